@@ -1,0 +1,229 @@
+"""Turn letters and their tables into one ordered stream of RDF quads.
+
+Everything goes through this one path, metadata and observations alike: pyoxigraph terms are
+cheap to create and its serializers stream, so a million cells never sit in a graph in memory.
+The order of the stream is fixed (ontology, code lists, letters, then each dataset with its
+observations in file order), which makes every output byte-identical for the same input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from .model import Letter, Table
+from .vocab import XSD, Vocabulary
+
+QB = "http://purl.org/linked-data/cube#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+SDMX_ATTR = "http://purl.org/linked-data/sdmx/2009/attribute#"
+MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+             "octobre", "novembre", "décembre"]
+MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+             "October", "November", "December"]
+LABEL_INFERENCES = {"typo-fixed", "label-variant"}
+
+
+def N(iri: str) -> ox.NamedNode:  # noqa: N802 - reads like the RDF term it builds
+    return ox.NamedNode(iri)
+
+
+def fr(text: str) -> ox.Literal:
+    return ox.Literal(text, language="fr")
+
+
+def en(text: str) -> ox.Literal:
+    return ox.Literal(text, language="en")
+
+
+def typed(value: str, datatype: str) -> ox.Literal:
+    return ox.Literal(value, datatype=N(XSD + datatype))
+
+
+def date_fr(d: dt.date) -> str:
+    return f"{'1er' if d.day == 1 else d.day} {MONTHS_FR[d.month - 1]} {d.year}"
+
+
+def date_en(d: dt.date) -> str:
+    return f"{d.day} {MONTHS_EN[d.month - 1]} {d.year}"
+
+
+def partial_date(value: str) -> ox.Literal:
+    """A date as precise as the letter gives it: xsd:gYear, xsd:gYearMonth or xsd:date."""
+    kind = {4: "gYear", 7: "gYearMonth"}.get(len(value), "date")
+    return typed(value, kind)
+
+
+A = N(RDF + "type")
+LABEL = N(RDFS + "label")
+COMMENT = N(RDFS + "comment")
+
+
+class CubeBuilder:
+    """Builds the quads of the cubes for one vocabulary (and so one base URI)."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self.base = vocab.base
+        self._nodes: dict[str, ox.NamedNode] = {}
+        b = self.base
+        self.g_ontology = N(b + "graph/ontology")
+        self.g_codes = N(b + "graph/codes")
+        self.g_letters = N(b + "graph/letters")
+        self.observation = N(QB + "Observation")
+        self.p_dataset = N(QB + "dataSet")
+        self.p_measure_type = N(QB + "measureType")
+        self.p_status = N(b + "def/cellStatus")
+        self.p_obs_status = N(SDMX_ATTR + "obsStatus")
+        self.p_conf_status = N(SDMX_ATTR + "confStatus")
+        self.p_inference = N(b + "def/inference")
+        self.p_source_label = N(b + "def/sourceLabel")
+
+    def node(self, iri: str) -> ox.NamedNode:
+        """Cached NamedNode: the same code or property is used by thousands of observations."""
+        n = self._nodes.get(iri)
+        if n is None:
+            n = self._nodes[iri] = ox.NamedNode(iri)
+        return n
+
+    def d(self, name: str) -> ox.NamedNode:
+        return self.node(self.base + "def/" + name)
+
+    def dataset_iri(self, table: Table) -> str:
+        return f"{self.base}dataset/{table.dataset_id}"
+
+    # ------------------------------------------------------------------ the whole stream
+
+    def quads(self, letters: Iterable[Letter], dataset_ids: set[str] | None = None) -> Iterator[ox.Quad]:
+        for t in self.vocab.ontology_triples:
+            yield ox.Quad(t.subject, t.predicate, t.object, self.g_ontology)
+        for t in self.vocab.code_triples:
+            yield ox.Quad(t.subject, t.predicate, t.object, self.g_codes)
+        chosen = [(letter, [t for t in letter.tables if dataset_ids is None or t.dataset_id in dataset_ids])
+                  for letter in letters]
+        chosen = [(letter, tables) for letter, tables in chosen if tables]
+        for letter, _ in chosen:
+            for s, p, o in self.letter_triples(letter):
+                yield ox.Quad(s, p, o, self.g_letters)
+        for _, tables in chosen:
+            for table in tables:
+                g = N(f"{self.base}graph/dataset/{table.dataset_id}")
+                for s, p, o in self.dataset_triples(table):
+                    yield ox.Quad(s, p, o, g)
+                for s, p, o in self.observation_triples(table):
+                    yield ox.Quad(s, p, o, g)
+
+    # ------------------------------------------------------------------ letters
+
+    def letter_triples(self, letter: Letter) -> Iterator[tuple]:
+        s = N(f"{self.base}letter/{letter.ref}")
+        d = self.d
+        yield s, A, d("AccessDecision")
+        yield s, LABEL, fr(f"Décision d'accès N/Réf. {letter.ref} du {date_fr(letter.letter_date)}")
+        yield s, LABEL, en(f"Access decision ref. {letter.ref} of {date_en(letter.letter_date)}")
+        yield s, d("referenceNumber"), ox.Literal(letter.ref)
+        yield s, N(DCT + "date"), typed(letter.letter_date.isoformat(), "date")
+        yield s, N(DCT + "publisher"), N(self.base + "agent/mifi")
+        yield s, d("requestReceived"), typed(letter.received.isoformat(), "date")
+        for c in letter.clarified:
+            yield s, d("requestClarified"), typed(c.isoformat(), "date")
+        yield s, d("request"), fr(letter.request_fr)
+        yield s, d("request"), en(letter.request_en)
+        yield s, d("issuedBy"), fr(letter.issued_by_fr)
+        yield s, d("issuedBy"), en(letter.issued_by_en)
+        for p in letter.programs:
+            yield s, d("program"), N(f"{self.base}code/program/{p}")
+        for a in letter.articles:
+            yield s, d("legalBasis"), N(f"{self.base}law/access/article-{a}")
+        for r in letter.refused:
+            point, article = r.get("point", "?"), r.get("article", "?")
+            yield s, d("refusal"), fr(f"Point {point} refusé (article {article}) : {r.get('reason_fr', '')}")
+            yield s, d("refusal"), en(f"Point {point} refused (section {article}): {r.get('reason_en', '')}")
+        yield s, N(DCT + "source"), ox.Literal(f"shared/seeds/{letter.source_text}")
+
+    # ------------------------------------------------------------------ datasets
+
+    def dataset_triples(self, table: Table) -> Iterator[tuple]:
+        d = self.d
+        letter = N(f"{self.base}letter/{table.letter_ref}")
+        src = N(f"{self.base}letter/{table.letter_ref}/table/{table.id}")
+        n_fr = f"tableau {table.number}" if table.number else "tableau non numéroté"
+        n_en = f"table {table.number}" if table.number else "unnumbered table"
+        yield src, A, d("SourceTable")
+        yield src, LABEL, fr(f"Lettre {table.letter_ref}, {n_fr}")
+        yield src, LABEL, en(f"Letter {table.letter_ref}, {n_en}")
+        yield src, N(DCT + "isPartOf"), letter
+        if table.number:
+            yield src, d("tableNumber"), ox.Literal(table.number)
+        yield src, d("caption"), fr(table.caption)
+        for note in table.notes:
+            yield src, N(SKOS + "note"), fr(note)
+        if table.source_line:
+            yield src, d("sourceLine"), fr(table.source_line)
+        if table.extraction_date:
+            yield src, d("extractionDate"), partial_date(table.extraction_date)
+        if table.data_as_of:
+            yield src, d("dataAsOf"), partial_date(table.data_as_of)
+
+        s = N(self.dataset_iri(table))
+        yield s, A, N(QB + "DataSet")
+        yield s, N(DCT + "identifier"), ox.Literal(table.dataset_id)
+        yield s, LABEL, fr(table.title_fr)
+        yield s, LABEL, en(table.title_en)
+        yield s, N(DCT + "title"), fr(table.title_fr)
+        yield s, N(DCT + "title"), en(table.title_en)
+        yield s, N(DCT + "description"), fr(table.description_fr)
+        yield s, N(DCT + "description"), en(table.description_en)
+        yield s, N(QB + "structure"), N(table.structure.iri)
+        yield s, d("letter"), letter
+        yield s, d("sourceTable"), src
+        yield s, N(PROV + "wasDerivedFrom"), src
+        yield s, N(DCT + "publisher"), N(self.base + "agent/mifi")
+        yield s, d("suppressionThreshold"), typed(str(table.suppression_threshold), "integer")
+        yield s, d("suppressionMethod"), N(f"{self.base}code/suppression-method/{table.suppression_method}")
+
+    # ------------------------------------------------------------------ observations
+
+    def observation_triples(self, table: Table) -> Iterator[tuple]:
+        """One qb:Observation per cell; a cell without a value still says why, by its status."""
+        node, base = self.node, self.base
+        ds_iri = self.dataset_iri(table)
+        ds = node(ds_iri)
+        dims = [(node(dim.iri), self.vocab.codelists[dim.codelist].codes) for dim in table.structure.dimensions]
+        measures = {name: (node(m.iri), node(m.datatype)) for name, m in table.structure.measures.items()}
+        statuses = {
+            name: (node(st.iri), node(st.obs) if st.obs else None, node(st.conf) if st.conf else None)
+            for name, st in self.vocab.statuses.items()
+        }
+        inference_prefix = base + "code/inference/"
+        a, observation, p_ds, p_mt = A, self.observation, self.p_dataset, self.p_measure_type
+        p_status, p_obs, p_conf = self.p_status, self.p_obs_status, self.p_conf_status
+        for cell in table.cells:
+            s = ox.NamedNode(f"{ds_iri}/obs/{'/'.join(quote(c, safe='') for c in cell.codes)}/{cell.measure}")
+            yield s, a, observation
+            yield s, p_ds, ds
+            for (p, concepts), code in zip(dims, cell.codes, strict=True):
+                yield s, p, node(concepts[code])
+            m, datatype = measures[cell.measure]
+            yield s, p_mt, m
+            if cell.value is not None:
+                yield s, m, ox.Literal(cell.value, datatype=datatype)
+            status, obs, conf = statuses[cell.status]
+            yield s, p_status, status
+            if obs is not None:
+                yield s, p_obs, obs
+            if conf is not None:
+                yield s, p_conf, conf
+            for x in cell.inferences:
+                yield s, self.p_inference, node(inference_prefix + x)
+            if cell.note:
+                yield s, COMMENT, en(cell.note)
+            if LABEL_INFERENCES.intersection(cell.inferences):
+                yield s, self.p_source_label, fr(cell.source_label)

@@ -1,0 +1,43 @@
+"""Where the curated data, the ontology and the named queries live.
+
+In a source checkout (the usual case, `pip install -e .`) they are the repository's own folders;
+an installed wheel carries a copy under `mifi_rdf/_bundled`. `MIFI_RDF_HOME` overrides both.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UsageError
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    data: Path
+    ontology: Path
+    queries: Path
+
+
+def _root() -> Path:
+    env = os.environ.get("MIFI_RDF_HOME")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    checkout = here.parents[1]
+    if (checkout / "ontology").is_dir() and (checkout / "data").is_dir():
+        return checkout
+    bundled = here / "_bundled"
+    if bundled.is_dir():
+        return bundled
+    raise UsageError("cannot find data/ and ontology/: set MIFI_RDF_HOME to the project folder")
+
+
+def project_paths(data: Path | None = None, ontology: Path | None = None) -> ProjectPaths:
+    root = None if (data and ontology) else _root()
+    return ProjectPaths(
+        data=data or root / "data",
+        ontology=ontology or root / "ontology",
+        queries=(root or _root()) / "queries",
+    )

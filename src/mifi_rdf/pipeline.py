@@ -1,0 +1,55 @@
+"""The library entry point the CLI and the tests share: load → build → serialize."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .cube import CubeBuilder
+from .errors import UsageError
+from .model import Letter
+from .paths import project_paths
+from .tables import load_letters
+from .vocab import DEFAULT_BASE, Vocabulary, load_vocabulary
+from .writers import atomic_output, write
+
+
+@dataclass
+class Project:
+    """The loaded inputs: vocabulary for one base URI, and every letter with its tables."""
+
+    vocab: Vocabulary
+    letters: list[Letter]
+
+    @property
+    def dataset_ids(self) -> list[str]:
+        return [t.dataset_id for letter in self.letters for t in letter.tables]
+
+    def quads(self, datasets: list[str] | None = None) -> Iterator[ox.Quad]:
+        chosen = None
+        if datasets:
+            unknown = sorted(set(datasets) - set(self.dataset_ids))
+            if unknown:
+                raise UsageError(f"unknown dataset {', '.join(unknown)} (known: {', '.join(self.dataset_ids)})")
+            chosen = set(datasets)
+        return CubeBuilder(self.vocab).quads(self.letters, chosen)
+
+    def export(self, fmt: str, output: Path | None = None, datasets: list[str] | None = None) -> None:
+        quads = self.quads(datasets)
+        with atomic_output(output) as out:
+            write(quads, fmt, out, self.vocab.base)
+
+    def store(self) -> ox.Store:
+        """An in-memory pyoxigraph store with one named graph per part, for SPARQL."""
+        store = ox.Store()
+        store.bulk_extend(self.quads())
+        return store
+
+
+def load_project(base: str = DEFAULT_BASE, data: Path | None = None, ontology: Path | None = None) -> Project:
+    paths = project_paths(data, ontology)
+    vocab = load_vocabulary(paths.ontology, base)
+    return Project(vocab, load_letters(paths.data, vocab))

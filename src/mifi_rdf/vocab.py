@@ -1,0 +1,169 @@
+"""Read the ontology folder: vocabulary, structures and code lists, resolved against one base URI.
+
+The Turtle files use relative IRIs, so the same files serve any base. What the loader of tables
+needs to know (the dimensions of a structure, the codes of a list, what a cell status means) is
+read from the graph with the queries in `sparql/`, not restated in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import InputError
+
+DEFAULT_BASE = "https://w3id.org/mifi-rdf/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def normalize_base(base: str) -> str:
+    """A base must be absolute and end with '/', or relative IRIs like <def/x> would lose a segment."""
+    if "://" not in base:
+        raise ValueError(f"base URI must be absolute (scheme://...), got {base!r}")
+    return base if base.endswith("/") else base + "/"
+
+
+def sparql(name: str) -> str:
+    return resources.files("mifi_rdf").joinpath("sparql", name).read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str  # also the CSV column name: the local name of the property
+    iri: str
+    codelist: str
+    order: int
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    iri: str
+    datatype: str
+
+
+@dataclass(frozen=True)
+class Structure:
+    slug: str
+    iri: str
+    dimensions: tuple[Dimension, ...]
+    measures: dict[str, Measure]
+
+
+@dataclass(frozen=True)
+class CellStatus:
+    notation: str
+    iri: str
+    has_value: bool
+    conf: str | None
+    obs: str | None
+
+
+@dataclass
+class CodeList:
+    iri: str
+    codes: dict[str, str] = field(default_factory=dict)  # notation -> concept IRI
+    labels: dict[str, set[str]] = field(default_factory=dict)  # notation -> every label
+
+
+@dataclass
+class Vocabulary:
+    base: str
+    ontology_triples: list[ox.Triple]
+    code_triples: list[ox.Triple]
+    structures: dict[str, Structure]
+    codelists: dict[str, CodeList]
+    statuses: dict[str, CellStatus]
+    inferences: CodeList
+    suppression_methods: CodeList
+    programs: CodeList
+
+    def iri(self, relative: str) -> str:
+        return self.base + relative
+
+
+def _parse(path: Path, base: str) -> list[ox.Triple]:
+    """Parse one Turtle file; blank nodes get labels derived from the file, so output is stable."""
+    try:
+        triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base))
+    except SyntaxError as err:
+        line, column = _position(err)
+        raise InputError(path, line, column, f"invalid Turtle: {err}") from err
+    labels: dict[str, ox.BlankNode] = {}
+
+    def fix(term):
+        if isinstance(term, ox.BlankNode):
+            return labels.setdefault(term.value, ox.BlankNode(f"{path.stem}-{len(labels) + 1}"))
+        return term
+
+    return [ox.Triple(fix(t.subject), t.predicate, fix(t.object)) for t in triples]
+
+
+def _position(err: SyntaxError) -> tuple[int, int]:
+    return (err.lineno or 0, err.offset or 0)
+
+
+def load_vocabulary(ontology_dir: Path, base: str = DEFAULT_BASE) -> Vocabulary:
+    base = normalize_base(base)
+    ontology_triples: list[ox.Triple] = []
+    for path in sorted(ontology_dir.glob("*.ttl")):
+        ontology_triples += _parse(path, base)
+    code_triples: list[ox.Triple] = []
+    for path in sorted((ontology_dir / "codes").glob("*.ttl")):
+        code_triples += _parse(path, base)
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in ontology_triples + code_triples)
+
+    def select(name: str):
+        return store.query(sparql(name), base_iri=base)
+
+    structures: dict[str, Structure] = {}
+    rows: dict[str, list] = {}
+    for s in select("structures.rq"):
+        rows.setdefault(s["slug"].value, []).append(s)
+    for slug, comps in rows.items():
+        dims, measures = [], {}
+        for c in comps:
+            prop = c["prop"].value
+            name = prop.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+            if c["kind"].value == "dimension" and c["codelist"] is not None:
+                dims.append(Dimension(name, prop, c["codelist"].value, int(c["order"].value)))
+            elif c["kind"].value == "measure":
+                dt = c["range"].value if c["range"] is not None else XSD + "integer"
+                measures[name] = Measure(name, prop, dt)
+        structures[slug] = Structure(slug, comps[0]["dsd"].value, tuple(dims), measures)
+
+    codelists: dict[str, CodeList] = {}
+    for s in select("codes.rq"):
+        cl = codelists.setdefault(s["scheme"].value, CodeList(s["scheme"].value))
+        notation = s["notation"].value
+        cl.codes[notation] = s["concept"].value
+        labels = cl.labels.setdefault(notation, set())
+        if s["label"] is not None:
+            labels.add(s["label"].value)
+
+    statuses = {
+        s["notation"].value: CellStatus(
+            s["notation"].value,
+            s["status"].value,
+            s["hasValue"].value == "true",
+            s["conf"].value if s["conf"] is not None else None,
+            s["obs"].value if s["obs"] is not None else None,
+        )
+        for s in select("statuses.rq")
+    }
+    empty = CodeList("")
+    return Vocabulary(
+        base=base,
+        ontology_triples=ontology_triples,
+        code_triples=code_triples,
+        structures=structures,
+        codelists=codelists,
+        statuses=statuses,
+        inferences=codelists.get(base + "code/inference", empty),
+        suppression_methods=codelists.get(base + "code/suppression-method", empty),
+        programs=codelists.get(base + "code/program", empty),
+    )

@@ -1,0 +1,68 @@
+"""Serialize the quad stream to a file or stdout, atomically.
+
+Turtle, N-Triples, RDF/XML and TriG go through pyoxigraph's streaming serializers; JSON-LD through
+our compacting writer. A file is written to a temporary name beside its target and renamed into
+place only when complete, so an error never leaves half a file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from .jsonld import write_jsonld
+from .namespaces import prefixes
+
+FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "trig": ox.RdfFormat.TRIG,
+    "xml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+MEDIA_TYPES = {
+    "ttl": "text/turtle", "nt": "application/n-triples", "trig": "application/trig",
+    "xml": "application/rdf+xml", "jsonld": "application/ld+json",
+}
+
+
+def _triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
+    for q in quads:
+        yield q.triple
+
+
+def write(quads: Iterable[ox.Quad], fmt: str, out: IO[bytes], base: str) -> None:
+    """Write the stream in one format; only TriG keeps the named graphs."""
+    if fmt == "jsonld":
+        write_jsonld(_triples(quads), out, base)
+        return
+    rdf_format = FORMATS[fmt]
+    stream = quads if fmt == "trig" else _triples(quads)
+    kwargs = {} if fmt == "nt" else {"prefixes": prefixes(base)}
+    ox.serialize(stream, out, rdf_format, **kwargs)
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path | None) -> Iterator[IO[bytes]]:
+    """Yield a binary stream; for a path, a temporary file moved into place only on success."""
+    if path is None:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
