@@ -33,6 +33,15 @@ MEDIA_TYPES = {
 }
 
 
+def turtle_prefixes(base: str) -> dict[str, str]:
+    """Prefixes for Turtle-like formats, minus those that would force escaped slashes.
+
+    Observation IRIs (dataset/{id}/obs/{code}/...) contain slashes; with the `dataset:` prefix
+    they would be written with a backslash before every slash, so Turtle writes them in full.
+    """
+    return {k: v for k, v in prefixes(base).items() if k not in {"dataset", "letter"}}
+
+
 def _triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
     for q in quads:
         yield q.triple
@@ -45,7 +54,7 @@ def write(quads: Iterable[ox.Quad], fmt: str, out: IO[bytes], base: str) -> None
         return
     rdf_format = FORMATS[fmt]
     stream = quads if fmt == "trig" else _triples(quads)
-    kwargs = {} if fmt == "nt" else {"prefixes": prefixes(base)}
+    kwargs = {} if fmt == "nt" else {"prefixes": turtle_prefixes(base)}
     ox.serialize(stream, out, rdf_format, **kwargs)
 
 
@@ -61,6 +70,9 @@ def atomic_output(path: Path | None) -> Iterator[IO[bytes]]:
     try:
         with os.fdopen(fd, "wb") as f:
             yield f
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a published file follows the umask
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
