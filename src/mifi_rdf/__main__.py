@@ -1,0 +1,5 @@
+"""`python -m mifi_rdf` runs the CLI."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,60 @@
+"""Shared fixtures: the real project, exported once through the CLI, parsed by real parsers."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mifi_rdf.cli import main
+from mifi_rdf.pipeline import load_project
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def run(*args: str, input: str | None = None):
+    """Invoke the CLI in-process, the way a user would type it."""
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def project():
+    return load_project()
+
+
+@pytest.fixture(scope="session")
+def export_dir(tmp_path_factory) -> Path:
+    """Every format exported once by `mifi-rdf export -o`."""
+    out = tmp_path_factory.mktemp("export")
+    for fmt in ("ttl", "nt", "trig", "xml", "jsonld"):
+        result = run("export", "--format", fmt, "-o", str(out / f"cube.{fmt}"))
+        assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="session")
+def graph(export_dir):
+    """The Turtle export parsed by rdflib (an engine independent of the one that wrote it)."""
+    import rdflib
+
+    return rdflib.Graph().parse(export_dir / "cube.ttl", format="turtle")
+
+
+@pytest.fixture(scope="session")
+def store(export_dir):
+    import pyoxigraph as ox
+
+    s = ox.Store()
+    s.bulk_load(path=str(export_dir / "cube.nt"), format=ox.RdfFormat.N_TRIPLES)
+    return s
+
+
+@pytest.fixture()
+def data_copy(tmp_path) -> Path:
+    """A private copy of data/ that a test may break."""
+    dest = tmp_path / "data"
+    shutil.copytree(ROOT / "data", dest)
+    return dest

@@ -1,0 +1,92 @@
+"""Bad input gives an error naming file, line and column, a non-zero exit, and no output file."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import run
+
+
+def replace_line(path, line_no, new):
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[line_no - 1] = new + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+CASES = {
+    "malformed row": ("30952/t1.csv", 3, "pstq-2025-07-17,HTI,invitations,21,published",
+                      r"30952/t1\.csv:3:6: expected 8 fields"),
+    "unknown country label": ("30952/t1.csv", 3, "pstq-2025-07-17,HTI,invitations,21,published,,Atlantide,",
+                              r"30952/t1\.csv:3:7: unknown country label 'Atlantide'"),
+    "unknown country code": ("30952/t1.csv", 3, "pstq-2025-07-17,XYZ,invitations,21,published,,Haïti,",
+                             r"30952/t1\.csv:3:2: unknown country code 'XYZ'"),
+    "unknown municipality": ("31180/t1.csv", 2, "2026-01--2026-02,99999,invitedPersons,1641,published,,Montréal,",
+                             r"31180/t1\.csv:2:2: unknown municipality code '99999'"),
+    "municipality label mismatch": ("31180/t1.csv", 2, "2026-01--2026-02,66023,invitedPersons,1641,published,,Laval,",
+                                    r"31180/t1\.csv:2:7: unknown municipality label 'Laval'"),
+    "non-integer count": ("30952/t1.csv", 3, "pstq-2025-07-17,HTI,invitations,21.0,published,,Haïti,",
+                          r"30952/t1\.csv:3:4: expected a non-negative integer count .* found '21\.0'"),
+    "french thousands": ("31224/t1.csv", 10, "2026-03,applicationsReceived,1 874,published,,DSP reçues,",
+                         r"31224/t1\.csv:10:3: expected a non-negative integer count .* found '1 874'"),
+    "duplicate cell": ("30952/t1.csv", 3, "pstq-2025-07-17,FRA,invitations,96,published,,France,",
+                       r"30952/t1\.csv:3:1: duplicate cell: same dimension values and measure as line 2"),
+    "value on a suppressed cell": ("31180/t1.csv", 100,
+                                   "2026-01--2026-02,_U,invitedPersons,7,confidential,,Information non disponible,",
+                                   r"31180/t1\.csv:100:4: status 'confidential' means the cell has no value"),
+    "inference without note": ("30952/t5.csv", 18, "pstq-2025-12-04,BRA,invitations,22,published,typo-fixed,Bésil,",
+                               r"30952/t5\.csv:18:8: a cell with an inference needs a note"),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_bad_cell_is_reported_and_nothing_written(case, data_copy, tmp_path):
+    file, line, new, expected = CASES[case]
+    replace_line(data_copy / file, line, new)
+    out = tmp_path / "cube.ttl"
+    result = run("--data", str(data_copy), "export", "--format", "ttl", "-o", str(out))
+    assert result.exit_code == 1
+    assert re.search(expected, result.output), result.output
+    assert not out.exists()
+    assert list(tmp_path.glob(".cube.ttl.*")) == []
+
+
+def test_missing_metadata_field(data_copy, tmp_path):
+    toml = data_copy / "31224" / "letter.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(re.sub(r"(?m)^source_line = .*\n", "", text), encoding="utf-8")
+    table_line = next(i for i, line in enumerate(text.splitlines(), 1) if line.strip() == "[[table]]")
+    result = run("--data", str(data_copy), "export", "-o", str(tmp_path / "x.ttl"))
+    assert result.exit_code == 1
+    assert f"31224/letter.toml:{table_line}:1: missing field 'source_line' in table #1" in result.output
+    assert not (tmp_path / "x.ttl").exists()
+
+
+def test_invalid_toml_names_line_and_column(data_copy):
+    toml = data_copy / "25623" / "letter.toml"
+    toml.write_text('ref = "25623"\nletter_date = 2023-13-45\n', encoding="utf-8")
+    result = run("--data", str(data_copy), "export")
+    assert result.exit_code == 1
+    assert re.search(r"25623/letter\.toml:2:\d+: invalid TOML", result.output), result.output
+
+
+def test_unknown_format_is_a_usage_error(tmp_path):
+    result = run("export", "--format", "csv", "-o", str(tmp_path / "x"))
+    assert result.exit_code == 2
+    assert "Invalid value for '--format'" in result.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_failed_export_leaves_the_previous_file_untouched(data_copy, tmp_path):
+    out = tmp_path / "cube.ttl"
+    out.write_text("previous\n", encoding="utf-8")
+    replace_line(data_copy / "30952" / "t1.csv", 3, "pstq-2025-07-17,HTI,invitations,x,published,,Haïti,")
+    assert run("--data", str(data_copy), "export", "-o", str(out)).exit_code == 1
+    assert out.read_text(encoding="utf-8") == "previous\n"
+
+
+def test_unknown_dataset_is_a_usage_error():
+    result = run("export", "--dataset", "99999-t1")
+    assert result.exit_code == 2
+    assert "unknown dataset 99999-t1" in result.output
