@@ -1,0 +1,442 @@
+"""Generate the reference code lists (countries, regions, MRCs, municipalities) as Turtle.
+
+The four files in `ontology/codes/` are derived from the authoritative CSV files in
+`shared/reference/` and never edited by hand, so that every code can be traced to a source.
+The Turtle is written by hand rather than by an RDF serializer so that the output is stable
+(sorted by notation, fixed prefixes, relative IRIs resolved against the base chosen at parse
+time) and byte-identical from one run to the next, which lets a test compare it with the
+committed files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Named in the header and in dcterms:source: a fixed path, not the folder actually read, so the
+# output does not depend on where the reference folder happens to be.
+REFERENCE_LABEL = "shared/reference"
+
+PREFIXES = """\
+@prefix def: <def/> .
+@prefix code: <code/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+MAMH = "MAMH Répertoire des municipalités du Québec, MUN.csv, late-2023 snapshot"
+SGC = "Statistics Canada SGC 2021"
+
+# Codes go into IRIs and must keep their leading zeros: check their shape instead of trusting them.
+PATTERNS = {
+    "iso_alpha3": r"[A-Z]{3}",
+    "iso_alpha2": r"[A-Z]{2}",
+    "iso_numeric": r"[0-9]{3}",
+    "region_code": r"[0-9]{2}",
+    "mrc_code": r"[0-9]{3}",
+    "code_geo": r"[0-9]{5}",
+    "sgc_cd_2021": r"[0-9]{4}",
+    "sgc_csd_2021": r"[0-9]{7}",
+}
+# Characters an IRIREF may not contain (Turtle grammar), plus controls.
+IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+# A trailing "(comment)" in an alt_labels entry, e.g. "Matane (SGC 2016 census-division name)".
+TRAILING_COMMENT = re.compile(r"(.+?)\s*\(([^()]+)\)")
+
+
+class ReferenceError(ValueError):
+    """The reference data cannot be turned into a code list without guessing."""
+
+
+@dataclass
+class Concept:
+    """One skos:Concept, kept as already-formatted Turtle terms grouped by predicate."""
+
+    notation: str
+    iri: str
+    props: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    def add(self, predicate: str, *objects: str) -> None:
+        values = [o for o in dict.fromkeys(objects) if o]
+        if values:
+            self.props.append((predicate, values))
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A skos:ConceptScheme and what its file says about it."""
+
+    name: str  # code/{name}
+    filename: str
+    source_csv: str
+    source: str
+    label_fr: str
+    label_en: str
+    definition_fr: str
+    definition_en: str
+    top_concepts: bool
+
+    @property
+    def iri(self) -> str:
+        return f"<code/{self.name}>"
+
+
+SCHEMES = {
+    "country": Scheme(
+        "country", "countries.ttl", "countries_fr.csv",
+        "ISO 3166-1 via pycountry 26.2.16; EU Publications Office Countries NAL 20221214-0",
+        "Pays de citoyenneté", "Country of citizenship",
+        "Pays de citoyenneté des personnes, identifiés par leur code ISO 3166-1 alpha-3.",
+        "Countries of citizenship of the persons, identified by their ISO 3166-1 alpha-3 code.",
+        True,
+    ),
+    "region": Scheme(
+        "region", "regions.ttl", "quebec_regions.csv", MAMH,
+        "Région administrative", "Administrative region",
+        "Régions administratives du Québec, identifiées par leur code à deux chiffres.",
+        "Administrative regions of Quebec, identified by their two-digit code.",
+        True,
+    ),
+    "mrc": Scheme(
+        "mrc", "mrc.ttl", "quebec_mrc.csv", f"{MAMH}; {SGC}",
+        "Municipalité régionale de comté (MRC)", "Regional county municipality (MRC)",
+        "Municipalités régionales de comté du Québec (et l'Administration régionale Kativik), identifiées par "
+        "leur code MAMH à trois chiffres.",
+        "Regional county municipalities of Quebec (and the Kativik Regional Government), identified by their "
+        "three-digit MAMH code.",
+        True,
+    ),
+    "municipality": Scheme(
+        "municipality", "municipalities.ttl", "quebec_municipalities.csv", f"{MAMH}; {SGC}",
+        "Municipalité", "Municipality",
+        "Municipalités locales du Québec, identifiées par leur code géographique MAMH à cinq chiffres ; "
+        "chacune a pour concept plus large sa MRC, ou sa région si elle n'appartient à aucune MRC.",
+        "Local municipalities of Quebec, identified by their five-digit MAMH geographic code; each has its "
+        "MRC as broader concept, or its region when it belongs to no MRC.",
+        False,
+    ),
+}
+
+
+# ---------------------------------------------------------------- Turtle terms
+
+
+def literal(text: str, lang: str | None = None, datatype: str | None = None) -> str:
+    """A Turtle string literal; escapes what STRING_LITERAL_QUOTE forbids, and other controls."""
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    body = '"' + "".join(out) + '"'
+    if lang:
+        return f"{body}@{lang}"
+    if datatype:
+        return f"{body}^^{datatype}"
+    return body
+
+
+def iri(value: str) -> str:
+    """An absolute or relative IRI in angle brackets, refusing characters an IRIREF cannot hold."""
+    if not value or IRI_FORBIDDEN.search(value):
+        raise ReferenceError(f"not usable as an IRI: {value!r}")
+    return f"<{value}>"
+
+
+def render(scheme: Scheme, concepts: list[Concept]) -> str:
+    """The whole file: header, prefixes, the scheme, then the concepts sorted by notation."""
+    concepts = sorted(concepts, key=lambda c: c.notation)
+    notations = [c.notation for c in concepts]
+    if len(set(notations)) != len(notations):
+        raise ReferenceError(f"{scheme.source_csv}: duplicate notations")
+    lines = [
+        f"# {scheme.label_en} code list, generated by mifi_rdf.codelists from {REFERENCE_LABEL}/{scheme.source_csv}.",
+        "# Do not edit by hand: edit the reference file and run `mifi-rdf codelists` again.",
+        "# Relative IRIs, resolved against the export's base URI.",
+        "",
+        PREFIXES,
+        f"{scheme.iri} a skos:ConceptScheme ;",
+        f"    skos:prefLabel {literal(scheme.label_fr, 'fr')}, {literal(scheme.label_en, 'en')} ;",
+        f"    skos:definition {literal(scheme.definition_fr, 'fr')},",
+        f"        {literal(scheme.definition_en, 'en')} ;",
+    ]
+    source = f"{REFERENCE_LABEL}/{scheme.source_csv} ({scheme.source})"
+    if scheme.top_concepts:
+        lines.append(f"    dcterms:source {literal(source)} ;")
+        lines.append("    skos:hasTopConcept " + ",\n        ".join(c.iri for c in concepts) + " .")
+    else:
+        lines.append(f"    dcterms:source {literal(source)} .")
+    for c in concepts:
+        lines.append("")
+        lines.append(f"{c.iri} a skos:Concept ;")
+        props = [("skos:inScheme", [scheme.iri])]
+        if scheme.top_concepts:
+            props.append(("skos:topConceptOf", [scheme.iri]))
+        props += c.props
+        for i, (pred, objs) in enumerate(props):
+            end = " ." if i == len(props) - 1 else " ;"
+            lines.append(f"    {pred} {', '.join(objs)}{end}")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- reading the reference
+
+
+def read_rows(path: Path, columns: Iterable[str]) -> list[dict[str, str]]:
+    """Rows of a reference CSV as strings (leading zeros kept), after checking its header."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in columns if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ReferenceError(f"{path.name}: missing columns {', '.join(missing)}")
+        rows = []
+        for n, row in enumerate(reader, start=2):
+            if None in row or any(v is None for v in row.values()):
+                raise ReferenceError(f"{path.name}:{n}: wrong number of fields")
+            rows.append(row)
+    return rows
+
+
+def code(row: dict[str, str], column: str, where: str) -> str:
+    """A code cell, checked against the shape its list uses (a lost leading zero fails here)."""
+    value = row[column]
+    if not re.fullmatch(PATTERNS[column], value):
+        raise ReferenceError(f"{where}: {column} {value!r} does not match {PATTERNS[column]}")
+    return value
+
+
+def text(row: dict[str, str], column: str, where: str) -> str:
+    """A label cell, which must not be empty."""
+    value = row[column].strip()
+    if not value:
+        raise ReferenceError(f"{where}: empty {column}")
+    return value
+
+
+def unique(rows: list[dict[str, str]], column: str, filename: str) -> dict[str, dict[str, str]]:
+    """Rows keyed by their code, refusing a code that appears twice."""
+    out: dict[str, dict[str, str]] = {}
+    for n, row in enumerate(rows, start=2):
+        key = code(row, column, f"{filename}:{n}")
+        if key in out:
+            raise ReferenceError(f"{filename}:{n}: duplicate {column} {key}")
+        out[key] = row
+    return out
+
+
+def proper_name(name: str) -> list[str]:
+    """Labels of a place: a proper name reads the same in French and English."""
+    return [literal(name, "fr"), literal(name, "en")]
+
+
+# ---------------------------------------------------------------- the four lists
+
+
+def countries(reference_dir: Path) -> list[Concept]:
+    """One concept per ISO 3166-1 code; label variants seen in the tables become hidden labels.
+
+    Rows without an ISO code (the residual `Autres`) are skipped: residual codes are hand-written
+    in residuals.ttl. Among rows sharing a code, the canonical French label is the one pycountry
+    matched exactly; the others are variants or misspellings.
+    """
+    filename = SCHEMES["country"].source_csv
+    rows = read_rows(reference_dir / filename, [
+        "label_fr", "iso_alpha2", "iso_alpha3", "iso_numeric", "iso_name_en", "pycountry_match", "eu_country_uri", "note",
+    ])
+    groups: dict[str, list[dict[str, str]]] = {}
+    for n, row in enumerate(rows, start=2):
+        where = f"{filename}:{n}"
+        if not row["iso_alpha3"]:
+            if row["pycountry_match"] != "none" or any(row[c] for c in ("iso_alpha2", "iso_numeric", "eu_country_uri")):
+                raise ReferenceError(f"{where}: {row['label_fr']!r} has some ISO codes but no alpha-3 code")
+            continue  # residual row (`Autres`), no official code
+        groups.setdefault(code(row, "iso_alpha3", where), []).append(row)
+
+    concepts = []
+    for alpha3, group in groups.items():
+        where = f"{filename} ({alpha3})"
+        for column in ("iso_alpha2", "iso_numeric", "iso_name_en", "eu_country_uri"):
+            if len({r[column] for r in group}) != 1:
+                raise ReferenceError(f"{where}: rows disagree on {column}")
+        if len(group) == 1:
+            canonical = group[0]
+        else:
+            exact = [r for r in group if r["pycountry_match"].startswith("exact")]
+            if len(exact) != 1:
+                raise ReferenceError(f"{where}: cannot tell the canonical label among {[r['label_fr'] for r in group]}")
+            canonical = exact[0]
+        variants = sorted((r for r in group if r is not canonical), key=lambda r: r["label_fr"])
+
+        c = Concept(alpha3, iri(f"code/country/{alpha3}"))
+        c.add("skos:notation", literal(alpha3), literal(code(canonical, "iso_alpha2", where), datatype="def:iso3166-alpha2"),
+              literal(code(canonical, "iso_numeric", where), datatype="def:iso3166-numeric"))
+        c.add("skos:prefLabel", literal(text(canonical, "label_fr", where), "fr"),
+              literal(text(canonical, "iso_name_en", where), "en"))
+        c.add("skos:hiddenLabel", *(literal(text(r, "label_fr", where), "fr") for r in variants))
+        c.add("skos:exactMatch", iri(text(canonical, "eu_country_uri", where)))
+        notes = [canonical["note"].strip()] if canonical["note"].strip() else []
+        notes += [f'Hidden label "{r["label_fr"]}": {r["note"].strip()}' for r in variants if r["note"].strip()]
+        c.add("skos:editorialNote", *(literal(note, "en") for note in notes))
+        concepts.append(c)
+    return concepts
+
+
+def regions(reference_dir: Path) -> tuple[list[Concept], set[str]]:
+    """The administrative regions, and their codes for checking the other lists' references."""
+    filename = SCHEMES["region"].source_csv
+    rows = unique(read_rows(reference_dir / filename, ["region_code", "region_name"]), "region_code", filename)
+    concepts = []
+    for rc, row in rows.items():
+        c = Concept(rc, iri(f"code/region/{rc}"))
+        c.add("skos:notation", literal(rc))
+        c.add("skos:prefLabel", *proper_name(text(row, "region_name", f"{filename} ({rc})")))
+        concepts.append(c)
+    return concepts, set(rows)
+
+
+def mrcs(reference_dir: Path, region_codes: set[str]) -> tuple[list[Concept], dict[str, str]]:
+    """The MRCs, each under its region; and their region codes for checking the municipalities.
+
+    `sgc_cd_2021` may list several census divisions separated by `;` (MRC Papineau spans two):
+    each becomes a typed notation. An `alt_labels` entry ending in a parenthesised comment gives
+    the label without it, and the comment as an editorial note.
+    """
+    filename = SCHEMES["mrc"].source_csv
+    rows = unique(read_rows(reference_dir / filename, [
+        "mrc_code", "mrc_name", "region_code", "sgc_cd_2021", "cd_relation", "alt_labels",
+    ]), "mrc_code", filename)
+    concepts, mrc_region = [], {}
+    for mc, row in rows.items():
+        where = f"{filename} ({mc})"
+        rc = code(row, "region_code", where)
+        if rc not in region_codes:
+            raise ReferenceError(f"{where}: region {rc} is not in {SCHEMES['region'].source_csv}")
+        mrc_region[mc] = rc
+        name = text(row, "mrc_name", where)
+        cds = [cd.strip() for cd in row["sgc_cd_2021"].split(";") if cd.strip()]
+        for cd in cds:
+            code({"sgc_cd_2021": cd}, "sgc_cd_2021", where)
+        alt_labels, notes = [], []
+        for entry in (e.strip() for e in row["alt_labels"].split(";")):
+            if not entry:
+                continue
+            m = TRAILING_COMMENT.fullmatch(entry)
+            if m:
+                alt_labels.append(m.group(1))
+                notes.append(f'Alternative label "{m.group(1)}": {m.group(2)}')
+            else:
+                alt_labels.append(entry)
+
+        c = Concept(mc, iri(f"code/mrc/{mc}"))
+        c.add("skos:notation", literal(mc), *(literal(cd, datatype="def:sgc2021-cd") for cd in sorted(set(cds))))
+        c.add("skos:prefLabel", *proper_name(name))
+        c.add("skos:altLabel", *(literal(a, "fr") for a in alt_labels if a != name))
+        c.add("skos:broader", iri(f"code/region/{rc}"))
+        relation = row["cd_relation"].strip()
+        if relation and relation != "same municipalities":
+            c.add("skos:scopeNote", literal(relation, "en"))
+        c.add("skos:editorialNote", *(literal(n, "en") for n in notes))
+        concepts.append(c)
+    return concepts, mrc_region
+
+
+def municipalities(reference_dir: Path, region_codes: set[str], mrc_region: dict[str, str]) -> list[Concept]:
+    """Every local municipality, under its MRC, or under its region when it belongs to no MRC."""
+    filename = SCHEMES["municipality"].source_csv
+    rows = unique(read_rows(reference_dir / filename, [
+        "code_geo", "name", "designation", "mrc_code", "region_code", "sgc_csd_2021", "note",
+    ]), "code_geo", filename)
+    concepts = []
+    for cg, row in rows.items():
+        where = f"{filename} ({cg})"
+        rc = code(row, "region_code", where)
+        if rc not in region_codes:
+            raise ReferenceError(f"{where}: region {rc} is not in {SCHEMES['region'].source_csv}")
+        if row["mrc_code"]:
+            mc = code(row, "mrc_code", where)
+            if mc not in mrc_region:
+                raise ReferenceError(f"{where}: MRC {mc} is not in {SCHEMES['mrc'].source_csv}")
+            if mrc_region[mc] != rc:
+                raise ReferenceError(f"{where}: region {rc} differs from the region {mrc_region[mc]} of MRC {mc}")
+            broader = f"code/mrc/{mc}"
+        else:
+            broader = f"code/region/{rc}"
+
+        c = Concept(cg, iri(f"code/municipality/{cg}"))
+        csd = [literal(code(row, "sgc_csd_2021", where), datatype="def:sgc2021-csd")] if row["sgc_csd_2021"] else []
+        c.add("skos:notation", literal(cg), *csd)
+        c.add("skos:prefLabel", *proper_name(text(row, "name", where)))
+        c.add("dcterms:type", literal(text(row, "designation", where), "fr"))
+        c.add("skos:broader", iri(broader))
+        if row["note"].strip():
+            c.add("skos:editorialNote", literal(row["note"].strip(), "en"))
+        concepts.append(c)
+    return concepts
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_atomically(path: Path, content: str) -> None:
+    """Write to a temporary file beside `path`, then rename, so a failure never leaves half a file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(content.encode("utf-8"))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a published file follows the umask
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_reference_codelists(reference_dir: Path, out_dir: Path) -> list[Path]:
+    """Write countries.ttl, regions.ttl, mrc.ttl and municipalities.ttl; return their paths.
+
+    Everything is read and checked before the first file is written, so bad reference data
+    leaves the existing files untouched.
+    """
+    reference_dir, out_dir = Path(reference_dir), Path(out_dir)
+    region_concepts, region_codes = regions(reference_dir)
+    mrc_concepts, mrc_region = mrcs(reference_dir, region_codes)
+    contents = {
+        "country": countries(reference_dir),
+        "region": region_concepts,
+        "mrc": mrc_concepts,
+        "municipality": municipalities(reference_dir, region_codes, mrc_region),
+    }
+    rendered = [(out_dir / SCHEMES[name].filename, render(SCHEMES[name], concepts)) for name, concepts in contents.items()]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for path, content in rendered:
+        write_atomically(path, content)
+    return [path for path, _ in rendered]
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit(f"usage: python -m mifi_rdf.codelists REFERENCE_DIR OUT_DIR\n{__doc__}")
+    for written in write_reference_codelists(Path(sys.argv[1]), Path(sys.argv[2])):
+        print(f"wrote {written}", file=sys.stderr)
