@@ -90,3 +90,21 @@ def test_unknown_dataset_is_a_usage_error():
     result = run("export", "--dataset", "99999-t1")
     assert result.exit_code == 2
     assert "unknown dataset 99999-t1" in result.output
+
+
+def test_output_to_a_pipe_is_written_in_place_not_replaced(tmp_path):
+    """-o /dev/null or a FIFO must be written to, never replaced by a renamed temporary file."""
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = run("export", "--format", "nt", "--dataset", "31224-t1", "-o", str(fifo))
+    reader.join(timeout=30)
+    assert result.exit_code == 0
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert b"applicationsReceived" in received[0]

@@ -16,7 +16,15 @@ class InputError(Exception):
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+        return f"{display_path(self.path)}:{self.line}:{self.column}: {self.message}"
+
+
+def display_path(path: Path | str) -> str:
+    """The path relative to the working directory when it is below it, as editors expect."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 class UsageError(Exception):

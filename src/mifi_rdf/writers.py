@@ -66,6 +66,11 @@ def atomic_output(path: Path | None) -> Iterator[IO[bytes]]:
         sys.stdout.buffer.flush()
         return
     path = Path(path)
+    if path.exists() and not path.is_file():
+        # /dev/null, /dev/stdout, a FIFO: renaming a temporary file over it would replace the device
+        with path.open("wb") as f:
+            yield f
+        return
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "wb") as f:
