@@ -87,3 +87,12 @@ def test_query_from_stdin_with_relative_prefixes():
 def test_unknown_query_name_is_a_usage_error():
     result = run("query", "no-such-query")
     assert result.exit_code == 2 and "no query named 'no-such-query'" in result.output
+
+
+def test_ask_and_construct_queries():
+    ask = "PREFIX def: <def/> ASK { ?o def:invitations 2843 }"
+    assert run("query", "-", input=ask).output == "false\n"  # 2843 is a sum, no cell holds it
+    ask = "PREFIX def: <def/> ASK { ?o def:invitations 730 }"
+    assert run("query", "-", input=ask).output == "true\n"
+    construct = "PREFIX def: <def/> CONSTRUCT { ?o def:invitations ?v } WHERE { ?o def:invitations ?v } LIMIT 1"
+    assert "invitations" in run("query", "-", input=construct).output

@@ -83,6 +83,7 @@ class CubeBuilder:
         self.p_status = N(b + "def/cellStatus")
         self.p_obs_status = N(SDMX_ATTR + "obsStatus")
         self.p_conf_status = N(SDMX_ATTR + "confStatus")
+        self.p_unit = N(SDMX_ATTR + "unitMeasure")
         self.p_inference = N(b + "def/inference")
         self.p_source_label = N(b + "def/sourceLabel")
 
@@ -197,7 +198,8 @@ class CubeBuilder:
         ds_iri = self.dataset_iri(table)
         ds = node(ds_iri)
         dims = [(node(dim.iri), self.vocab.codelists[dim.codelist].codes) for dim in table.structure.dimensions]
-        measures = {name: (node(m.iri), node(m.datatype)) for name, m in table.structure.measures.items()}
+        measures = {name: (node(m.iri), node(m.datatype), node(m.unit) if m.unit else None)
+                    for name, m in table.structure.measures.items()}
         statuses = {
             name: (node(st.iri), node(st.obs) if st.obs else None, node(st.conf) if st.conf else None)
             for name, st in self.vocab.statuses.items()
@@ -205,16 +207,19 @@ class CubeBuilder:
         inference_prefix = base + "code/inference/"
         a, observation, p_ds, p_mt = A, self.observation, self.p_dataset, self.p_measure_type
         p_status, p_obs, p_conf = self.p_status, self.p_obs_status, self.p_conf_status
+        p_unit = self.p_unit
         for cell in table.cells:
             s = ox.NamedNode(f"{ds_iri}/obs/{'/'.join(quote(c, safe='') for c in cell.codes)}/{cell.measure}")
             yield s, a, observation
             yield s, p_ds, ds
             for (p, concepts), code in zip(dims, cell.codes, strict=True):
                 yield s, p, node(concepts[code])
-            m, datatype = measures[cell.measure]
+            m, datatype, unit = measures[cell.measure]
             yield s, p_mt, m
             if cell.value is not None:
                 yield s, m, ox.Literal(cell.value, datatype=datatype)
+            if unit is not None:
+                yield s, p_unit, unit
             status, obs, conf = statuses[cell.status]
             yield s, p_status, status
             if obs is not None:

@@ -53,8 +53,8 @@ def _width(text: str) -> int:
 def run_query(project: Project, text: str, fmt: str = "table") -> str:
     store = project.store()
     result = store.query(text, base_iri=project.vocab.base, use_default_graph_as_union=True)
-    if isinstance(result, bool):
-        return ("true" if result else "false") + "\n"
+    if isinstance(result, ox.QueryBoolean):
+        return ("true" if bool(result) else "false") + "\n"
     if isinstance(result, ox.QueryTriples):
         return ox.serialize(list(result), format=ox.RdfFormat.TURTLE).decode("utf-8")
     variables = [v.value for v in result.variables]

@@ -43,6 +43,7 @@ class Measure:
     name: str
     iri: str
     datatype: str
+    unit: str | None
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,8 @@ def load_vocabulary(ontology_dir: Path, base: str = DEFAULT_BASE) -> Vocabulary:
                 dims.append(Dimension(name, prop, c["codelist"].value, int(c["order"].value)))
             elif c["kind"].value == "measure":
                 dt = c["range"].value if c["range"] is not None else XSD + "integer"
-                measures[name] = Measure(name, prop, dt)
+                unit = c["unit"].value if c["unit"] is not None else None
+                measures[name] = Measure(name, prop, dt, unit)
         structures[slug] = Structure(slug, comps[0]["dsd"].value, tuple(dims), measures)
 
     codelists: dict[str, CodeList] = {}
