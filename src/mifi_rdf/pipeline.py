@@ -14,7 +14,7 @@ from .model import Letter
 from .paths import project_paths
 from .tables import load_letters
 from .vocab import DEFAULT_BASE, Vocabulary, load_vocabulary
-from .writers import atomic_output, write
+from .writers import atomic_output, needs_graphs, write
 
 
 @dataclass
@@ -28,24 +28,24 @@ class Project:
     def dataset_ids(self) -> list[str]:
         return [t.dataset_id for letter in self.letters for t in letter.tables]
 
-    def quads(self, datasets: list[str] | None = None) -> Iterator[ox.Quad]:
+    def statements(self, datasets: list[str] | None = None, graphs: bool = False) -> Iterator[ox.Triple | ox.Quad]:
         chosen = None
         if datasets:
             unknown = sorted(set(datasets) - set(self.dataset_ids))
             if unknown:
                 raise UsageError(f"unknown dataset {', '.join(unknown)} (known: {', '.join(self.dataset_ids)})")
             chosen = set(datasets)
-        return CubeBuilder(self.vocab).quads(self.letters, chosen)
+        return CubeBuilder(self.vocab).statements(self.letters, chosen, graphs)
 
     def export(self, fmt: str, output: Path | None = None, datasets: list[str] | None = None) -> None:
-        quads = self.quads(datasets)
+        statements = self.statements(datasets, graphs=needs_graphs(fmt))
         with atomic_output(output) as out:
-            write(quads, fmt, out, self.vocab.base)
+            write(statements, fmt, out, self.vocab.base)
 
     def store(self) -> ox.Store:
         """An in-memory pyoxigraph store with one named graph per part, for SPARQL."""
         store = ox.Store()
-        store.bulk_extend(self.quads())
+        store.bulk_extend(self.statements(graphs=True))
         return store
 
 

@@ -42,20 +42,17 @@ def turtle_prefixes(base: str) -> dict[str, str]:
     return {k: v for k, v in prefixes(base).items() if k not in {"dataset", "letter"}}
 
 
-def _triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
-    for q in quads:
-        yield q.triple
-
-
-def write(quads: Iterable[ox.Quad], fmt: str, out: IO[bytes], base: str) -> None:
-    """Write the stream in one format; only TriG keeps the named graphs."""
+def write(statements: Iterable[ox.Triple | ox.Quad], fmt: str, out: IO[bytes], base: str) -> None:
+    """Write the stream in one format: quads for TriG (see `needs_graphs`), triples otherwise."""
     if fmt == "jsonld":
-        write_jsonld(_triples(quads), out, base)
+        write_jsonld(statements, out, base)
         return
-    rdf_format = FORMATS[fmt]
-    stream = quads if fmt == "trig" else _triples(quads)
     kwargs = {} if fmt == "nt" else {"prefixes": turtle_prefixes(base)}
-    ox.serialize(stream, out, rdf_format, **kwargs)
+    ox.serialize(statements, out, FORMATS[fmt], **kwargs)
+
+
+def needs_graphs(fmt: str) -> bool:
+    return fmt == "trig"
 
 
 @contextlib.contextmanager
