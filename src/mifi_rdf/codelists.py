@@ -10,15 +10,13 @@ committed files.
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import os
 import re
-import sys
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .writers import atomic_output
 
 # Named in the header and in dcterms:source: a fixed path, not the folder actually read, so the
 # output does not depend on where the reference folder happens to be.
@@ -397,22 +395,6 @@ def municipalities(reference_dir: Path, region_codes: set[str], mrc_region: dict
 # ---------------------------------------------------------------- writing
 
 
-def write_atomically(path: Path, content: str) -> None:
-    """Write to a temporary file beside `path`, then rename, so a failure never leaves half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(content.encode("utf-8"))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a published file follows the umask
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 def write_reference_codelists(reference_dir: Path, out_dir: Path) -> list[Path]:
     """Write countries.ttl, regions.ttl, mrc.ttl and municipalities.ttl; return their paths.
 
@@ -431,12 +413,7 @@ def write_reference_codelists(reference_dir: Path, out_dir: Path) -> list[Path]:
     rendered = [(out_dir / SCHEMES[name].filename, render(SCHEMES[name], concepts)) for name, concepts in contents.items()]
     out_dir.mkdir(parents=True, exist_ok=True)
     for path, content in rendered:
-        write_atomically(path, content)
+        with atomic_output(path) as f:
+            f.write(content.encode("utf-8"))
     return [path for path, _ in rendered]
 
-
-if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit(f"usage: python -m mifi_rdf.codelists REFERENCE_DIR OUT_DIR\n{__doc__}")
-    for written in write_reference_codelists(Path(sys.argv[1]), Path(sys.argv[2])):
-        print(f"wrote {written}", file=sys.stderr)

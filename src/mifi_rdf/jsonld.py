@@ -72,21 +72,22 @@ class Compactor:
                 out.setdefault("@type", []).append(self.ref(o))
                 continue
             key, value = self._entry(p, o)
-            if key in out:
-                prev = out[key]
-                if isinstance(value, dict) and isinstance(prev, dict) and "@container" not in value:
-                    out[key] = [prev, value]
-                elif isinstance(prev, dict) and isinstance(value, tuple):
-                    lang, text = value
-                    existing = prev.get(lang)
-                    prev[lang] = [existing, text] if isinstance(existing, str) else (
-                        existing + [text] if existing else text)
-                elif isinstance(prev, list):
-                    prev.append(value)
+            if isinstance(value, tuple):  # an entry of a language map: {"fr": "...", "en": "..."}
+                lang, text = value
+                language_map = out.setdefault(key, {})
+                existing = language_map.get(lang)
+                if existing is None:
+                    language_map[lang] = text
+                elif isinstance(existing, list):
+                    existing.append(text)
                 else:
-                    out[key] = [prev, value]
+                    language_map[lang] = [existing, text]
+            elif key not in out:
+                out[key] = value
+            elif isinstance(out[key], list):
+                out[key].append(value)
             else:
-                out[key] = {value[0]: value[1]} if isinstance(value, tuple) else value
+                out[key] = [out[key], value]
         if "@type" in out and len(out["@type"]) == 1:
             out["@type"] = out["@type"][0]
         return out
