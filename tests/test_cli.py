@@ -37,3 +37,18 @@ def test_console_script_writes_turtle_to_stdout():
     text = out.stdout.decode("utf-8")
     assert text.startswith("@prefix")
     assert "def:applicationsReceived 8580" in text
+
+
+def test_output_is_identical_across_processes_and_hash_seeds(tmp_path):
+    """Byte-identical output must not depend on a process's hash seed (set and dict order)."""
+    import os
+
+    digests = set()
+    for seed in ("0", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        for fmt in ("ttl", "jsonld"):
+            out = tmp_path / f"{seed}.{fmt}"
+            subprocess.run([sys.executable, "-m", "mifi_rdf", "export", "--format", fmt, "-o", str(out)],
+                           check=True, env=env, capture_output=True)
+            digests.add((fmt, out.read_bytes()))
+    assert len(digests) == 2  # one per format
