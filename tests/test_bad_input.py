@@ -108,3 +108,20 @@ def test_output_to_a_pipe_is_written_in_place_not_replaced(tmp_path):
     assert result.exit_code == 0
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert b"applicationsReceived" in received[0]
+
+
+def test_malformed_ontology_turtle_names_line_and_column(tmp_path):
+    import shutil
+
+    from conftest import ROOT
+
+    onto = tmp_path / "ontology"
+    shutil.copytree(ROOT / "ontology", onto)
+    vocab = onto / "vocabulary.ttl"
+    lines = vocab.read_text(encoding="utf-8").count("\n")
+    with vocab.open("a", encoding="utf-8") as f:
+        f.write('<def/x> rdfs:label "unterminated .\n')
+    result = run("--ontology", str(onto), "export", "-o", str(tmp_path / "x.ttl"))
+    assert result.exit_code == 1
+    assert re.search(rf"vocabulary\.ttl:{lines + 1}:\d+: invalid Turtle", result.output), result.output
+    assert not (tmp_path / "x.ttl").exists()

@@ -67,7 +67,7 @@ COMMENT = N(RDFS + "comment")
 
 
 class CubeBuilder:
-    """Builds the quads of the cubes for one vocabulary (and so one base URI)."""
+    """Builds the statements of the cubes for one vocabulary (and so one base URI)."""
 
     def __init__(self, vocab: Vocabulary) -> None:
         self.vocab = vocab
