@@ -125,3 +125,10 @@ def test_malformed_ontology_turtle_names_line_and_column(tmp_path):
     assert result.exit_code == 1
     assert re.search(rf"vocabulary\.ttl:{lines + 1}:\d+: invalid Turtle", result.output), result.output
     assert not (tmp_path / "x.ttl").exists()
+
+
+def test_relative_base_uri_is_a_usage_error(tmp_path):
+    result = run("export", "--base-uri", "mifi-rdf/", "-o", str(tmp_path / "x.ttl"))
+    assert result.exit_code == 2
+    assert "base URI must be absolute" in result.output
+    assert not (tmp_path / "x.ttl").exists()

@@ -82,9 +82,6 @@ class Vocabulary:
     suppression_methods: CodeList
     programs: CodeList
 
-    def iri(self, relative: str) -> str:
-        return self.base + relative
-
 
 def _parse(path: Path, base: str) -> list[ox.Triple]:
     """Parse one Turtle file; blank nodes get labels derived from the file, so output is stable."""

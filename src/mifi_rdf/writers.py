@@ -27,10 +27,6 @@ FORMATS = {
     "xml": ox.RdfFormat.RDF_XML,
     "jsonld": ox.RdfFormat.JSON_LD,
 }
-MEDIA_TYPES = {
-    "ttl": "text/turtle", "nt": "application/n-triples", "trig": "application/trig",
-    "xml": "application/rdf+xml", "jsonld": "application/ld+json",
-}
 
 
 def turtle_prefixes(base: str) -> dict[str, str]:
