@@ -115,12 +115,8 @@ class CubeBuilder:
         else:
             def wrap(items, g):
                 return (ox.Triple(s, p, o) for s, p, o in items)
-        if graphs:
-            yield from (ox.Quad(t.subject, t.predicate, t.object, self.g_ontology) for t in self.vocab.ontology_triples)
-            yield from (ox.Quad(t.subject, t.predicate, t.object, self.g_codes) for t in self.vocab.code_triples)
-        else:
-            yield from self.vocab.ontology_triples
-            yield from self.vocab.code_triples
+        yield from wrap(((t.subject, t.predicate, t.object) for t in self.vocab.ontology_triples), self.g_ontology)
+        yield from wrap(((t.subject, t.predicate, t.object) for t in self.vocab.code_triples), self.g_codes)
         chosen = [(letter, [t for t in letter.tables if dataset_ids is None or t.dataset_id in dataset_ids])
                   for letter in letters]
         chosen = [(letter, tables) for letter, tables in chosen if tables]

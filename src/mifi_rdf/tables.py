@@ -74,7 +74,7 @@ def load_letter(path: Path, vocab: Vocabulary) -> Letter:
         raise InputError(path, line, col, f"invalid TOML: {err}") from err
     _check_fields(path, text, doc, LETTER_FIELDS, "the letter", 1)
     for program in doc["programs"]:
-        if program not in vocab.programs.codes:
+        if program not in vocab.codelist("program").codes:
             raise InputError(path, _line_of(text, "programs"), 1, f"unknown program '{program}'")
     letter = Letter(
         ref=doc["ref"], letter_date=doc["letter_date"], received=doc["received"], clarified=doc["clarified"],
@@ -98,7 +98,7 @@ def load_letter(path: Path, vocab: Vocabulary) -> Letter:
         if structure is None:
             known = ", ".join(sorted(vocab.structures))
             raise InputError(path, line, 1, f"unknown structure '{t['structure']}' (known: {known})")
-        if t["suppression_method"] not in vocab.suppression_methods.codes:
+        if t["suppression_method"] not in vocab.codelist("suppression-method").codes:
             raise InputError(path, line, 1, f"unknown suppression_method '{t['suppression_method']}'")
         for key in ("extraction_date", "data_as_of"):
             value = str(t.get(key, ""))
@@ -183,8 +183,8 @@ def _cell(path: Path, line: int, row: list[str], table: Table, vocab: Vocabulary
             raise InputError(path, line, col + 1, f"expected {wanted} for measure '{measure}', found '{value}'")
     inferences = tuple(x for x in inference.split(";") if x)
     for x in inferences:
-        if x not in vocab.inferences.codes:
-            known = ", ".join(vocab.inferences.codes)
+        if x not in vocab.codelist("inference").codes:
+            known = ", ".join(vocab.codelist("inference").codes)
             raise InputError(path, line, col + 3, f"unknown inference '{x}' (expected one of: {known})")
     if inferences and not note:
         raise InputError(path, line, col + 5, "a cell with an inference needs a note explaining it")

@@ -78,9 +78,10 @@ class Vocabulary:
     structures: dict[str, Structure]
     codelists: dict[str, CodeList]
     statuses: dict[str, CellStatus]
-    inferences: CodeList
-    suppression_methods: CodeList
-    programs: CodeList
+
+    def codelist(self, name: str) -> CodeList:
+        """One of our code lists by its name (`code/{name}`); empty when the ontology lacks it."""
+        return self.codelists.get(f"{self.base}code/{name}", CodeList(""))
 
 
 def _parse(path: Path, base: str) -> list[ox.Triple]:
@@ -154,7 +155,6 @@ def load_vocabulary(ontology_dir: Path, base: str = DEFAULT_BASE) -> Vocabulary:
         )
         for s in select("statuses.rq")
     }
-    empty = CodeList("")
     return Vocabulary(
         base=base,
         ontology_triples=ontology_triples,
@@ -162,7 +162,4 @@ def load_vocabulary(ontology_dir: Path, base: str = DEFAULT_BASE) -> Vocabulary:
         structures=structures,
         codelists=codelists,
         statuses=statuses,
-        inferences=codelists.get(base + "code/inference", empty),
-        suppression_methods=codelists.get(base + "code/suppression-method", empty),
-        programs=codelists.get(base + "code/program", empty),
     )
