@@ -1,0 +1,208 @@
+"""Check cubes against the rules of `shapes/`, with one of two engines that give the same results.
+
+- `oxigraph` (default, fast): each sh:sparql constraint runs once over the whole store, with
+  `$this` turned into a variable joined to the shape's target (`?this rdf:type/rdfs:subClassOf* C`)
+  instead of one query per focus node. The rules are written for this (they bind `$this`
+  positively and every sub-select projects it), so the answers are the SHACL answers; the corpus
+  tests compare the two engines on every fixture.
+- `pyshacl` (reference): the SHACL engine itself on an rdflib graph. Correct and slow: one
+  query per focus node, in rdflib's SPARQL engine.
+
+Data come either from the project (data/ + ontology/) or from RDF files of any syntax.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import InputError, UsageError
+from .shapes import SEVERITIES, Constraint, Shapes
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+INPUT_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "xml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+EXTENSIONS = {".ttl": "ttl", ".turtle": "ttl", ".nt": "nt", ".nq": "nq", ".trig": "trig", ".rdf": "xml",
+              ".xml": "xml", ".owl": "xml", ".jsonld": "jsonld", ".json": "jsonld"}
+ENGINES = ("oxigraph", "pyshacl")
+
+
+@dataclass(frozen=True, order=True)
+class Term:
+    """An RDF term as plain data, so results of both engines compare equal."""
+
+    kind: str  # "iri", "bnode" or "literal"
+    value: str
+    datatype: str = ""
+    language: str = ""
+
+    @property
+    def is_iri(self) -> bool:
+        return self.kind == "iri"
+
+
+@dataclass(frozen=True, order=True)
+class Result:
+    shape: str
+    index: int
+    severity: str
+    focus: Term
+    value: Term
+    path: Term | None
+    bindings: tuple[tuple[str, Term], ...] = field(default=(), compare=False)
+
+    @property
+    def key(self) -> tuple:
+        """What both engines must agree on."""
+        return (self.shape, self.severity, self.focus, self.value, self.path)
+
+    def binding(self, name: str) -> Term | None:
+        return dict(self.bindings).get(name)
+
+
+@dataclass
+class Report:
+    results: list[Result]
+    constraints: list[Constraint]
+
+    def count(self, severity: str) -> int:
+        return sum(1 for r in self.results if r.severity == severity)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        c = Counter(r.severity for r in self.results)
+        return {s: c.get(s, 0) for s in SEVERITIES.values()}
+
+    def conforms(self, strict: bool = False) -> bool:
+        return self.count("Violation") == 0 and not (strict and self.count("Warning"))
+
+    def constraint(self, result: Result) -> Constraint:
+        return next(c for c in self.constraints if (c.shape, c.index) == (result.shape, result.index))
+
+
+# ---------------------------------------------------------------------------- loading data
+
+def input_format(path: Path, explicit: str | None) -> str:
+    fmt = explicit or EXTENSIONS.get(path.suffix.lower())
+    if fmt is None:
+        raise UsageError(f"{path}: cannot tell the RDF syntax from the extension {path.suffix!r}; "
+                         f"use --input-format ({', '.join(INPUT_FORMATS)})")
+    return fmt
+
+
+def store_from_files(paths: Iterable[Path], explicit_format: str | None, base: str) -> ox.Store:
+    """Parse every file into one store; a syntax error names its file, line and column."""
+    store = ox.Store()
+    for path in paths:
+        fmt = input_format(path, explicit_format)
+        try:
+            quads = ox.parse(path=str(path), format=INPUT_FORMATS[fmt], base_iri=base)
+            store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+        except SyntaxError as err:
+            raise InputError(path, err.lineno or 0, err.offset or 0, f"invalid {fmt.upper()}: {err.msg}") from err
+    return store
+
+
+def store_from_statements(statements: Iterable) -> ox.Store:
+    """A store of the project's statements, all in the default graph."""
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in statements)
+    return store
+
+
+def rdflib_graph(store: ox.Store):
+    """The store's triples as an rdflib graph, for pyshacl.
+
+    Goes through N-Triples, which both engines read and write exactly. (Files given by the user
+    are parsed by rdflib directly instead, see `rdflib_from_files`.)"""
+    import rdflib
+
+    buf = io.BytesIO()
+    ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in store), buf, ox.RdfFormat.N_TRIPLES)
+    return rdflib.Graph().parse(data=buf.getvalue().decode("utf-8"), format="nt")
+
+
+def rdflib_from_files(paths: Iterable[Path], explicit_format: str | None, base: str):
+    import rdflib
+
+    names = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig", "xml": "xml", "jsonld": "json-ld"}
+    graph = rdflib.Dataset(default_union=True) if explicit_format in ("nq", "trig") else rdflib.Graph()
+    for path in paths:
+        graph.parse(path, format=names[input_format(path, explicit_format)], publicID=base)
+    return graph
+
+
+# ---------------------------------------------------------------------------- engines
+
+def fast_query(c: Constraint) -> str:
+    """The constraint's SELECT for all focus nodes at once: `$this` joined to the target."""
+    select = c.select.replace("$this", "?this")
+    brace = select.find("{")
+    if brace < 0 or "where" not in select[:brace].lower():
+        raise UsageError(f"{c.shape}: the SELECT must start with 'SELECT … WHERE {{'")
+    target = f"\n  ?this <{RDF_TYPE}>/<{SUBCLASS}>* <{c.target}> ."
+    return f"{c.prefixes}\n{select[:brace + 1]}{target}{select[brace + 1:]}"
+
+
+def _term(t) -> Term:
+    if isinstance(t, ox.NamedNode):
+        return Term("iri", t.value)
+    if isinstance(t, ox.BlankNode):
+        return Term("bnode", t.value)
+    return Term("literal", t.value, t.datatype.value if t.datatype else "", t.language or "")
+
+
+def run_oxigraph(store: ox.Store, shapes: Shapes) -> Report:
+    results: set[Result] = set()
+    for c in shapes.constraints:
+        solutions = store.query(fast_query(c), use_default_graph_as_union=True)
+        names = [v.value for v in solutions.variables]
+        for row in solutions:
+            bound = {n: _term(row[n]) for n in names if row[n] is not None}
+            focus = bound["this"]
+            results.add(Result(c.shape, c.index, c.severity, focus, bound.get("value", focus), bound.get("path"),
+                               tuple(sorted(bound.items()))))
+    return Report(sorted(results), shapes.constraints)
+
+
+def _rdflib_term(t) -> Term:
+    import rdflib
+
+    if isinstance(t, rdflib.URIRef):
+        return Term("iri", str(t))
+    if isinstance(t, rdflib.BNode):
+        return Term("bnode", str(t))
+    return Term("literal", str(t), str(t.datatype) if t.datatype else ("" if t.language else
+                "http://www.w3.org/2001/XMLSchema#string"), t.language or "")
+
+
+def run_pyshacl(graph, shapes: Shapes) -> Report:
+    import pyshacl
+    from rdflib.namespace import RDF, SH
+
+    _, report, _ = pyshacl.validate(graph, shacl_graph=shapes.graph, inference="none", allow_warnings=True,
+                                    advanced=False, meta_shacl=False)
+    by_select = {(c.shape, c.select): c for c in shapes.constraints}
+    results = set()
+    for r in report.subjects(RDF.type, SH.ValidationResult):
+        shape = str(report.value(r, SH.sourceShape))
+        select = str(report.value(report.value(r, SH.sourceConstraint), SH.select))
+        c = by_select[(shape, select)]
+        focus = _rdflib_term(report.value(r, SH.focusNode))
+        value = report.value(r, SH.value)
+        path = report.value(r, SH.resultPath)
+        results.add(Result(shape, c.index, c.severity, focus, _rdflib_term(value) if value is not None else focus,
+                           _rdflib_term(path) if path is not None else None))
+    return Report(sorted(results), shapes.constraints)
