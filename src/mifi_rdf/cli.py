@@ -58,22 +58,96 @@ def main(ctx: click.Context, data: Path | None, ontology: Path | None) -> None:
 @click.option("--base-uri", default=DEFAULT_BASE, show_default=True, help="Base of every URI minted.")
 @click.option("--dataset", "datasets", multiple=True, metavar="ID",
               help="Only this dataset (e.g. 30952-t1); repeat for several. Default: all.")
+@click.option("--no-validate", is_flag=True, help="Write without checking the cubes against shapes/ first.")
 @click.pass_obj
-def export(obj: Context, fmt: str, output: Path | None, base_uri: str, datasets: tuple[str, ...]) -> None:
+def export(obj: Context, fmt: str, output: Path | None, base_uri: str, datasets: tuple[str, ...],
+           no_validate: bool) -> None:
     """Build the cubes from data/ and ontology/ and serialize them.
 
     The export is self-contained: observations, datasets, letters, structures, component
-    properties and the code lists they use.
+    properties and the code lists they use. It is validated first (as `mifi-rdf validate`) and
+    refused, with nothing written, if any rule is violated.
     """
     from .errors import UsageError
 
     project = obj.project(base_uri)
     try:
+        if no_validate:
+            click.echo("warning: not validated (--no-validate)", err=True)
+        else:
+            refuse_invalid(project, list(datasets) or None)
         project.export(fmt, output, list(datasets) or None)
     except UsageError as err:
         fail(str(err), 2)
     if output:
         click.echo(f"wrote {output}", err=True)
+
+
+def refuse_invalid(project, datasets: list[str] | None) -> None:
+    """Validate before writing: violations stop the export (exit 1), warnings are counted on stderr."""
+    from .report import Describer, render_text, summary
+
+    report, store = project.validate(datasets)
+    if not report.conforms():
+        click.echo(render_text(report, Describer(store, report, project.vocab.base, "en"), "en"), err=True, nl=False)
+        fail("the cubes violate the rules above; nothing was written (--no-validate writes anyway)", 1)
+    click.echo(f"validated: {summary(report, 'en')} `mifi-rdf validate` explains each warning.", err=True)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--input-format", type=click.Choice(["ttl", "nt", "nq", "trig", "xml", "jsonld"]),
+              help="Syntax of FILES (default: from each file's extension).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text", show_default=True,
+              help="text for people; json, or ttl (the SHACL validation report), for machines.")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="en", show_default=True,
+              help="Language of rule names, messages and labels.")
+@click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
+@click.option("--show-info", is_flag=True, help="List the notes (sh:Info) instead of counting them.")
+@click.option("--engine", type=click.Choice(["oxigraph", "pyshacl"]), default="oxigraph", show_default=True,
+              help="oxigraph runs each rule once over the whole graph; pyshacl is the reference SHACL engine (slow).")
+@click.option("--base-uri", default=DEFAULT_BASE, show_default=True,
+              help="Base of the URIs in the data (our vocabulary is def/ under it).")
+@click.option("--dataset", "datasets", multiple=True, metavar="ID",
+              help="Only this dataset of data/ (ignored with FILES); repeat for several.")
+@click.pass_obj
+def validate(obj: Context, files: tuple[Path, ...], input_format: str | None, fmt: str, lang: str, strict: bool,
+             show_info: bool, engine: str, base_uri: str, datasets: tuple[str, ...]) -> None:
+    """Check cubes against the rules of shapes/: the W3C Data Cube integrity constraints and
+    mifi-rdf's profile (disclosure, totals, percentages, statuses, labels).
+
+    Without FILES, the cubes built from data/; otherwise the RDF FILES given (any syntax, read
+    from the extension or --input-format). Exit 0 conforms, 1 violations (or warnings with
+    --strict), 2 usage or parse error.
+    """
+    from .errors import InputError, UsageError
+    from .report import Describer, render_json, render_text, render_turtle
+    from .validate import check, rdflib_from_files, store_from_files
+    from .vocab import normalize_base
+
+    try:
+        if files:
+            base = normalize_base(base_uri)
+            store = store_from_files(files, input_format, base)
+            graph = rdflib_from_files(files, input_format, base) if engine == "pyshacl" else None
+            report = check(store, base, engine, graph)
+        else:
+            project = obj.project(base_uri)
+            base = project.vocab.base
+            report, store = project.validate(list(datasets) or None, engine)
+    except InputError as err:
+        fail(str(err), 2)
+    except (UsageError, ValueError) as err:
+        fail(str(err), 2)
+    describer = Describer(store, report, base, lang)
+    if fmt == "json":
+        out = render_json(report, describer, lang, strict)
+    elif fmt == "ttl":
+        out = render_turtle(report, describer, strict)
+    else:
+        out = render_text(report, describer, lang, show_info, strict)
+    click.echo(out, nl=False)
+    sys.exit(0 if report.conforms(strict) else 1)
 
 
 @main.command()

@@ -1,4 +1,4 @@
-"""Where the curated data, the ontology and the named queries live.
+"""Where the curated data, the ontology, the validation rules and the named queries live.
 
 In a source checkout (the usual case, `pip install -e .`) they are the repository's own folders;
 an installed wheel carries a copy under `mifi_rdf/_bundled`. `MIFI_RDF_HOME` overrides both.
@@ -18,6 +18,7 @@ class ProjectPaths:
     data: Path
     ontology: Path
     queries: Path
+    shapes: Path
 
 
 def _root() -> Path:
@@ -40,4 +41,5 @@ def project_paths(data: Path | None = None, ontology: Path | None = None) -> Pro
         data=data or root / "data",
         ontology=ontology or root / "ontology",
         queries=(root or _root()) / "queries",
+        shapes=(root or _root()) / "shapes",
     )

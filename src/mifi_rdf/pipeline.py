@@ -13,6 +13,7 @@ from .errors import UsageError
 from .model import Letter
 from .paths import project_paths
 from .tables import load_letters
+from .validate import Report, check, store_from_statements
 from .vocab import DEFAULT_BASE, Vocabulary, load_vocabulary
 from .writers import atomic_output, needs_graphs, write
 
@@ -41,6 +42,12 @@ class Project:
         statements = self.statements(datasets, graphs=needs_graphs(fmt))
         with atomic_output(output) as out:
             write(statements, fmt, out, self.vocab.base)
+
+    def validate(self, datasets: list[str] | None = None, engine: str = "oxigraph") -> tuple[Report, ox.Store]:
+        """Check the cubes (or the chosen datasets) against shapes/; also returns the store checked,
+        which the report reads its labels from."""
+        store = store_from_statements(self.statements(datasets))
+        return check(store, self.vocab.base, engine), store
 
     def store(self) -> ox.Store:
         """An in-memory pyoxigraph store with one named graph per part, for SPARQL."""

@@ -26,7 +26,7 @@ class Constraint:
 
     shape: str  # IRI of the shape, the rule's stable identifier
     index: int  # position among the shape's constraints, for a stable order
-    target: str  # IRI of the sh:targetClass
+    targets: tuple[tuple[str, str], ...]  # ("class" | "objectsOf" | "subjectsOf", IRI), sorted
     severity: str  # Violation | Warning | Info
     names: dict[str, str]  # language -> the rule's name (sh:name)
     messages: dict[str, str]  # language -> message template with {?var} / {$this}
@@ -77,8 +77,11 @@ def _constraints(graph: rdflib.Graph):
     for shape in set(graph.subjects(RDF.type, SH.NodeShape)):
         if (shape, SH.deactivated, rdflib.Literal(True)) in graph:
             continue
-        target = graph.value(shape, SH.targetClass)
-        if target is None:
+        targets = tuple(sorted(
+            [("class", str(o)) for o in graph.objects(shape, SH.targetClass)]
+            + [("objectsOf", str(o)) for o in graph.objects(shape, SH.targetObjectsOf)]
+            + [("subjectsOf", str(o)) for o in graph.objects(shape, SH.targetSubjectsOf)]))
+        if not targets:
             continue
         severity = SEVERITIES.get(graph.value(shape, SH.severity), "Violation")
         names = _texts(graph, shape, SH.name) or _texts(graph, shape, RDFS.label)
@@ -86,7 +89,7 @@ def _constraints(graph: rdflib.Graph):
         sparqls = sorted(graph.objects(shape, SH.sparql), key=lambda n: str(graph.value(n, SH.select)))
         for i, node in enumerate(sparqls):
             yield Constraint(
-                shape=str(shape), index=i, target=str(target), severity=severity, names=names,
+                shape=str(shape), index=i, targets=targets, severity=severity, names=names,
                 messages=_texts(graph, node, SH.message) or shape_messages,
                 prefixes=_prefixes(graph, node), select=str(graph.value(node, SH.select)),
             )

@@ -1,0 +1,2 @@
+# rule: ic-04 · Violation · has no rdfs:range
+DELETE DATA { def:country rdfs:range skos:Concept }
