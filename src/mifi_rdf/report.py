@@ -21,13 +21,13 @@ from .validate import Report, Result, Term
 SH = "http://www.w3.org/ns/shacl#"
 WORDS = {
     "fr": {"Violation": ("violation", "violations"), "Warning": ("avertissement", "avertissements"),
-           "Info": ("note", "notes"), "conforms": "conforme", "fails": "non conforme", "other": "Structures, listes de codes et vocabulaire",
-           "letter": "lettre", "table": "tableau", "infos": "{n} notes ({rule}) ; --show-info les liste",
-           "strict": "les avertissements échouent (--strict)"},
+           "Info": ("note", "notes"), "conforms": "conforme", "fails": "non conforme",
+           "other": "Structures, listes de codes et vocabulaire", "table": "tableau",
+           "infos": "{n} notes ({rule}) ; --show-info les liste", "strict": "--strict : les avertissements échouent"},
     "en": {"Violation": ("violation", "violations"), "Warning": ("warning", "warnings"),
-           "Info": ("note", "notes"), "conforms": "conforms", "fails": "does not conform", "other": "Structures, code lists and vocabulary",
-           "letter": "letter", "table": "table", "infos": "{n} notes ({rule}); --show-info lists them",
-           "strict": "warnings fail (--strict)"},
+           "Info": ("note", "notes"), "conforms": "conforms", "fails": "does not conform",
+           "other": "Structures, code lists and vocabulary", "table": "table",
+           "infos": "{n} notes ({rule}); --show-info lists them", "strict": "--strict: warnings fail"},
 }
 PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
 
