@@ -49,7 +49,7 @@ def schema_org(project: Project, letter: Letter, table: Table, root: Path, confi
         "variableMeasured": [facts.label(m.iri, "fr") for m in table.structure.measures.values()],
         "distribution": [
             {"@type": "DataDownload", "encodingFormat": fmt.media_type, "contentUrl": b + f.path,
-             "contentSize": f"{f.size} B", "sha256": f.sha256}
+             "contentSize": f"{f.size} B"}
             for fmt, f in files(table, root, config)
         ],
     }
