@@ -25,9 +25,25 @@ class Facts:
 
 
 def gather_facts(project: Project) -> Facts:
+    """Query the ontology and code lists, plus one statement per code a dataset uses.
+
+    A dataset "uses" a code (`<dataset> <dimension> <code>`) when one of its observations does;
+    these summary statements stand in for the observations themselves, which would cost memory
+    in proportion to the cells for nothing the queries need. They never leave this store.
+    """
+    vocab = project.vocab
+    base = vocab.base
     store = ox.Store()
-    store.bulk_extend(project.statements(graphs=True))
-    base = project.vocab.base
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in vocab.ontology_triples + vocab.code_triples)
+    summary = set()
+    for letter in project.letters:
+        for table in letter.tables:
+            dataset = ox.NamedNode(f"{base}dataset/{table.dataset_id}")
+            dims = [(ox.NamedNode(d.iri), vocab.codelists[d.codelist].codes) for d in table.structure.dimensions]
+            for codes in {cell.codes for cell in table.cells}:
+                for (prop, concepts), code in zip(dims, codes, strict=True):
+                    summary.add(ox.Quad(dataset, prop, ox.NamedNode(concepts[code])))
+    store.bulk_extend(summary)
 
     def select(name: str):
         return store.query(sparql(name), base_iri=base, use_default_graph_as_union=True)
