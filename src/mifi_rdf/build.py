@@ -86,7 +86,7 @@ def write_folder(project: Project, root: Path, config: Config, options: Options,
         for table in letter.tables:
             page = landing_html(project, letter, table, root, config, facts)
             (root / landing_page(table.dataset_id)).write_text(page, encoding="utf-8")
-    write_rdf(root / "void.ttl", list(void_statements(project, root, config, options)), "ttl", base)
+    write_rdf(root / "void.ttl", grouped(void_statements(project, root, config, options)), "ttl", base)
     catalog = grouped(catalog_statements(project, root, config, facts, options))
     for name, fmt in CATALOG_FORMATS.items():
         write_rdf(root / name, catalog, fmt, base)
