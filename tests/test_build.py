@@ -285,3 +285,15 @@ def test_dataset_files_hold_the_same_triples_in_each_format(built, ds):
         assert isomorphic(rdflib.Graph().parse(built / "dataset" / f"{ds}{suffix}", format=fmt), nt)
     letter = rdflib.URIRef(f"{BASE}letter/{ds.split('-')[0]}")
     assert (letter, RDF.type, rdflib.URIRef(f"{BASE}def/AccessDecision")) in nt
+
+
+def test_folder_catalog_gives_the_statements_build_wrote(built, catalog, project):
+    """What `publish` loads into a named graph is the catalog of the files on disk."""
+    import pyoxigraph as ox
+    from rdflib.compare import isomorphic
+
+    from mifi_rdf.catalog import folder_catalog
+    from mifi_rdf.publication import Options
+
+    nt = ox.serialize(folder_catalog(project, built, Options(sparql_endpoint=ENDPOINT)), format=ox.RdfFormat.N_TRIPLES)
+    assert isomorphic(rdflib.Graph().parse(data=nt.decode("utf-8"), format="nt"), catalog)

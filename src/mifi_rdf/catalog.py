@@ -19,10 +19,10 @@ import pyoxigraph as ox
 
 from . import __version__
 from .cube import DCT, LABEL, PROV, SKOS, A, N, en, fr, typed
-from .facts import Facts
+from .facts import Facts, gather_facts
 from .model import Letter, Table
 from .pipeline import Project
-from .publication import Config, Options, dataset_path, landing_page, measure
+from .publication import Config, Options, dataset_path, landing_page, load_config, measure
 
 DCAT = "http://www.w3.org/ns/dcat#"
 FOAF = "http://xmlns.com/foaf/0.1/"
@@ -45,6 +45,15 @@ def catalog_date(project: Project, options: Options) -> str:
     if options.issued:
         return options.issued.isoformat()
     return max(letter.letter_date for letter in project.letters).isoformat()
+
+
+def folder_catalog(project: Project, root: Path, options: Options | None = None,
+                   data: Path | None = None) -> Iterator[ox.Triple]:
+    """The catalog of a folder `build` wrote, for the project's base URI: what `build` wrote to
+    catalog.ttl, for loading into a named graph. Pass the options the folder was built with."""
+    options = options or Options()
+    config = load_config(project.vocab.base, options, data)
+    return catalog_statements(project, Path(root), config, gather_facts(project), options)
 
 
 def catalog_statements(project: Project, root: Path, config: Config, facts: Facts,
