@@ -297,3 +297,15 @@ def test_folder_catalog_gives_the_statements_build_wrote(built, catalog, project
 
     nt = ox.serialize(folder_catalog(project, built, Options(sparql_endpoint=ENDPOINT)), format=ox.RdfFormat.N_TRIPLES)
     assert isomorphic(rdflib.Graph().parse(data=nt.decode("utf-8"), format="nt"), catalog)
+
+
+def test_a_malformed_catalog_toml_is_named_with_line_and_column(tmp_path, data_copy):
+    path = data_copy / "catalog.toml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    n = next(i for i, line in enumerate(lines) if line.startswith("homepage"))
+    lines[n] = 'homepage = "index.html'
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("--data", str(data_copy), "build", str(tmp_path / "site"))
+    assert result.exit_code == 1
+    assert re.search(rf"catalog\.toml:{n + 1}:\d+: invalid TOML", result.output), result.output
+    assert not (tmp_path / "site").exists()
