@@ -126,3 +126,11 @@ def test_validate_names_the_broken_cell_of_the_data_folder(data_copy):
     result = run("--data", str(data_copy), "validate", "--dataset", "30952-t1")
     assert result.exit_code == 1
     assert "30952 table 1, PSTQ, draw of 17 July 2025 × Haiti × number of invitations: Published value 7" in result.output
+
+
+def test_build_refuses_invalid_cubes_and_leaves_the_folder_alone(data_copy, tmp_path):
+    break_disclosure(data_copy)
+    out = tmp_path / "site"
+    result = run("--data", str(data_copy), "build", str(out))
+    assert result.exit_code == 1 and not out.exists()
+    assert "[disclosure]" in result.output

@@ -207,3 +207,40 @@ def codelists(reference: Path, out: Path) -> None:
 
     for path in write_reference_codelists(reference, out):
         click.echo(f"wrote {path}", err=True)
+
+
+@main.command("build")
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--base-uri", default=DEFAULT_BASE, show_default=True, help="Base of every URI minted and of every URL.")
+@click.option("--license", "license_iri", metavar="IRI",
+              help="Licence of every distribution (default: data/catalog.toml's, CC BY).")
+@click.option("--issued", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Date of the catalog (default: the date of the latest letter).")
+@click.option("--sparql-endpoint", metavar="URL", help="SPARQL endpoint to name in void.ttl.")
+@click.option("--no-validate", is_flag=True, help="Build without checking the cubes against shapes/ first.")
+@click.pass_obj
+def build_cmd(obj: Context, outdir: Path, base_uri: str, license_iri: str | None, issued, sparql_endpoint: str | None,
+              no_validate: bool) -> None:
+    """Write a publishable folder: every dataset as Turtle, JSON-LD, N-Triples and CSV (with CSVW),
+    the ontology and code lists, a DCAT-AP catalog, VoID and web pages with schema.org metadata.
+
+    OUTDIR is replaced only when the new folder is complete; one line per dataset on stderr. The
+    cubes are validated first (as `mifi-rdf validate`); a violation leaves OUTDIR untouched.
+    """
+    from .build import build_folder
+    from .errors import InputError, UsageError
+    from .publication import Options
+
+    project = obj.project(base_uri)
+    options = Options(license_iri, issued.date() if issued else None, sparql_endpoint)
+    if no_validate:
+        click.echo("warning: not validated (--no-validate)", err=True)
+    else:
+        refuse_invalid(project, None)
+    try:
+        written = build_folder(project, outdir, options, obj.data, progress=lambda line: click.echo(line, err=True))
+    except UsageError as err:
+        fail(str(err), 2)
+    except InputError as err:
+        fail(str(err), 1)
+    click.echo(f"wrote {outdir}: {len(written)} files", err=True)

@@ -193,6 +193,7 @@ class CubeBuilder:
         yield s, d("letter"), letter
         yield s, d("sourceTable"), src
         yield s, N(PROV + "wasDerivedFrom"), src
+        yield s, N(PROV + "wasDerivedFrom"), letter
         yield s, N(DCT + "publisher"), N(self.base + "agent/mifi")
         yield s, d("suppressionThreshold"), typed(str(table.suppression_threshold), "integer")
         yield s, d("suppressionMethod"), N(f"{self.base}code/suppression-method/{table.suppression_method}")

@@ -77,7 +77,7 @@ class Describer:
                                       f"{where}, {cell}" if where and cell else cell or where)
         self.labels: dict[str, str] = {}
         if iris:
-            for s in store.query(_values(_query("labels.rq"), "iri", iris), use_default_graph_as_union=True,
+            for s in store.query(_values(_query("validation-labels.rq"), "iri", iris), use_default_graph_as_union=True,
                                  substitutions=subs):
                 self.labels.setdefault(s["iri"].value, s["label"].value)
 

@@ -1,3 +1,3 @@
-# rule: total-sum · Violation · is not the sum of its 2 parts
+# rule: total-sum · Violation · does not agree with its parts along country: 2 of 2 parts have a value, summing to 44
 DELETE DATA { ds:r2-HTI-n def:invitations 15 } ;
 INSERT DATA { ds:r2-HTI-n def:invitations 14 }

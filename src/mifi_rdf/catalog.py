@@ -1,0 +1,274 @@
+"""The DCAT-AP 3 catalog of a published folder, with the provenance of the build.
+
+One dcat:Catalog; one dcat:Dataset per cube (the same IRI as its qb:DataSet, so a harvester and a
+SPARQL user speak of the same thing); one dcat:Distribution per file, with the size and SHA-256
+of the file as written. The statements are made from the built folder, so `publish` can load the
+very catalog that `build` wrote (see `catalog_statements`).
+
+Every resource the catalog points to (licence, language, media type, theme…) is typed with the
+class DCAT-AP expects of it: harvesters and the SHACL shapes read the catalog on its own, without
+fetching the vocabularies it refers to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import __version__
+from .cube import DCT, LABEL, PROV, SKOS, A, N, en, fr, typed
+from .facts import Facts, gather_facts
+from .model import Letter, Table
+from .pipeline import Project
+from .publication import Config, Options, dataset_path, landing_page, load_config, measure
+
+DCAT = "http://www.w3.org/ns/dcat#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+SPDX = "http://spdx.org/rdf/terms#"
+SCHEMA = "https://schema.org/"
+RDF_FORMATS = {"ttl", "jsonld", "nt"}
+
+
+def catalog_iri(base: str) -> str:
+    return base + "catalog"
+
+
+def build_iri(base: str) -> str:
+    return base + "build"
+
+
+def catalog_date(project: Project, options: Options) -> str:
+    """The date of the catalog: --issued, or the date of the latest letter (never the clock)."""
+    if options.issued:
+        return options.issued.isoformat()
+    return max(letter.letter_date for letter in project.letters).isoformat()
+
+
+def folder_catalog(project: Project, root: Path, options: Options | None = None,
+                   data: Path | None = None) -> Iterator[ox.Triple]:
+    """The catalog of a folder `build` wrote, for the project's base URI: what `build` wrote to
+    catalog.ttl, for loading into a named graph. Pass the options the folder was built with."""
+    options = options or Options()
+    config = load_config(project.vocab.base, options, data)
+    return catalog_statements(project, Path(root), config, gather_facts(project), options)
+
+
+def catalog_statements(project: Project, root: Path, config: Config, facts: Facts,
+                       options: Options) -> Iterator[ox.Triple]:
+    """The catalog of the folder `root`, whose data files must already be written."""
+    for s, p, o in _catalog(project, root, config, facts, options):
+        yield ox.Triple(s, p, o)
+
+
+def _catalog(project: Project, root: Path, config: Config, facts: Facts, options: Options) -> Iterator[tuple]:
+    b = project.vocab.base
+    cat = config.section("catalog")
+    c = N(catalog_iri(b))
+    date = typed(catalog_date(project, options), "date")
+    yield c, A, N(DCAT + "Catalog")
+    yield c, N(DCT + "title"), fr(cat["title_fr"])
+    yield c, N(DCT + "title"), en(cat["title_en"])
+    yield c, N(DCT + "description"), fr(cat["description_fr"])
+    yield c, N(DCT + "description"), en(cat["description_en"])
+    yield c, N(DCT + "issued"), date
+    yield c, N(DCT + "modified"), date
+    homepage = N(config.iri(cat["homepage"]))
+    yield c, N(FOAF + "homepage"), homepage
+    yield homepage, A, N(FOAF + "Document")
+    yield c, N(DCT + "publisher"), N(config.iri(cat["publisher"]))
+    yield c, N(DCT + "license"), N(config.license)
+    yield from _license(config)
+    for lang in cat["languages"]:
+        yield c, N(DCT + "language"), N(lang)
+    yield from _languages(config)
+    taxonomy = N(cat["theme_taxonomy"])
+    yield c, N(DCAT + "themeTaxonomy"), taxonomy
+    yield taxonomy, A, N(SKOS + "ConceptScheme")
+    yield taxonomy, N(DCT + "title"), en(cat["theme_taxonomy_title_en"])
+    yield c, N(DCT + "spatial"), N(config.section("quebec")["iri"])
+    yield from _agents(project, config)
+    yield from _build_activity(project)
+    yield from _shared_resources(config, facts)
+    for letter in project.letters:
+        for table in letter.tables:
+            yield c, N(DCAT + "dataset"), N(f"{b}dataset/{table.dataset_id}")
+            yield from _dataset(project, letter, table, root, config, facts)
+
+
+def _license(config: Config) -> Iterator[tuple]:
+    lic = config.section("license")
+    node = N(config.license)
+    yield node, A, N(DCT + "LicenseDocument")
+    if config.license == lic["iri"]:  # a licence given with --license is named by its IRI only
+        yield node, N(DCT + "title"), fr(lic["title_fr"])
+        yield node, N(DCT + "title"), en(lic["title_en"])
+        yield node, N(DCT + "type"), N(lic["type"])
+        yield from _concept(lic["type"], lic["type_label_en"])
+
+
+def _concept(iri: str, label_en: str) -> Iterator[tuple]:
+    """A term of an authority table, typed and labelled so the catalog stands on its own."""
+    yield N(iri), A, N(SKOS + "Concept")
+    yield N(iri), N(SKOS + "prefLabel"), en(label_en)
+
+
+def _languages(config: Config) -> Iterator[tuple]:
+    for lang in config.section("catalog")["languages"]:
+        yield N(lang), A, N(DCT + "LinguisticSystem")
+
+
+def _agents(project: Project, config: Config) -> Iterator[tuple]:
+    """The publisher and the software, as described in ontology/agents.ttl, plus the version."""
+    publisher = config.iri(config.section("catalog")["publisher"])
+    software = project.vocab.base + "agent/mifi-rdf"
+    for t in project.vocab.ontology_triples:
+        if t.subject.value in (publisher, software) and isinstance(t.subject, ox.NamedNode):
+            yield t.subject, t.predicate, t.object
+    kind = config.section("publisher")
+    yield N(publisher), N(DCT + "type"), N(kind["type"])
+    yield from _concept(kind["type"], kind["type_label_en"])
+    yield N(software), N(SCHEMA + "softwareVersion"), ox.Literal(__version__)
+    contact = config.section("contact")
+    k = N(config.iri(contact["iri"]))
+    yield k, A, N(VCARD + "Organization")
+    yield k, A, N(VCARD + "Kind")
+    yield k, N(VCARD + "fn"), fr(contact["fn_fr"])
+    yield k, N(VCARD + "fn"), en(contact["fn_en"])
+    yield k, N(VCARD + "hasURL"), N(contact["url"])
+
+
+def _build_activity(project: Project) -> Iterator[tuple]:
+    """The build as a prov:Activity: which software, which version, which letters it read."""
+    b = project.vocab.base
+    activity = N(build_iri(b))
+    yield activity, A, N(PROV + "Activity")
+    yield activity, LABEL, fr(f"Construction des cubes de données par mifi-rdf {__version__}")
+    yield activity, LABEL, en(f"Build of the data cubes by mifi-rdf {__version__}")
+    yield activity, N(PROV + "wasAssociatedWith"), N(b + "agent/mifi-rdf")
+    for letter in project.letters:
+        yield activity, N(PROV + "used"), N(f"{b}letter/{letter.ref}")
+
+
+def _shared_resources(config: Config, facts: Facts) -> Iterator[tuple]:
+    cat = config.section("catalog")
+    for theme in config.section("theme"):
+        t = N(theme["iri"])
+        yield t, A, N(SKOS + "Concept")
+        yield t, N(SKOS + "inScheme"), N(cat["theme_taxonomy"])
+        yield t, N(SKOS + "prefLabel"), fr(theme["label_fr"])
+        yield t, N(SKOS + "prefLabel"), en(theme["label_en"])
+    yield N(cat["accrual_periodicity"]), A, N(DCT + "Frequency")
+    quebec = config.section("quebec")
+    q = N(quebec["iri"])
+    yield q, A, N(DCT + "Location")
+    yield q, N(SKOS + "prefLabel"), fr(quebec["label_fr"])
+    yield q, N(SKOS + "prefLabel"), en(quebec["label_en"])
+    for key in ("conforms_to", "csvw"):
+        std = config.section(key)
+        yield N(std["iri"]), A, N(DCT + "Standard")
+        yield N(std["iri"]), N(DCT + "title"), en(std["title_en"])
+    for fmt in config.formats:
+        yield N(fmt.media_type_iri), A, N(DCT + "MediaType")
+        yield N(fmt.file_type), A, N(DCT + "MediaTypeOrExtent")
+    for regions in facts.regions.values():
+        if len(regions) == 1:
+            r = N(regions[0])
+            yield r, A, N(DCT + "Location")
+            yield r, N(SKOS + "prefLabel"), fr(facts.label(regions[0], "fr"))
+            yield r, N(SKOS + "prefLabel"), en(facts.label(regions[0], "en"))
+
+
+def _dataset(project: Project, letter: Letter, table: Table, root: Path, config: Config,
+             facts: Facts) -> Iterator[tuple]:
+    b = project.vocab.base
+    cat = config.section("catalog")
+    iri = f"{b}dataset/{table.dataset_id}"
+    d = N(iri)
+    issued = typed(letter.letter_date.isoformat(), "date")
+    yield d, A, N(DCAT + "Dataset")
+    yield d, N(DCT + "title"), fr(table.title_fr)
+    yield d, N(DCT + "title"), en(table.title_en)
+    yield d, N(DCT + "description"), fr(table.description_fr)
+    yield d, N(DCT + "description"), en(table.description_en)
+    yield d, N(DCT + "identifier"), ox.Literal(table.dataset_id)
+    for word in keywords(project, table, config, facts, "fr"):
+        yield d, N(DCAT + "keyword"), fr(word)
+    for word in keywords(project, table, config, facts, "en"):
+        yield d, N(DCAT + "keyword"), en(word)
+    for theme in config.section("theme"):
+        yield d, N(DCAT + "theme"), N(theme["iri"])
+    yield d, N(DCT + "publisher"), N(config.iri(cat["publisher"]))
+    yield d, N(DCAT + "contactPoint"), N(config.iri(config.section("contact")["iri"]))
+    yield d, N(DCT + "issued"), issued
+    yield d, N(DCT + "modified"), issued  # the letters are never revised: a new answer is a new dataset
+    for lang in cat["languages"]:
+        yield d, N(DCT + "language"), N(lang)
+    if iri in facts.temporal:
+        start, end = facts.temporal[iri]
+        period = ox.BlankNode(f"temporal-{table.dataset_id}")
+        yield d, N(DCT + "temporal"), period
+        yield period, A, N(DCT + "PeriodOfTime")
+        yield period, N(DCAT + "startDate"), typed(start, "date")
+        yield period, N(DCAT + "endDate"), typed(end, "date")
+    yield d, N(DCT + "spatial"), N(spatial(iri, config, facts))
+    yield d, N(DCT + "accrualPeriodicity"), N(cat["accrual_periodicity"])
+    page = N(b + landing_page(table.dataset_id))
+    yield d, N(DCAT + "landingPage"), page
+    yield page, A, N(FOAF + "Document")
+    yield d, N(DCT + "conformsTo"), N(config.section("conforms_to")["iri"])
+    letter_iri = N(f"{b}letter/{letter.ref}")
+    yield d, N(PROV + "wasDerivedFrom"), letter_iri
+    yield d, N(PROV + "wasDerivedFrom"), N(f"{b}letter/{letter.ref}/table/{table.id}")
+    yield d, N(PROV + "wasGeneratedBy"), N(build_iri(b))
+    for fmt in config.formats:
+        facts_of_file = measure(root, dataset_path(table.dataset_id, fmt))
+        dist = N(f"{iri}/distribution/{fmt.key}")
+        url = N(b + facts_of_file.path)
+        yield d, N(DCAT + "distribution"), dist
+        yield dist, A, N(DCAT + "Distribution")
+        yield dist, N(DCT + "title"), fr(f"{table.title_fr} ({fmt.title_fr})")
+        yield dist, N(DCT + "title"), en(f"{table.title_en} ({fmt.title_en})")
+        yield dist, N(DCT + "description"), fr(fmt.description_fr)
+        yield dist, N(DCT + "description"), en(fmt.description_en)
+        yield dist, N(DCAT + "accessURL"), url
+        yield dist, N(DCAT + "downloadURL"), url
+        yield dist, N(DCAT + "mediaType"), N(fmt.media_type_iri)
+        yield dist, N(DCT + "format"), N(fmt.file_type)
+        yield dist, N(DCT + "license"), N(config.license)
+        yield dist, N(DCT + "issued"), issued
+        yield dist, N(DCAT + "byteSize"), typed(str(facts_of_file.size), "nonNegativeInteger")
+        if fmt.key in RDF_FORMATS:
+            yield dist, N(DCT + "conformsTo"), N(config.section("conforms_to")["iri"])
+        elif fmt.key == "csvw":
+            yield dist, N(DCT + "conformsTo"), N(config.section("csvw")["iri"])
+        checksum = ox.BlankNode(f"checksum-{table.dataset_id}-{fmt.key}")
+        yield dist, N(SPDX + "checksum"), checksum
+        yield checksum, A, N(SPDX + "Checksum")
+        yield checksum, N(SPDX + "algorithm"), N(SPDX + "checksumAlgorithm_sha256")
+        yield checksum, N(SPDX + "checksumValue"), typed(facts_of_file.sha256, "hexBinary")
+    sha256 = N(SPDX + "checksumAlgorithm_sha256")
+    yield sha256, A, N(SPDX + "ChecksumAlgorithm")
+
+
+def spatial(dataset_iri: str, config: Config, facts: Facts) -> str:
+    """The one region all the dataset's MRCs lie in, else the province."""
+    regions = facts.regions.get(dataset_iri, [])
+    return regions[0] if len(regions) == 1 else config.section("quebec")["iri"]
+
+
+def keywords(project: Project, table: Table, config: Config, facts: Facts, lang: str) -> list[str]:
+    """One term per keyword: the catalog's, the letter's programs and the table's dimensions."""
+    b = project.vocab.base
+    letter = next(x for x in project.letters if x.ref == table.letter_ref)
+    words = list(config.section("catalog")[f"keywords_{lang}"])
+    words += [facts.label(f"{b}code/program/{p}", lang) for p in letter.programs]
+    words += [facts.label(dim.iri, lang) for dim in table.structure.dimensions]
+    out: list[str] = []
+    for w in words:
+        if w and w not in out:
+            out.append(w)
+    return out
+

@@ -1,0 +1,65 @@
+"""Facts about the built cubes that the catalog and the CSV files need, asked of the graph.
+
+Labels, time covered and regions are in the ontology and code lists already; reading them back
+with the queries in `sparql/` keeps one source of truth instead of restating them in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .pipeline import Project
+from .vocab import sparql
+
+
+@dataclass
+class Facts:
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # IRI -> {"fr": ..., "en": ...}
+    temporal: dict[str, tuple[str, str]] = field(default_factory=dict)  # dataset IRI -> (start, end)
+    regions: dict[str, list[str]] = field(default_factory=dict)  # dataset IRI -> region IRIs
+
+    def label(self, iri: str, lang: str) -> str:
+        return self.labels.get(iri, {}).get(lang, "")
+
+
+def gather_facts(project: Project) -> Facts:
+    """Query the ontology and code lists, plus one statement per code a dataset uses.
+
+    A dataset "uses" a code (`<dataset> <dimension> <code>`) when one of its observations does;
+    these summary statements stand in for the observations themselves, which would cost memory
+    in proportion to the cells for nothing the queries need. They never leave this store.
+    """
+    vocab = project.vocab
+    base = vocab.base
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in vocab.ontology_triples + vocab.code_triples)
+    summary = set()
+    for letter in project.letters:
+        for table in letter.tables:
+            dataset = ox.NamedNode(f"{base}dataset/{table.dataset_id}")
+            dims = [(ox.NamedNode(d.iri), vocab.codelists[d.codelist].codes) for d in table.structure.dimensions]
+            for codes in {cell.codes for cell in table.cells}:
+                for (prop, concepts), code in zip(dims, codes, strict=True):
+                    summary.add(ox.Quad(dataset, prop, ox.NamedNode(concepts[code])))
+    store.bulk_extend(summary)
+
+    def select(name: str):
+        return store.query(sparql(name), base_iri=base, use_default_graph_as_union=True)
+
+    facts = Facts()
+    # several labels in one language (rare): keep the smallest, so the choice is stable
+    for row in select("labels.rq"):
+        label = row["label"]
+        known = facts.labels.setdefault(row["thing"].value, {})
+        if label.language not in known or label.value < known[label.language]:
+            known[label.language] = label.value
+    for row in select("temporal.rq"):
+        if row["first"] is not None:
+            facts.temporal[row["dataset"].value] = (row["first"].value, row["last"].value)
+    for row in select("regions.rq"):
+        regions = facts.regions.setdefault(row["dataset"].value, [])
+        if row["region"].value not in regions:
+            regions.append(row["region"].value)
+    return facts

@@ -1,0 +1,116 @@
+"""What a published folder is: its fixed metadata (data/catalog.toml), where each file goes, and
+the size and checksum of a file as written.
+
+The catalog, the VoID description and the web pages all describe the same files; this module is
+the one place that says where a dataset's Turtle or CSV lives, and at which URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError, UsageError
+from .paths import project_paths
+
+CATALOG_FILE = "catalog.toml"
+
+
+@dataclass(frozen=True)
+class Format:
+    key: str
+    suffix: str
+    media_type: str
+    file_type: str
+    title_fr: str
+    title_en: str
+    description_fr: str
+    description_en: str
+
+    @property
+    def media_type_iri(self) -> str:
+        return "https://www.iana.org/assignments/media-types/" + self.media_type
+
+
+@dataclass(frozen=True)
+class Options:
+    """Choices of the person publishing: none of them comes from the clock."""
+
+    license: str | None = None  # licence IRI; None: the default of catalog.toml
+    issued: dt.date | None = None  # date of the catalog; None: the latest letter date
+    sparql_endpoint: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """data/catalog.toml, with relative IRIs resolved against the base and the options applied."""
+
+    raw: dict
+    base: str
+    license: str
+    formats: tuple[Format, ...]
+
+    def iri(self, value: str) -> str:
+        return value if "://" in value else self.base + value
+
+    def section(self, name: str) -> dict:
+        return self.raw[name]
+
+    def format(self, key: str) -> Format:
+        return next(f for f in self.formats if f.key == key)
+
+
+def load_config(base: str, options: Options, data: Path | None = None) -> Config:
+    """Read catalog.toml from the data folder, or from the project's own data/ when it has none."""
+    path = (data or project_paths().data) / CATALOG_FILE
+    if not path.is_file():
+        path = project_paths().data / CATALOG_FILE
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        m = re.search(r"at line (\d+), column (\d+)", str(err))
+        line, col = (int(m[1]), int(m[2])) if m else (0, 0)
+        raise InputError(path, line, col, f"invalid TOML: {err}") from err
+    try:
+        formats = tuple(Format(**f) for f in raw["format"])
+        for key in ("catalog", "theme", "publisher", "license", "contact", "quebec", "conforms_to", "csvw"):
+            raw[key]  # noqa: B018 - fail early, naming the missing table
+    except (KeyError, TypeError) as err:
+        raise InputError(path, 1, 1, f"expected the tables [catalog], [[theme]], [publisher], [license], [contact], "
+                                     f"[quebec], [conforms_to], [csvw] and [[format]] entries with key, suffix, "
+                                     f"media_type, file_type, title_fr, title_en, description_fr, description_en: {err}") from err
+    license = options.license or raw["license"]["iri"]
+    if "://" not in license:
+        raise UsageError(f"--license must be an absolute IRI, got {license!r}")
+    return Config(raw, base, license, formats)
+
+
+def dataset_path(dataset_id: str, fmt: Format) -> str:
+    """Path of a dataset's file in the folder, relative, with '/' (it is also the URL path)."""
+    return f"dataset/{dataset_id}{fmt.suffix}"
+
+
+def landing_page(dataset_id: str) -> str:
+    return f"dataset/{dataset_id}.html"
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    path: str  # relative to the folder
+    size: int
+    sha256: str
+
+
+def measure(root: Path, rel: str) -> FileFacts:
+    """Size and SHA-256 of a file as it is on disk: what a downloader will check."""
+    h = hashlib.sha256()
+    size = 0
+    with (root / rel).open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return FileFacts(rel, size, h.hexdigest())

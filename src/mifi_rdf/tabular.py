@@ -1,0 +1,91 @@
+"""Each dataset as a tidy CSV file (one row per cell) with its CSVW metadata file.
+
+For people who never touch RDF: every dimension as its code and its French and English labels,
+the measure, the value (empty when the cell has none) and the cell status in words, so a
+protected cell can never be mistaken for a zero. The CSVW file (W3C Metadata Vocabulary for
+Tabular Data) describes the columns and maps every row to its observation IRI.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import IO
+
+from .facts import Facts
+from .model import Table
+from .vocab import XSD, Vocabulary
+
+
+def columns(table: Table) -> list[tuple[str, str, str]]:
+    """(name, French title, English title) of every column, in order."""
+    cols = []
+    for dim in table.structure.dimensions:
+        cols.append((dim.name, f"{dim.name} (code)", f"{dim.name} (code)"))
+        cols.append((f"{dim.name}_fr", f"{dim.name} (libellé français)", f"{dim.name} (French label)"))
+        cols.append((f"{dim.name}_en", f"{dim.name} (libellé anglais)", f"{dim.name} (English label)"))
+    cols += [
+        ("measure", "mesure (code)", "measure (code)"),
+        ("measure_fr", "mesure", "measure (French label)"),
+        ("measure_en", "mesure (libellé anglais)", "measure (English label)"),
+        ("value", "valeur (vide si la cellule n'a pas de valeur)", "value (empty when the cell has none)"),
+        ("status", "statut de la cellule (code)", "cell status (code)"),
+        ("status_fr", "statut de la cellule", "cell status (French label)"),
+        ("status_en", "statut de la cellule (libellé anglais)", "cell status (English label)"),
+    ]
+    return cols
+
+
+def write_csv(table: Table, vocab: Vocabulary, facts: Facts, out: IO[bytes]) -> None:
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text, lineterminator="\r\n")  # RFC 4180
+    writer.writerow([name for name, _, _ in columns(table)])
+    concepts = [vocab.codelists[dim.codelist].codes for dim in table.structure.dimensions]
+    for cell in table.cells:
+        row: list[str] = []
+        for codes, code in zip(concepts, cell.codes, strict=True):
+            iri = codes[code]
+            row += [code, facts.label(iri, "fr"), facts.label(iri, "en")]
+        measure = table.structure.measures[cell.measure].iri
+        status = vocab.statuses[cell.status].iri
+        row += [cell.measure, facts.label(measure, "fr"), facts.label(measure, "en"),
+                cell.value if cell.value is not None else "",
+                cell.status, facts.label(status, "fr"), facts.label(status, "en")]
+        writer.writerow(row)
+    text.flush()
+    text.detach()
+
+
+def csvw_metadata(table: Table, csv_name: str, dataset_iri: str, license_iri: str) -> dict:
+    """The CSVW description of the CSV file, with a row → observation IRI template."""
+    integer = all(m.datatype == XSD + "integer" for m in table.structure.measures.values())
+    dims = [dim.name for dim in table.structure.dimensions]
+    cols = []
+    for name, title_fr, title_en in columns(table):
+        col: dict = {"name": name, "titles": {"fr": title_fr, "en": title_en}, "datatype": "string"}
+        if name == "value":
+            col["datatype"] = "integer" if integer else "decimal"
+            col["null"] = ""
+        else:
+            col["required"] = name in dims or name in ("measure", "status")
+        cols.append(col)
+    about = dataset_iri + "/obs/" + "/".join("{" + d + "}" for d in dims) + "/{measure}"
+    return {
+        "@context": "http://www.w3.org/ns/csvw",
+        "url": csv_name,
+        "dc:title": [{"@value": table.title_fr, "@language": "fr"}, {"@value": table.title_en, "@language": "en"}],
+        "dc:source": {"@id": dataset_iri},
+        "dc:license": {"@id": license_iri},
+        "tableSchema": {
+            "columns": cols,
+            "primaryKey": [*dims, "measure"],
+            "aboutUrl": about,
+        },
+    }
+
+
+def write_csvw(table: Table, csv_name: str, dataset_iri: str, license_iri: str, path: Path) -> None:
+    meta = csvw_metadata(table, csv_name, dataset_iri, license_iri)
+    path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

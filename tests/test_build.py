@@ -1,0 +1,311 @@
+"""`mifi-rdf build`: the published folder, its DCAT-AP catalog, VoID, CSV and web pages, read back
+with independent parsers (rdflib, the csv module, pyshacl) and checked against the files on disk."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pyshacl
+import pytest
+import rdflib
+from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS, XSD
+
+from conftest import SHARED, run
+from mifi_rdf import __version__
+
+BASE = "https://w3id.org/mifi-rdf/"
+SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
+VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
+SCHEMA = rdflib.Namespace("https://schema.org/")
+QB = rdflib.Namespace("http://purl.org/linked-data/cube#")
+DCAT_AP = SHARED / "standards" / "dcat-ap-3.0.1"
+CKAN_CC_BY = rdflib.URIRef("http://www.opendefinition.org/licenses/cc-by")
+ENDPOINT = "http://127.0.0.1:7878/query"
+
+
+def build(outdir: Path, *options: str):
+    result = run("build", str(outdir), *options)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("build") / "site"
+    build(out, "--sparql-endpoint", ENDPOINT)
+    return out
+
+
+@pytest.fixture(scope="session")
+def catalog(built) -> rdflib.Graph:
+    return rdflib.Graph().parse(built / "catalog.ttl", format="turtle")
+
+
+@pytest.fixture(scope="session")
+def datasets(catalog) -> list[rdflib.URIRef]:
+    return sorted(catalog.subjects(RDF.type, DCAT.Dataset))
+
+
+def local(built: Path, url) -> Path:
+    assert str(url).startswith(BASE), url
+    return built / str(url)[len(BASE):]
+
+
+# ---------------------------------------------------------------------- the folder
+
+
+def test_folder_has_every_part_and_a_progress_line_per_dataset(tmp_path, project):
+    result = build(tmp_path / "out")
+    files = set(tree(tmp_path / "out"))
+    for name in ("catalog.ttl", "catalog.jsonld", "catalog.rdf", "void.ttl", "index.html", "ontology.ttl", "codes.ttl"):
+        assert name in files
+    for ds in project.dataset_ids:
+        for suffix in (".ttl", ".jsonld", ".nt", ".csv", ".csv-metadata.json", ".html"):
+            assert f"dataset/{ds}{suffix}" in files
+        assert re.search(rf"^{ds}: \d+ cells$", result.output, re.M)
+    assert len(files) == 7 + 6 * len(project.dataset_ids)
+
+
+def test_build_twice_gives_byte_identical_trees(built, tmp_path):
+    """Another process, another hash seed: not one byte differs."""
+    again = tmp_path / "again"
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-m", "mifi_rdf", "build", str(again), "--sparql-endpoint", ENDPOINT],
+                   check=True, env=env, capture_output=True)
+    first, second = tree(built), tree(again)
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_a_failing_build_leaves_the_previous_folder_untouched(tmp_path, data_copy):
+    out = tmp_path / "site"
+    build(out)
+    before = tree(out)
+    bad = data_copy / "30952" / "t1.csv"
+    bad.write_text(bad.read_text(encoding="utf-8").replace(",96,", ",96.0,", 1), encoding="utf-8")
+    result = run("--data", str(data_copy), "build", str(out))
+    assert result.exit_code == 1
+    assert "t1.csv:" in result.output and "96.0" in result.output
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "site"]  # no temporary folder left
+
+
+def test_an_error_in_the_middle_of_writing_leaves_the_previous_folder_untouched(tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    build(out, "--issued", "2026-07-01")
+    before = tree(out)
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("mifi_rdf.build.landing_html", broken)
+    with pytest.raises(OSError, match="disk full"):
+        run("build", str(out))
+    assert tree(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_refuses_to_replace_a_folder_it_did_not_build(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    result = run("build", str(tmp_path))
+    assert result.exit_code == 2
+    assert "refusing to replace" in result.output
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+# ---------------------------------------------------------------------- the catalog
+
+
+@pytest.mark.parametrize("name,fmt", [("catalog.ttl", "turtle"), ("catalog.jsonld", "json-ld"), ("catalog.rdf", "xml")])
+def test_catalog_conforms_to_dcat_ap_3(built, name, fmt):
+    graph = rdflib.Graph().parse(built / name, format=fmt)
+    for shapes in ("shacl/dcat-ap-SHACL.ttl", "html-shacl/shapes.ttl", "html-shacl/range.ttl"):
+        conforms, _, text = pyshacl.validate(graph, shacl_graph=str(DCAT_AP / shapes), inference="none")
+        assert conforms, f"{shapes}:\n{text}"
+
+
+def test_only_the_recommended_properties_listed_in_readme_are_missing(catalog):
+    """README lists each one with its reason: availability, bounding box and centroid."""
+    _, report, _ = pyshacl.validate(catalog, shacl_graph=str(DCAT_AP / "html-shacl/shapes_recommended.ttl"),
+                                    inference="none")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    paths = {str(report.value(r, sh.resultPath)) for r in report.subjects(RDF.type, sh.ValidationResult)}
+    assert paths == {"http://data.europa.eu/r5r/availability", str(DCAT.bbox), str(DCAT.centroid)}
+    severities = set(report.objects(None, sh.resultSeverity))
+    assert severities == {sh.Warning}
+
+
+def test_every_distribution_size_and_checksum_match_the_file(built, catalog, project):
+    distributions = list(catalog.subjects(RDF.type, DCAT.Distribution))
+    assert len(distributions) == 5 * len(project.dataset_ids)
+    for dist in distributions:
+        path = local(built, catalog.value(dist, DCAT.downloadURL))
+        assert catalog.value(dist, DCAT.accessURL) == catalog.value(dist, DCAT.downloadURL)
+        data = path.read_bytes()
+        size = catalog.value(dist, DCAT.byteSize)
+        assert size.datatype == XSD.nonNegativeInteger and int(size) == len(data)
+        checksum = catalog.value(dist, SPDX.checksum)
+        assert catalog.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
+        assert str(catalog.value(checksum, SPDX.checksumValue)) == hashlib.sha256(data).hexdigest()
+        assert catalog.value(dist, DCTERMS.license) == CKAN_CC_BY
+        media = str(catalog.value(dist, DCAT.mediaType))
+        assert media.startswith("https://www.iana.org/assignments/media-types/")
+        assert str(catalog.value(dist, DCTERMS.format)).startswith(
+            "http://publications.europa.eu/resource/authority/file-type/")
+
+
+def test_every_dataset_is_described_in_french_and_english(catalog, datasets, project):
+    assert datasets == sorted(rdflib.URIRef(f"{BASE}dataset/{ds}") for ds in project.dataset_ids)
+    for ds in datasets:
+        for prop in (DCTERMS.title, DCTERMS.description, DCAT.keyword):
+            langs = {o.language for o in catalog.objects(ds, prop)}
+            assert langs == {"fr", "en"}, (ds, prop)
+        for word in catalog.objects(ds, DCAT.keyword):
+            assert "," not in word
+        assert str(catalog.value(ds, DCTERMS.identifier)) == str(ds).rsplit("/", 1)[1]
+        assert (catalog.value(ds, DCTERMS.publisher), RDF.type, rdflib.FOAF.Agent) in catalog
+        assert catalog.value(ds, DCAT.contactPoint) is not None
+        assert catalog.value(ds, DCTERMS.conformsTo) == rdflib.URIRef("http://purl.org/linked-data/cube")
+
+
+def test_dates_and_coverage_come_from_the_letters(catalog, project):
+    ds = rdflib.URIRef(f"{BASE}dataset/30735-t1")
+    assert catalog.value(ds, DCTERMS.issued) == rdflib.Literal("2026-03-26", datatype=XSD.date)
+    period = catalog.value(ds, DCTERMS.temporal)
+    assert str(catalog.value(period, DCAT.startDate)) == "2024-11-29"
+    assert str(catalog.value(period, DCAT.endDate)) == "2026-02-28"
+    region = catalog.value(ds, DCTERMS.spatial)
+    assert region == rdflib.URIRef(f"{BASE}code/region/01")
+    assert str(catalog.value(region, SKOS.prefLabel)) == "Bas-Saint-Laurent"
+    prtq = rdflib.URIRef(f"{BASE}dataset/25623-t1")
+    period = catalog.value(prtq, DCTERMS.temporal)
+    assert (str(catalog.value(period, DCAT.startDate)), str(catalog.value(period, DCAT.endDate))) == (
+        "2021-01-26", "2023-08-07")
+    assert catalog.value(prtq, DCTERMS.spatial) == rdflib.URIRef("https://sws.geonames.org/6115047/")
+    latest = max(letter.letter_date for letter in project.letters).isoformat()
+    cat = rdflib.URIRef(BASE + "catalog")
+    assert str(catalog.value(cat, DCTERMS.issued)) == latest
+
+
+def test_issued_and_license_options(tmp_path):
+    build(tmp_path / "o", "--issued", "2026-07-01", "--license", "https://creativecommons.org/licenses/by/4.0/")
+    g = rdflib.Graph().parse(tmp_path / "o" / "catalog.ttl")
+    assert str(g.value(rdflib.URIRef(BASE + "catalog"), DCTERMS.issued)) == "2026-07-01"
+    licenses = set(g.objects(None, DCTERMS.license))
+    assert licenses == {rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/")}
+
+
+def test_provenance_names_the_letter_the_table_and_the_software(catalog, datasets):
+    activity = rdflib.URIRef(BASE + "build")
+    assert (activity, RDF.type, PROV.Activity) in catalog
+    software = catalog.value(activity, PROV.wasAssociatedWith)
+    assert str(catalog.value(software, SCHEMA.softwareVersion)) == __version__
+    for ds in datasets:
+        ref, table = str(ds).rsplit("/", 1)[1].split("-")
+        sources = set(catalog.objects(ds, PROV.wasDerivedFrom))
+        assert sources == {rdflib.URIRef(f"{BASE}letter/{ref}"), rdflib.URIRef(f"{BASE}letter/{ref}/table/{table}")}
+        assert catalog.value(ds, PROV.wasGeneratedBy) == activity
+
+
+# ---------------------------------------------------------------------- VoID, CSV, schema.org
+
+
+def test_void_counts_the_triples_of_each_dump(built):
+    void = rdflib.Graph().parse(built / "void.ttl")
+    subsets = list(void.objects(rdflib.URIRef(BASE + "void"), VOID.subset))
+    assert len(subsets) == 15
+    total = 0
+    for ds in subsets:
+        dump = rdflib.Graph().parse(local(built, void.value(ds, VOID.dataDump)), format="nt")
+        assert int(void.value(ds, VOID.triples)) == len(dump)
+        total += len(dump)
+        example = void.value(ds, VOID.exampleResource)
+        assert (example, RDF.type, QB.Observation) in dump
+        assert rdflib.URIRef(str(QB)) in set(void.objects(ds, VOID.vocabulary))
+        assert str(void.value(ds, VOID.sparqlEndpoint)) == ENDPOINT
+    assert int(void.value(rdflib.URIRef(BASE + "void"), VOID.triples)) == total
+
+
+@pytest.mark.parametrize("ds", ["30735-t2", "31224-t1", "30952-t5"])
+def test_csv_rows_are_the_observations_of_the_cube(built, ds):
+    meta = json.loads((built / "dataset" / f"{ds}.csv-metadata.json").read_text(encoding="utf-8"))
+    with (built / "dataset" / f"{ds}.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == [c["name"] for c in meta["tableSchema"]["columns"]]
+    cube = rdflib.Graph().parse(built / "dataset" / f"{ds}.ttl")
+    observations = set(cube.subjects(RDF.type, QB.Observation))
+    assert len(rows) == len(observations)
+    template = meta["tableSchema"]["aboutUrl"]
+    for row in rows:
+        obs = rdflib.URIRef(re.sub(r"\{(\w+)\}", lambda m, row=row: row[m[1]], template))
+        assert obs in observations
+        value = cube.value(obs, rdflib.URIRef(f"{BASE}def/{row['measure']}"))
+        assert (row["value"] or None) == (None if value is None else str(value))
+        assert row["status_en"] and row["status_fr"]
+    blanked = [r for r in rows if r["value"] == ""]
+    if ds == "30735-t2":
+        assert blanked and {(r["status"], r["status_en"]) for r in blanked} == {("confidential", "suppressed value")}
+
+
+def test_landing_page_carries_schema_org_consistent_with_the_catalog(built, catalog):
+    page = (built / "dataset" / "30952-t5.html").read_text(encoding="utf-8")
+    script = re.search(r'<script type="application/ld\+json">\n(.*?)\n</script>', page, re.S)[1]
+    doc = json.loads(script)
+    assert doc["@context"] == "https://schema.org/"
+    doc["@context"] = {"@vocab": "https://schema.org/"}  # what the remote context says, without the network
+    g = rdflib.Graph().parse(data=json.dumps(doc), format="json-ld")
+    ds = rdflib.URIRef(f"{BASE}dataset/30952-t5")
+    assert (ds, RDF.type, SCHEMA.Dataset) in g
+    assert set(g.objects(ds, SCHEMA.name)) == set(catalog.objects(ds, DCTERMS.title))
+    assert set(g.objects(ds, SCHEMA.keywords)) == set(catalog.objects(ds, DCAT.keyword))
+    downloads = {g.value(d, SCHEMA.contentUrl) for d in g.objects(ds, SCHEMA.distribution)}
+    urls = {catalog.value(d, DCAT.downloadURL) for d in catalog.objects(ds, DCAT.distribution)}
+    assert {str(u) for u in downloads} == {str(u) for u in urls}
+    assert str(g.value(ds, SCHEMA.temporalCoverage)) == "2025-12-04/2025-12-04"
+    assert str(g.value(ds, SCHEMA.license)) == str(CKAN_CC_BY)
+
+
+@pytest.mark.parametrize("ds", ["25623-t1", "31180-t1"])
+def test_dataset_files_hold_the_same_triples_in_each_format(built, ds):
+    from rdflib.compare import isomorphic
+
+    nt = rdflib.Graph().parse(built / "dataset" / f"{ds}.nt", format="nt")
+    for suffix, fmt in ((".ttl", "turtle"), (".jsonld", "json-ld")):
+        assert isomorphic(rdflib.Graph().parse(built / "dataset" / f"{ds}{suffix}", format=fmt), nt)
+    letter = rdflib.URIRef(f"{BASE}letter/{ds.split('-')[0]}")
+    assert (letter, RDF.type, rdflib.URIRef(f"{BASE}def/AccessDecision")) in nt
+
+
+def test_folder_catalog_gives_the_statements_build_wrote(built, catalog, project):
+    """What `publish` loads into a named graph is the catalog of the files on disk."""
+    import pyoxigraph as ox
+    from rdflib.compare import isomorphic
+
+    from mifi_rdf.catalog import folder_catalog
+    from mifi_rdf.publication import Options
+
+    nt = ox.serialize(folder_catalog(project, built, Options(sparql_endpoint=ENDPOINT)), format=ox.RdfFormat.N_TRIPLES)
+    assert isomorphic(rdflib.Graph().parse(data=nt.decode("utf-8"), format="nt"), catalog)
+
+
+def test_a_malformed_catalog_toml_is_named_with_line_and_column(tmp_path, data_copy):
+    path = data_copy / "catalog.toml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    n = next(i for i, line in enumerate(lines) if line.startswith("homepage"))
+    lines[n] = 'homepage = "index.html'
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("--data", str(data_copy), "build", str(tmp_path / "site"))
+    assert result.exit_code == 1
+    assert re.search(rf"catalog\.toml:{n + 1}:\d+: invalid TOML", result.output), result.output
+    assert not (tmp_path / "site").exists()
