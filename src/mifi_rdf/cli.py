@@ -160,3 +160,27 @@ def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: s
     click.echo(f"{len(report.loaded)} graphs loaded ({total} triples), {len(report.not_loaded)} not loaded")
     if not report.ok:
         sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Port (0: any free port).")
+@click.option("--base-uri", default=DEFAULT_BASE, show_default=True, help="Base of every URI minted.")
+@click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds a SPARQL query may run.")
+@click.option("--max-result-mb", default=20.0, show_default=True, type=float, help="Largest SPARQL answer, in MB.")
+@click.option("--workers", default=2, show_default=True, type=int, help="Query worker processes.")
+@click.option("-v", "--verbose", is_flag=True, help="Log every request to stderr.")
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, base_uri: str, timeout: float, max_result_mb: float, workers: int,
+          verbose: bool) -> None:
+    """Serve a read-only SPARQL 1.1 endpoint at /sparql and every URI under the base.
+
+    Paths mirror the URIs: /dataset/30952-t5 is <BASE>dataset/30952-t5; it answers 303 See Other
+    to its description (.html, .ttl, .jsonld, .nt) chosen by the Accept header.
+    """
+    from .pool import Limits
+    from .server import Settings
+    from .server import serve as run_server
+
+    limits = Limits(timeout=timeout, max_bytes=int(max_result_mb * 1_000_000))
+    run_server(obj.project(base_uri), Settings(host, port, limits, workers), verbose)
