@@ -86,3 +86,26 @@ def virtuoso(folder: Path) -> Iterator[Virtuoso]:
         yield server
     finally:
         server.stop()
+
+
+@contextlib.contextmanager
+def mifi_serve(folder: Path, *options: str) -> Iterator[str]:
+    """`mifi-rdf serve` in its own process on a free loopback port; yields its root URL."""
+    import sys
+
+    port = free_port()
+    log = folder / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "mifi_rdf", "serve", "--port", str(port), *options],
+                                   stdout=out, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_http(url + "/", process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

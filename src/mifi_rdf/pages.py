@@ -30,6 +30,19 @@ LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/20
           "http://purl.org/dc/terms/title")
 
 
+def relative(target: str, page_path: str) -> str:
+    """A relative URL from the page to the target path.
+
+    Made from the target's folder plus its name: a bare "../.." would resolve to "/dataset/x/"
+    with a trailing slash, another URI than "/dataset/x".
+    """
+    folder, name = posixpath.split(target)
+    up = posixpath.relpath(folder, posixpath.dirname(page_path))
+    if not name:
+        return up + "/"
+    return name if up == "." else f"{up}/{name}"
+
+
 def _web(name: str) -> str:
     return resources.files("mifi_rdf").joinpath("web", name).read_text(encoding="utf-8")
 
@@ -94,7 +107,7 @@ class Pages:
         """Relative link from the page at `page_path` to the resource, or the IRI when not ours."""
         if not iri.startswith(self.base):
             return iri
-        return posixpath.relpath("/" + iri[len(self.base):], posixpath.dirname(page_path))
+        return relative("/" + iri[len(self.base):], page_path)
 
     def link(self, term, page_path: str) -> str:
         if isinstance(term, ox.NamedNode):
@@ -121,8 +134,7 @@ class Pages:
             formats=formats, head1="propriété / property", head2="valeur / value",
             title=html.escape(self.label(iri, "fr")), label_fr=html.escape(self.label(iri, "fr")),
             label_en=html.escape(self.label(iri, "en")), iri=html.escape(iri),
-            css=self.css, home=html.escape(posixpath.relpath("/", posixpath.dirname(page_path))),
-            sparql=html.escape(posixpath.relpath("/sparql", posixpath.dirname(page_path))),
+            css=self.css, home=html.escape(relative("/", page_path)), sparql=html.escape(relative("/sparql", page_path)),
             properties="\n".join(rows), extra=extra)
         return page.encode("utf-8")
 
