@@ -168,7 +168,7 @@ def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: s
 @click.option("--base-uri", default=DEFAULT_BASE, show_default=True, help="Base of every URI minted.")
 @click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds a SPARQL query may run.")
 @click.option("--max-result-mb", default=20.0, show_default=True, type=float, help="Largest SPARQL answer, in MB.")
-@click.option("--workers", default=2, show_default=True, type=int, help="Query worker processes.")
+@click.option("--workers", default=3, show_default=True, type=int, help="Query worker processes.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request to stderr.")
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, base_uri: str, timeout: float, max_result_mb: float, workers: int,

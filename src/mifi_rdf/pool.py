@@ -141,7 +141,12 @@ class Worker:
 
 
 class QueryPool:
-    """A fixed number of query workers; a request waits at most `timeout` for a free one."""
+    """A fixed number of query workers; a request waits at most twice the time limit for a free one.
+
+    Twice, because every busy worker is either answered or killed within one time limit, and its
+    replacement needs a moment to load the store: a normal query queued behind slow ones is served
+    late rather than turned away.
+    """
 
     def __init__(self, nquads: Path, base: str, limits: Limits, size: int = 2) -> None:
         self.ctx = multiprocessing.get_context("spawn")
@@ -171,9 +176,9 @@ class QueryPool:
 
     def run(self, text: str, accept: str | None) -> Answer:
         try:
-            worker = self.idle.get(timeout=self.limits.timeout)
+            worker = self.idle.get(timeout=2 * self.limits.timeout)
         except queue.Empty:
-            return _text(503, f"every query worker has been busy for {self.limits.timeout:g} s; try again later")
+            return _text(503, f"every query worker has been busy for {2 * self.limits.timeout:g} s; try again later")
         try:
             worker.conn.send((text, accept))
             if worker.conn.poll(self.limits.timeout):

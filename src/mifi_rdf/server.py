@@ -52,7 +52,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     limits: Limits = None  # type: ignore[assignment]
-    workers: int = 2
+    workers: int = 3
 
     def __post_init__(self) -> None:
         self.limits = self.limits or Limits()
