@@ -58,6 +58,7 @@ def measure(label: str, data: Path | None, onto: Path | None) -> list[tuple]:
     t_ox, store = timed(ox_load, 1)
     t_rl, dataset = timed(rdflib_load, 1)
     rows.append((label, cells, "load quads", t_ox, t_rl))
+    print(f"{label}: {cells} cells loaded: pyoxigraph {t_ox:.3f} s, rdflib {t_rl:.3f} s", file=sys.stderr, flush=True)
     for name, _ in named_queries():
         text = read_query(name)
         t_ox, a = timed(lambda text=text: list(store.query(text, base_iri=BASE, use_default_graph_as_union=True)))
@@ -65,6 +66,7 @@ def measure(label: str, data: Path | None, onto: Path | None) -> list[tuple]:
         if len(a) != len(b):
             print(f"warning: {name}: pyoxigraph {len(a)} rows, rdflib {len(b)} rows", file=sys.stderr)
         rows.append((label, cells, name, t_ox, t_rl))
+        print(f"{label} {name}: pyoxigraph {t_ox:.3f} s, rdflib {t_rl:.3f} s", file=sys.stderr, flush=True)
     return rows
 
 

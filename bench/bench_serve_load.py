@@ -76,15 +76,15 @@ def start_server(port: int, extra: list[str]) -> subprocess.Popen:
     raise SystemExit("server did not start")
 
 
-def requests(url: str) -> list[tuple[str, urllib.request.Request]]:
+def requests(url: str) -> list[tuple[str, dict]]:
+    """(name, arguments of a urllib Request): a Request object records its redirects, so each use makes a new one."""
     out = []
     for path in sorted((ROOT / "queries").glob("*.rq")):
         data = urllib.parse.urlencode({"query": path.read_text(encoding="utf-8")}).encode()
-        out.append((f"query {path.stem}", urllib.request.Request(
-            url + "/sparql", data=data, headers={"Accept": "application/sparql-results+json",
-                                                 "Content-Type": "application/x-www-form-urlencoded"})))
+        out.append((f"query {path.stem}", {"url": url + "/sparql", "data": data, "headers": {
+            "Accept": "application/sparql-results+json", "Content-Type": "application/x-www-form-urlencoded"}}))
     for path, accept in PAGES:
-        out.append((f"GET {path} ({accept})", urllib.request.Request(url + path, headers={"Accept": accept})))
+        out.append((f"GET {path} ({accept})", {"url": url + path, "headers": {"Accept": accept}}))
     return out
 
 
@@ -94,7 +94,7 @@ def client(mix, stop: float, seed: int, latencies: list, errors: list) -> None:
         name, request = rng.choice(mix)
         start = time.perf_counter()
         try:
-            with urllib.request.urlopen(request, timeout=60) as r:
+            with urllib.request.urlopen(urllib.request.Request(**request), timeout=60) as r:
                 r.read()
                 ok = r.status == 200
         except (urllib.error.URLError, OSError) as err:
@@ -109,9 +109,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=3, help="query worker processes of the server")
+    parser.add_argument("--cache-mb", type=float, default=64, help="the server's cache (0: every query runs)")
     args = parser.parse_args()
     port = free_port()
-    server = start_server(port, ["--workers", str(args.workers)])
+    server = start_server(port, ["--workers", str(args.workers), "--cache-mb", str(args.cache_mb)])
     url = f"http://127.0.0.1:{port}"
     try:
         mix = requests(url)
@@ -133,7 +134,8 @@ def main() -> None:
     latencies.sort()
     n = len(latencies)
     tenth = max(1, len(memory) // 10)
-    print(f"{args.clients} clients for {args.seconds:g} s ({args.workers} query workers), {len(mix)} kinds of request")
+    print(f"{args.clients} clients for {args.seconds:g} s ({args.workers} query workers, cache {args.cache_mb:g} MB), "
+          f"{len(mix)} kinds of request")
     print(f"requests: {n}, {n / elapsed:.1f} req/s; errors: {len(errors)}")
     print(f"latency: p50 {1000 * latencies[n // 2]:.0f} ms, p99 {1000 * latencies[min(n - 1, int(n * 0.99))]:.0f} ms, "
           f"max {1000 * latencies[-1]:.0f} ms")

@@ -32,7 +32,9 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 193
 def server(tmp_path_factory):
     from servers import mifi_serve
 
-    with mifi_serve(tmp_path_factory.mktemp("serve"), "--timeout", str(TIMEOUT), "--max-result-mb", "1") as url:
+    # no cache: every query of these tests really runs in a worker
+    with mifi_serve(tmp_path_factory.mktemp("serve"), "--timeout", str(TIMEOUT), "--max-result-mb", "1",
+                    "--cache-mb", "0") as url:
         yield url
 
 

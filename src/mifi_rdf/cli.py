@@ -169,10 +169,12 @@ def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: s
 @click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds a SPARQL query may run.")
 @click.option("--max-result-mb", default=20.0, show_default=True, type=float, help="Largest SPARQL answer, in MB.")
 @click.option("--workers", default=3, show_default=True, type=int, help="Query worker processes.")
+@click.option("--cache-mb", default=64.0, show_default=True, type=float,
+              help="Memory for answers and pages already computed (0: no cache).")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request to stderr.")
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, base_uri: str, timeout: float, max_result_mb: float, workers: int,
-          verbose: bool) -> None:
+          cache_mb: float, verbose: bool) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql and every URI under the base.
 
     Paths mirror the URIs: /dataset/30952-t5 is <BASE>dataset/30952-t5; it answers 303 See Other
@@ -183,4 +185,4 @@ def serve(obj: Context, host: str, port: int, base_uri: str, timeout: float, max
     from .server import serve as run_server
 
     limits = Limits(timeout=timeout, max_bytes=int(max_result_mb * 1_000_000))
-    run_server(obj.project(base_uri), Settings(host, port, limits, workers), verbose)
+    run_server(obj.project(base_uri), Settings(host, port, limits, workers, cache_mb), verbose)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .cache import ByteLRU
 from .conneg import CONTENT_TYPES, DOCUMENTS, GRAPHS, negotiate
 from .pages import Pages, _web
 from .pipeline import Project
@@ -53,6 +54,7 @@ class Settings:
     port: int = 8080
     limits: Limits = None  # type: ignore[assignment]
     workers: int = 3
+    cache_mb: float = 64  # answers and documents kept in memory; 0 turns the cache off
 
     def __post_init__(self) -> None:
         self.limits = self.limits or Limits()
@@ -69,6 +71,7 @@ class App:
         self.pages = Pages(self.store, self.base)
         self.pool = QueryPool(nquads, self.base, settings.limits, settings.workers)
         self.service = _web("service.ttl")
+        self.cache = ByteLRU(int(settings.cache_mb * 1_000_000))
 
     def close(self) -> None:
         self.pool.close()
@@ -181,7 +184,12 @@ class Handler(BaseHTTPRequestHandler):
         if len(queries[0].encode("utf-8")) > MAX_REQUEST:
             self.text(413, f"query longer than {MAX_REQUEST} bytes")
             return
-        answer: Answer = self.app.pool.run(queries[0], self.headers.get("Accept"))
+        key = ("sparql", queries[0], self.headers.get("Accept"))
+        answer: Answer | None = self.app.cache.get(key)
+        if answer is None:
+            answer = self.app.pool.run(queries[0], self.headers.get("Accept"))
+            if answer.status == 200:
+                self.app.cache.put(key, answer, len(answer.body) + len(queries[0]))
         self.send(answer.status, answer.content_type, answer.body, {"Vary": "Accept"})
 
     def service_description(self) -> None:
@@ -212,7 +220,11 @@ class Handler(BaseHTTPRequestHandler):
             if not pages.exists(iri):
                 self.text(404, f"nothing is known about <{iri}>")
                 return
-            body = pages.html(iri, path) if suffix == "html" else pages.rdf(iri, suffix)
+            key = ("document", path)
+            body = self.app.cache.get(key)
+            if body is None:
+                body = pages.html(iri, path) if suffix == "html" else pages.rdf(iri, suffix)
+                self.app.cache.put(key, body, len(body))
             self.send(200, CONTENT_TYPES[suffix], body, {"Link": f'<{iri}>; rel="describes"'})
             return
         iri = self.app.base + path.lstrip("/")
@@ -227,6 +239,11 @@ class Handler(BaseHTTPRequestHandler):
         self.send(303, "text/plain; charset=utf-8", f"See {location}\n".encode(), {"Location": location, "Vary": "Accept"})
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default backlog of 5 resets connections under 50 concurrent clients
+
+
 FORMAT_OF = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "xml": ox.RdfFormat.RDF_XML}
 
 
@@ -236,8 +253,7 @@ def running(project: Project, settings: Settings):
     with tempfile.TemporaryDirectory(prefix="mifi-rdf-serve-") as folder:
         app = App(project, settings, Path(folder))
         handler = type("BoundHandler", (Handler,), {"app": app})
-        httpd = ThreadingHTTPServer((settings.host, settings.port), handler)
-        httpd.daemon_threads = True
+        httpd = Server((settings.host, settings.port), handler)
         try:
             yield httpd, app
         finally:
@@ -251,6 +267,6 @@ def serve(project: Project, settings: Settings, verbose: bool = False) -> None:
         host, port = httpd.server_address[:2]
         print(f"serving <{project.vocab.base}> at http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql; "
               f"time limit {settings.limits.timeout:g} s, answers up to {settings.limits.max_bytes} bytes, "
-              f"{settings.workers} query workers)", file=sys.stderr, flush=True)
+              f"{settings.workers} query workers, cache {settings.cache_mb:g} MB)", file=sys.stderr, flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             httpd.serve_forever()
