@@ -158,7 +158,7 @@ def _describe(err: Exception) -> str:
         hint = ""
         if err.code in (401, 403):
             hint = f" (set {USER_ENV} and {PASSWORD_ENV}; Virtuoso takes authenticated writes at /sparql-graph-crud-auth)"
-        return f"HTTP {err.code} {err.reason}{hint}: {body}"
+        return f"HTTP {err.code} {err.reason}{hint}" + (f": {body}" if body else "")
     if isinstance(err, urllib.error.URLError):
         return str(err.reason)
     return str(err)
