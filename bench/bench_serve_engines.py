@@ -42,7 +42,8 @@ def timed(fn, repeat: int = 3) -> tuple[float, object]:
 
 
 def _rdflib_child(conn, dataset, text: str) -> None:
-    conn.send(timed(lambda: list(dataset.query(text, base=BASE)), 1))
+    seconds, rows = timed(lambda: list(dataset.query(text, base=BASE)), 1)
+    conn.send((seconds, len(rows)))  # rdflib's rows do not pickle
 
 
 def rdflib_query(dataset, text: str, limit: float) -> tuple[float, object]:
@@ -83,8 +84,8 @@ def measure(label: str, data: Path | None, onto: Path | None, limit: float) -> l
         text = read_query(name)
         t_ox, a = timed(lambda text=text: list(store.query(text, base_iri=BASE, use_default_graph_as_union=True)))
         t_rl, b = rdflib_query(dataset, text, limit)
-        if b is not None and len(a) != len(b):
-            print(f"warning: {name}: pyoxigraph {len(a)} rows, rdflib {len(b)} rows", file=sys.stderr)
+        if b is not None and len(a) != b:
+            print(f"warning: {name}: pyoxigraph {len(a)} rows, rdflib {b} rows", file=sys.stderr)
         rows.append((label, cells, name, t_ox, t_rl))
         print(f"{label} {name}: pyoxigraph {t_ox:.3f} s, rdflib {t_rl:.3f} s", file=sys.stderr, flush=True)
     return rows

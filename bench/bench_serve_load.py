@@ -141,6 +141,8 @@ def main() -> None:
           f"max {1000 * latencies[-1]:.0f} ms")
     print(f"server RSS (main + workers): start {memory[0]:.0f} MB, peak {max(memory):.0f} MB, "
           f"first tenth {statistics.mean(memory[:tenth]):.0f} MB, last tenth {statistics.mean(memory[-tenth:]):.0f} MB")
+    step = max(1, len(memory) // 10)
+    print("server RSS every tenth of the run, MB: " + " ".join(f"{m:.0f}" for m in memory[::step]))
     for name in sorted(set(errors))[:10]:
         print(f"  error: {name} ×{errors.count(name)}")
     sys.exit(1 if errors else 0)

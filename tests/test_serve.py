@@ -299,3 +299,10 @@ def test_answer_over_the_size_limit_is_stopped(server):
     status, _, body = sparql_get(server, "CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples")
     assert status == 503
     assert "larger than this endpoint's limit of 1000000 bytes" in body.decode()
+
+
+def test_a_forged_host_header_does_not_reach_the_service_description(server):
+    status, _, body = http(f"{server}/sparql", headers={"Accept": "text/turtle", "Host": "evil> <x"})
+    assert status == 200
+    graph = rdflib.Graph().parse(data=body, format="turtle")
+    assert (rdflib.URIRef(f"{server}/sparql"), SD.endpoint, rdflib.URIRef(f"{server}/sparql")) in graph

@@ -103,7 +103,7 @@ def answer(store, base: str, text: str, accept: str | None, limits: Limits) -> A
                      "add a LIMIT or aggregate")
     except SyntaxError as err:
         return _text(400, f"invalid SPARQL query: {err}")
-    except (OSError, ValueError, TypeError) as err:
+    except Exception as err:  # an engine error is this query's answer, not the end of the worker
         return _text(500, f"query failed: {err}")
     charset = "; charset=utf-8" if media.startswith("text/") or "json" in media or "xml" in media else ""
     return Answer(200, media + charset, out.value())

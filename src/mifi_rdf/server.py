@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import posixpath
+import re
 import sys
 import tempfile
 import traceback
@@ -33,6 +34,7 @@ from .pages import Pages, _web
 from .pipeline import Project
 from .pool import Answer, Limits, QueryPool
 
+HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]+)?|\[[0-9A-Fa-f:.]+\](:[0-9]+)?")
 MAX_REQUEST = 1_000_000  # bytes of query text accepted
 CORS = {
     "Access-Control-Allow-Origin": "*",
@@ -193,7 +195,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send(answer.status, answer.content_type, answer.body, {"Vary": "Accept"})
 
     def service_description(self) -> None:
-        host = self.headers.get("Host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
+        host = self.headers.get("Host") or ""
+        if not HOST.fullmatch(host):  # it becomes an IRI: nothing but a host name and a port
+            host = f"{self.server.server_address[0]}:{self.server.server_address[1]}"
         endpoint = f"http://{host}/sparql"
         media = negotiate(self.headers.get("Accept"), ["text/turtle", *[m for m in GRAPHS if m != "text/turtle"]])
         if media is None:
