@@ -2,7 +2,7 @@
 
 Usage:  python bench/bench_serve_hostile.py [--timeout 10] [--rounds 3]
 
-Starts the server (real CLI, free 127.0.0.1 port, the given query time limit), then, for each
+Starts the server (real CLI, free 127.0.0.1 port, the given query time limit, no cache), then, for each
 round, sends every hostile request below at once, each from its own thread, while a client keeps
 sending a normal named query. Checks that each hostile request is refused with 400 or stopped
 (503) within its limit (time limit plus 2 s of slack), that every normal query got 200, and that
@@ -57,7 +57,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     args = parser.parse_args()
     port = free_port()
-    server = start_server(port, ["--timeout", str(args.timeout), "--workers", str(args.workers)])
+    # no cache: the normal queries must really run in a worker while the hostile ones are there
+    server = start_server(port, ["--timeout", str(args.timeout), "--workers", str(args.workers), "--cache-mb", "0"])
     url = f"http://127.0.0.1:{port}"
     normal_query = (ROOT / "queries" / "invitations-by-country.rq").read_text(encoding="utf-8")
     failures, normal = [], []

@@ -12,6 +12,8 @@ both Basic and Digest challenges (Virtuoso's /sparql-graph-crud-auth uses Digest
 
 from __future__ import annotations
 
+import base64
+import http.client
 import json
 import os
 import urllib.error
@@ -99,16 +101,48 @@ class Endpoint:
         self.query = query or graph_store
         handlers: list[urllib.request.BaseHandler] = []
         user, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
+        self.passwords: urllib.request.HTTPPasswordMgrWithDefaultRealm | None = None
         if user is not None and password is not None:
-            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            passwords.add_password(None, [self.graph_store, self.query], user, password)
-            handlers += [urllib.request.HTTPDigestAuthHandler(passwords), urllib.request.HTTPBasicAuthHandler(passwords)]
+            self.passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            self.passwords.add_password(None, [self.graph_store, self.query], user, password)
+            handlers += [urllib.request.HTTPDigestAuthHandler(self.passwords),
+                         urllib.request.HTTPBasicAuthHandler(self.passwords)]
         self.opener = urllib.request.build_opener(*handlers)
+
+    def authorization(self, method: str, url: str) -> str | None:
+        """An Authorization header for a request not yet sent, from the challenge of a bodiless probe.
+
+        Without it, a large PUT goes out unauthenticated first: Virtuoso answers 401 and closes the
+        connection before the body is sent, and the client sees a broken pipe instead of the
+        challenge. So we ask for the challenge with HEAD and authenticate the PUT from the start.
+        """
+        if self.passwords is None:
+            return None
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=TIMEOUT):
+                return None  # no authentication asked
+        except urllib.error.HTTPError as err:
+            if err.code != 401:
+                return None
+            challenge = err.headers.get("WWW-Authenticate", "")
+        scheme, _, params = challenge.partition(" ")
+        if scheme.lower() == "basic":
+            user, password = self.passwords.find_user_password(None, url)
+            return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        if scheme.lower() == "digest":
+            handler = urllib.request.HTTPDigestAuthHandler(self.passwords)
+            fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(params))
+            value = handler.get_authorization(urllib.request.Request(url, method=method), fields)
+            return f"Digest {value}" if value else None
+        return None
 
     def put(self, part: Part) -> None:
         url = _with_param(self.graph_store, "graph", part.graph)
-        request = urllib.request.Request(url, data=part.body, method="PUT",
-                                         headers={"Content-Type": "application/n-triples; charset=utf-8"})
+        headers = {"Content-Type": "application/n-triples; charset=utf-8"}
+        authorization = self.authorization("PUT", url)
+        if authorization:
+            headers["Authorization"] = authorization
+        request = urllib.request.Request(url, data=part.body, method="PUT", headers=headers)
         with self.opener.open(request, timeout=TIMEOUT) as response:
             response.read()
 
@@ -132,7 +166,7 @@ def publish(project: Project, endpoint: Endpoint, progress: Callable[[str], None
     for i, part in enumerate(todo):
         try:
             endpoint.put(part)
-        except (urllib.error.URLError, OSError) as err:
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
             report.error = f"PUT <{part.graph}> to {endpoint.graph_store}: {_describe(err)}"
             report.not_loaded = todo[i:]
             break
@@ -141,7 +175,7 @@ def publish(project: Project, endpoint: Endpoint, progress: Callable[[str], None
     if report.loaded:
         try:
             report.counts = endpoint.count([p.graph for p in report.loaded])
-        except (urllib.error.URLError, OSError, ValueError, KeyError) as err:
+        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError, KeyError) as err:
             report.error = report.error or f"counting triples at {endpoint.query}: {_describe(err)}"
     return report
 
