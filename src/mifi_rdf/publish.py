@@ -114,16 +114,17 @@ class Endpoint:
 
         Without it, a large PUT goes out unauthenticated first: Virtuoso answers 401 and closes the
         connection before the body is sent, and the client sees a broken pipe instead of the
-        challenge. So we ask for the challenge with HEAD and authenticate the PUT from the start.
+        challenge. So we ask for the challenge with HEAD and authenticate the PUT from the start
+        (or, without credentials, report the 401 without sending the graph).
         """
-        if self.passwords is None:
-            return None
         try:
             with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=TIMEOUT):
                 return None  # no authentication asked
         except urllib.error.HTTPError as err:
             if err.code != 401:
                 return None
+            if self.passwords is None:
+                raise  # reported as "HTTP 401 ... set MIFI_RDF_ENDPOINT_USER ...", not as a broken pipe
             challenge = err.headers.get("WWW-Authenticate", "")
         scheme, _, params = challenge.partition(" ")
         if scheme.lower() == "basic":
