@@ -17,11 +17,12 @@ import contextlib
 import json
 import posixpath
 import re
+import signal
 import sys
 import tempfile
 import traceback
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -54,12 +55,9 @@ RESOURCE_SUFFIX = {"text/turtle": "ttl", "text/html": "html", "application/xhtml
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
-    limits: Limits = None  # type: ignore[assignment]
+    limits: Limits = field(default_factory=Limits)
     workers: int = 3
     cache_mb: float = 64  # answers and documents kept in memory; 0 turns the cache off
-
-    def __post_init__(self) -> None:
-        self.limits = self.limits or Limits()
 
 
 class App:
@@ -265,6 +263,10 @@ def running(project: Project, settings: Settings):
             app.close()
 
 
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(project: Project, settings: Settings, verbose: bool = False) -> None:
     with running(project, settings) as (httpd, _app):
         httpd.verbose = verbose  # type: ignore[attr-defined]
@@ -272,5 +274,6 @@ def serve(project: Project, settings: Settings, verbose: bool = False) -> None:
         print(f"serving <{project.vocab.base}> at http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql; "
               f"time limit {settings.limits.timeout:g} s, answers up to {settings.limits.max_bytes} bytes, "
               f"{settings.workers} query workers, cache {settings.cache_mb:g} MB)", file=sys.stderr, flush=True)
+        signal.signal(signal.SIGTERM, _stop)  # stop like Ctrl-C: the workers are closed on the way out
         with contextlib.suppress(KeyboardInterrupt):
             httpd.serve_forever()
