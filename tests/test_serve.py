@@ -269,6 +269,14 @@ def test_hostile_queries_are_refused_with_400(server, query, reason):
     assert reason in body.decode("utf-8")
 
 
+def test_forbidden_words_in_strings_and_comments_are_not_refused(server):
+    """The parse tree is inspected, not the text."""
+    query = 'SELECT ?x WHERE { BIND("SERVICE <http://x> FROM <file:///etc/passwd>" AS ?x) } # SERVICE, DROP ALL'
+    status, _, body = sparql_get(server, query)
+    assert status == 200
+    assert rows_of_json(body) == [{"x": "SERVICE <http://x> FROM <file:///etc/passwd>"}]
+
+
 def test_update_and_dataset_parameters_are_refused(server):
     update = http(f"{server}/sparql", b"DROP ALL", {"Content-Type": "application/sparql-update"})
     assert update[0] == 400 and b"read-only" in update[2]
