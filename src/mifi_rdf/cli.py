@@ -244,3 +244,55 @@ def build_cmd(obj: Context, outdir: Path, base_uri: str, license_iri: str | None
     except InputError as err:
         fail(str(err), 1)
     click.echo(f"wrote {outdir}: {len(written)} files", err=True)
+
+@main.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Graph Store HTTP Protocol endpoint (Virtuoso: http://host:8890/sparql-graph-crud-auth).")
+@click.option("--query-endpoint", metavar="URL",
+              help="SPARQL query endpoint used to count the triples loaded (default: --endpoint).")
+@click.option("--base-uri", default=DEFAULT_BASE, show_default=True, help="Base of every URI minted.")
+@click.pass_obj
+def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: str) -> None:
+    """Load every dataset, the code lists, the ontology and the letters into a triple store.
+
+    One named graph each, replaced with PUT (running twice duplicates nothing), then each graph's
+    triples are counted with a SPARQL query. Credentials: MIFI_RDF_ENDPOINT_USER and
+    MIFI_RDF_ENDPOINT_PASSWORD (never on the command line). Exit 1 if anything failed.
+    """
+    from .publish import Endpoint
+    from .publish import publish as run_publish
+
+    project = obj.project(base_uri)
+    report = run_publish(project, Endpoint(endpoint, query_endpoint))
+    for line in report.lines():
+        click.echo(line)
+    total = sum(p.triples for p in report.loaded)
+    click.echo(f"{len(report.loaded)} graphs loaded ({total} triples), {len(report.not_loaded)} not loaded")
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Port (0: any free port).")
+@click.option("--base-uri", default=DEFAULT_BASE, show_default=True, help="Base of every URI minted.")
+@click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds a SPARQL query may run.")
+@click.option("--max-result-mb", default=20.0, show_default=True, type=float, help="Largest SPARQL answer, in MB.")
+@click.option("--workers", default=3, show_default=True, type=int, help="Query worker processes.")
+@click.option("--cache-mb", default=64.0, show_default=True, type=float,
+              help="Memory for answers and pages already computed (0: no cache).")
+@click.option("-v", "--verbose", is_flag=True, help="Log every request to stderr.")
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, base_uri: str, timeout: float, max_result_mb: float, workers: int,
+          cache_mb: float, verbose: bool) -> None:
+    """Serve a read-only SPARQL 1.1 endpoint at /sparql and every URI under the base.
+
+    Paths mirror the URIs: /dataset/30952-t5 is <BASE>dataset/30952-t5; it answers 303 See Other
+    to its description (.html, .ttl, .jsonld, .nt) chosen by the Accept header.
+    """
+    from .pool import Limits
+    from .server import Settings
+    from .server import serve as run_server
+
+    limits = Limits(timeout=timeout, max_bytes=int(max_result_mb * 1_000_000))
+    run_server(obj.project(base_uri), Settings(host, port, limits, workers, cache_mb), verbose)

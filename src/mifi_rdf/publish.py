@@ -1,0 +1,199 @@
+"""Load the cubes into an external triple store through the SPARQL 1.1 Graph Store HTTP Protocol.
+
+Each part (ontology, code lists, letters, one graph per dataset) is sent with PUT, which replaces
+the named graph: publishing twice leaves the same triples, and re-running after a failure finishes
+the job. Then one SPARQL query counts the triples of every graph in the store, so the report says
+what the store holds, not what we sent. Graphs are sent as N-Triples: every Graph Store
+implementation reads it, and Virtuoso refuses JSON-LD uploads.
+
+Credentials come only from MIFI_RDF_ENDPOINT_USER / MIFI_RDF_ENDPOINT_PASSWORD; urllib answers
+both Basic and Digest challenges (Virtuoso's /sparql-graph-crud-auth uses Digest).
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .pipeline import Project
+from .vocab import sparql
+
+USER_ENV = "MIFI_RDF_ENDPOINT_USER"
+PASSWORD_ENV = "MIFI_RDF_ENDPOINT_PASSWORD"
+TIMEOUT = 120  # seconds for one HTTP exchange
+
+
+def sources(project: Project) -> list[Callable[[], Iterable[ox.Quad]]]:
+    """Every stream of quads to publish; each quad's graph name says where it goes.
+
+    Add a part by adding its stream here (for instance the catalog's quads, in graph/catalog).
+    """
+    return [
+        lambda: project.statements(graphs=True),
+    ]
+
+
+@dataclass
+class Part:
+    """One named graph to publish: its IRI and its triples, serialized once."""
+
+    graph: str
+    triples: int
+    body: bytes
+
+
+def parts(project: Project) -> list[Part]:
+    """The named graphs in the order they are first met in the streams."""
+    grouped: dict[str, list[ox.Triple]] = {}
+    for source in sources(project):
+        for q in source():
+            grouped.setdefault(q.graph_name.value, []).append(q.triple)
+    unique = {g: list(dict.fromkeys(ts)) for g, ts in grouped.items()}  # a store keeps each triple once
+    return [Part(g, len(ts), ox.serialize(ts, format=ox.RdfFormat.N_TRIPLES)) for g, ts in unique.items()]
+
+
+@dataclass
+class Report:
+    """What was loaded, what was not, and what the store says it holds afterwards."""
+
+    loaded: list[Part] = field(default_factory=list)
+    not_loaded: list[Part] = field(default_factory=list)
+    error: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def mismatches(self) -> list[Part]:
+        return [p for p in self.loaded if self.counts.get(p.graph) != p.triples]
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.not_loaded and not self.mismatches
+
+    def lines(self) -> Iterator[str]:
+        for p in self.loaded:
+            stored = self.counts.get(p.graph)
+            if not self.counts:
+                yield f"loaded      {p.graph}  {p.triples} triples sent, not counted"
+                continue
+            verdict = "ok" if stored == p.triples else "MISMATCH"
+            yield f"loaded      {p.graph}  {p.triples} triples sent, {stored or 0} in store: {verdict}"
+        for p in self.not_loaded:
+            yield f"not loaded  {p.graph}  {p.triples} triples"
+        if self.error:
+            yield f"error: {self.error}"
+            yield "run the same command again to finish: every graph is replaced, nothing is duplicated"
+
+
+class Endpoint:
+    """A Graph Store endpoint (writes) and a SPARQL query endpoint (the triple counts)."""
+
+    def __init__(self, graph_store: str, query: str | None = None) -> None:
+        self.graph_store = graph_store
+        self.query = query or graph_store
+        handlers: list[urllib.request.BaseHandler] = []
+        user, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
+        self.passwords: urllib.request.HTTPPasswordMgrWithDefaultRealm | None = None
+        if user is not None and password is not None:
+            self.passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            self.passwords.add_password(None, [self.graph_store, self.query], user, password)
+            handlers += [urllib.request.HTTPDigestAuthHandler(self.passwords),
+                         urllib.request.HTTPBasicAuthHandler(self.passwords)]
+        self.opener = urllib.request.build_opener(*handlers)
+
+    def authorization(self, method: str, url: str) -> str | None:
+        """An Authorization header for a request not yet sent, from the challenge of a bodiless probe.
+
+        Without it, a large PUT goes out unauthenticated first: Virtuoso answers 401 and closes the
+        connection before the body is sent, and the client sees a broken pipe instead of the
+        challenge. So we ask for the challenge with HEAD and authenticate the PUT from the start
+        (or, without credentials, report the 401 without sending the graph).
+        """
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=TIMEOUT):
+                return None  # no authentication asked
+        except urllib.error.HTTPError as err:
+            if err.code != 401:
+                return None
+            if self.passwords is None:
+                raise  # reported as "HTTP 401 ... set MIFI_RDF_ENDPOINT_USER ...", not as a broken pipe
+            challenge = err.headers.get("WWW-Authenticate", "")
+        scheme, _, params = challenge.partition(" ")
+        if scheme.lower() == "basic":
+            user, password = self.passwords.find_user_password(None, url)
+            return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        if scheme.lower() == "digest":
+            handler = urllib.request.HTTPDigestAuthHandler(self.passwords)
+            fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(params))
+            value = handler.get_authorization(urllib.request.Request(url, method=method), fields)
+            return f"Digest {value}" if value else None
+        return None
+
+    def put(self, part: Part) -> None:
+        url = _with_param(self.graph_store, "graph", part.graph)
+        headers = {"Content-Type": "application/n-triples; charset=utf-8"}
+        authorization = self.authorization("PUT", url)
+        if authorization:
+            headers["Authorization"] = authorization
+        request = urllib.request.Request(url, data=part.body, method="PUT", headers=headers)
+        with self.opener.open(request, timeout=TIMEOUT) as response:
+            response.read()
+
+    def count(self, graphs: list[str]) -> dict[str, int]:
+        values = " ".join(f"<{g}>" for g in graphs)
+        text = sparql("graph-sizes.rq").replace("VALUES ?g { }", f"VALUES ?g {{ {values} }}")
+        data = urllib.parse.urlencode({"query": text}).encode()
+        request = urllib.request.Request(self.query, data=data, method="POST", headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/sparql-results+json",
+        })
+        with self.opener.open(request, timeout=TIMEOUT) as response:
+            results = json.load(response)
+        return {b["g"]["value"]: int(b["triples"]["value"]) for b in results["results"]["bindings"]}
+
+
+def publish(project: Project, endpoint: Endpoint, progress: Callable[[str], None] = lambda _: None) -> Report:
+    """PUT every part in order; stop at the first failure and say which parts remain."""
+    report = Report()
+    todo = parts(project)
+    for i, part in enumerate(todo):
+        try:
+            endpoint.put(part)
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
+            report.error = f"PUT <{part.graph}> to {endpoint.graph_store}: {_describe(err)}"
+            report.not_loaded = todo[i:]
+            break
+        report.loaded.append(part)
+        progress(f"put {part.graph} ({part.triples} triples)")
+    if report.loaded:
+        try:
+            report.counts = endpoint.count([p.graph for p in report.loaded])
+        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError, KeyError) as err:
+            report.error = report.error or f"counting triples at {endpoint.query}: {_describe(err)}"
+    return report
+
+
+def _with_param(url: str, name: str, value: str) -> str:
+    sep = "&" if urllib.parse.urlsplit(url).query else "?"
+    return f"{url}{sep}{urllib.parse.urlencode({name: value})}"
+
+
+def _describe(err: Exception) -> str:
+    """The status and the start of the server's answer; never the request (no credentials in logs)."""
+    if isinstance(err, urllib.error.HTTPError):
+        body = err.read(300).decode("utf-8", "replace").strip().replace("\n", " ")
+        hint = ""
+        if err.code in (401, 403):
+            hint = f" (set {USER_ENV} and {PASSWORD_ENV}; Virtuoso takes authenticated writes at /sparql-graph-crud-auth)"
+        return f"HTTP {err.code} {err.reason}{hint}" + (f": {body}" if body else "")
+    if isinstance(err, urllib.error.URLError):
+        return str(err.reason)
+    return str(err)

@@ -1,0 +1,279 @@
+"""`mifi-rdf serve`: a read-only SPARQL 1.1 Protocol endpoint and dereferenceable URIs.
+
+The standard library's ThreadingHTTPServer is enough here: requests are small, and the expensive
+part (SPARQL) runs in the killable worker processes of pool.py. Paths mirror the URIs under the
+base: /dataset/30952-t5 is <BASE>dataset/30952-t5, so a reverse proxy from the base's host to this
+server makes every URI live.
+
+Dereferencing follows the 303 pattern of "Cool URIs for the Semantic Web": a URI names a thing (a
+dataset, a code, an observation), not a document, so GET /dataset/30952-t5 answers 303 See Other
+to the document that describes it in the negotiated format (30952-t5.html, .ttl, .jsonld or .nt),
+and each document answers 200.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import posixpath
+import re
+import signal
+import sys
+import tempfile
+import traceback
+import urllib.parse
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .cache import ByteLRU
+from .conneg import CONTENT_TYPES, DOCUMENTS, GRAPHS, negotiate
+from .pipeline import Project
+from .pool import Answer, Limits, QueryPool
+from .serve_pages import Pages, _web
+
+HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]+)?|\[[0-9A-Fa-f:.]+\](:[0-9]+)?")
+MAX_REQUEST = 1_000_000  # bytes of query text accepted
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type, Accept",
+    "Access-Control-Max-Age": "86400",
+}
+# resource URI -> document: which media types the 303 can lead to, preferred first
+RESOURCE_OFFERS = ["text/turtle", "text/html", "application/xhtml+xml", "application/ld+json", "application/n-triples",
+                   "application/json", "text/plain"]
+RESOURCE_SUFFIX = {"text/turtle": "ttl", "text/html": "html", "application/xhtml+xml": "html",
+                   "application/ld+json": "jsonld", "application/n-triples": "nt", "application/json": "jsonld",
+                   "text/plain": "nt"}
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    limits: Limits = field(default_factory=Limits)
+    workers: int = 3
+    cache_mb: float = 64  # answers and documents kept in memory; 0 turns the cache off
+
+
+class App:
+    """The store, the pages and the query workers of one running server."""
+
+    def __init__(self, project: Project, settings: Settings, folder: Path) -> None:
+        self.base = project.vocab.base
+        self.store = project.store()
+        nquads = folder / "store.nq"
+        self.store.dump(str(nquads), ox.RdfFormat.N_QUADS)
+        self.pages = Pages(self.store, self.base)
+        self.pool = QueryPool(nquads, self.base, settings.limits, settings.workers)
+        self.service = _web("service.ttl")
+        self.cache = ByteLRU(int(settings.cache_mb * 1_000_000))
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "mifi-rdf"
+    protocol_version = "HTTP/1.1"
+    timeout = 60  # a client that stops sending does not hold a thread forever
+    app: App
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
+        if getattr(self.server, "verbose", False):
+            super().log_message(format, *args)
+
+    # ------------------------------------------------------------------ responses
+
+    def send(self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for k, v in {**CORS, **(headers or {})}.items():
+            self.send_header(k, v)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def text(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        self.send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"), headers)
+
+    def do_OPTIONS(self) -> None:  # noqa: N802 (http.server's naming)
+        self.send_response(HTTPStatus.NO_CONTENT)
+        for k, v in CORS.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    # ------------------------------------------------------------------ routing
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.do_GET()
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.guarded(self.get)
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.guarded(self.post)
+
+    def guarded(self, method) -> None:
+        """A bug answers 500 and is logged; it does not drop the connection without a word."""
+        try:
+            method()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.text(500, "internal error")
+
+    def get(self) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == "/sparql":
+            params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+            if "query" not in params and "update" not in params:
+                self.service_description()
+                return
+            self.sparql(params)
+        else:
+            self.resource(urllib.parse.unquote(url.path))
+
+    def post(self) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        if url.path != "/sparql":
+            self.text(405, "POST is accepted at /sparql only", {"Allow": "GET, HEAD, OPTIONS"})
+            return
+        if length > MAX_REQUEST:
+            self.close_connection = True
+            self.text(413, f"request larger than {MAX_REQUEST} bytes")
+            return
+        body = self.rfile.read(length)
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        if kind == "application/x-www-form-urlencoded":
+            params.update(urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True))
+        elif kind == "application/sparql-query":
+            params["query"] = [body.decode("utf-8", "replace")]
+        elif kind == "application/sparql-update":
+            params["update"] = [body.decode("utf-8", "replace")]
+        else:
+            self.text(415, "send the query as application/x-www-form-urlencoded (query=...) or application/sparql-query")
+            return
+        self.sparql(params)
+
+    # ------------------------------------------------------------------ SPARQL protocol
+
+    def sparql(self, params: dict[str, list[str]]) -> None:
+        if "update" in params:
+            self.text(400, "SPARQL Update is not allowed: this endpoint is read-only")
+            return
+        if params.get("default-graph-uri") or params.get("named-graph-uri"):
+            self.text(400, "default-graph-uri and named-graph-uri are not allowed: queries run over this endpoint's "
+                           "own graphs (the default graph is their union)")
+            return
+        queries = params.get("query", [])
+        if len(queries) != 1 or not queries[0].strip():
+            self.text(400, "give exactly one non-empty query parameter")
+            return
+        if len(queries[0].encode("utf-8")) > MAX_REQUEST:
+            self.text(413, f"query longer than {MAX_REQUEST} bytes")
+            return
+        key = ("sparql", queries[0], self.headers.get("Accept"))
+        answer: Answer | None = self.app.cache.get(key)
+        if answer is None:
+            answer = self.app.pool.run(queries[0], self.headers.get("Accept"))
+            if answer.status == 200:
+                self.app.cache.put(key, answer, len(answer.body) + len(queries[0]))
+        self.send(answer.status, answer.content_type, answer.body, {"Vary": "Accept"})
+
+    def service_description(self) -> None:
+        host = self.headers.get("Host") or ""
+        if not HOST.fullmatch(host):  # it becomes an IRI: nothing but a host name and a port
+            host = f"{self.server.server_address[0]}:{self.server.server_address[1]}"
+        endpoint = f"http://{host}/sparql"
+        media = negotiate(self.headers.get("Accept"), ["text/turtle", *[m for m in GRAPHS if m != "text/turtle"]])
+        if media is None:
+            self.text(406, f"the service description is available as {', '.join(GRAPHS)}")
+            return
+        triples = list(ox.parse(self.app.service.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=endpoint))
+        fmt = GRAPHS[media]
+        if fmt == "jsonld":
+            body = json.dumps(json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD)), indent=1).encode()
+        else:
+            body = ox.serialize(triples, format=FORMAT_OF[fmt])
+        self.send(200, CONTENT_TYPES[fmt], body, {"Vary": "Accept"})
+
+    # ------------------------------------------------------------------ dereferencing
+
+    def resource(self, path: str) -> None:
+        pages = self.app.pages
+        if path in ("/", "/index.html"):
+            self.send(200, CONTENT_TYPES["html"], pages.index())
+            return
+        stem, dot, suffix = path.rpartition(".")
+        if dot and suffix in DOCUMENTS and "/" not in suffix:
+            iri = self.app.base + stem.lstrip("/")
+            if not pages.exists(iri):
+                self.text(404, f"nothing is known about <{iri}>")
+                return
+            key = ("document", path)
+            body = self.app.cache.get(key)
+            if body is None:
+                body = pages.html(iri, path) if suffix == "html" else pages.rdf(iri, suffix)
+                self.app.cache.put(key, body, len(body))
+            self.send(200, CONTENT_TYPES[suffix], body, {"Link": f'<{iri}>; rel="describes"'})
+            return
+        iri = self.app.base + path.lstrip("/")
+        if not pages.exists(iri):
+            self.text(404, f"nothing is known about <{iri}>")
+            return
+        media = negotiate(self.headers.get("Accept"), RESOURCE_OFFERS)
+        if media is None:
+            self.text(406, f"<{iri}> is described as {', '.join(DOCUMENTS.values())}")
+            return
+        location = f"{posixpath.basename(path)}.{RESOURCE_SUFFIX[media]}"
+        self.send(303, "text/plain; charset=utf-8", f"See {location}\n".encode(), {"Location": location, "Vary": "Accept"})
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default backlog of 5 resets connections under 50 concurrent clients
+
+
+FORMAT_OF = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "xml": ox.RdfFormat.RDF_XML}
+
+
+@contextlib.contextmanager
+def running(project: Project, settings: Settings):
+    """A started server (not yet serving requests) with its app; closes both at the end."""
+    with tempfile.TemporaryDirectory(prefix="mifi-rdf-serve-") as folder:
+        app = App(project, settings, Path(folder))
+        handler = type("BoundHandler", (Handler,), {"app": app})
+        httpd = Server((settings.host, settings.port), handler)
+        try:
+            yield httpd, app
+        finally:
+            httpd.server_close()
+            app.close()
+
+
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(project: Project, settings: Settings, verbose: bool = False) -> None:
+    with running(project, settings) as (httpd, _app):
+        httpd.verbose = verbose  # type: ignore[attr-defined]
+        host, port = httpd.server_address[:2]
+        print(f"serving <{project.vocab.base}> at http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql; "
+              f"time limit {settings.limits.timeout:g} s, answers up to {settings.limits.max_bytes} bytes, "
+              f"{settings.workers} query workers, cache {settings.cache_mb:g} MB)", file=sys.stderr, flush=True)
+        signal.signal(signal.SIGTERM, _stop)  # stop like Ctrl-C: the workers are closed on the way out
+        with contextlib.suppress(KeyboardInterrupt):
+            httpd.serve_forever()

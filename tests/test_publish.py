@@ -1,0 +1,135 @@
+"""`mifi-rdf publish` into a real Virtuoso started by the test, then the data read back from it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from conftest import run
+from mifi_rdf import publish as publish_module
+from mifi_rdf.query import read_query
+
+pytestmark = pytest.mark.skipif(shutil.which("virtuoso-t") is None,
+                                reason="virtuoso-t not installed (apt-get install virtuoso-opensource; .ci/run does)")
+
+BASE = "https://w3id.org/mifi-rdf/"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    from servers import virtuoso
+
+    with virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
+
+
+@pytest.fixture()
+def dba(monkeypatch):
+    monkeypatch.setenv("MIFI_RDF_ENDPOINT_USER", "dba")
+    monkeypatch.setenv("MIFI_RDF_ENDPOINT_PASSWORD", "dba")
+
+
+def select(endpoint: str, text: str) -> list[dict[str, str]]:
+    data = urllib.parse.urlencode({"query": text}).encode()
+    request = urllib.request.Request(endpoint, data=data, headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        results = json.load(response)
+    return [{k: v["value"] for k, v in b.items()} for b in results["results"]["bindings"]]
+
+
+def published(store) -> dict[str, int]:
+    """Triples per graph under our base, as Virtuoso counts them."""
+    rows = select(store.sparql, f"""SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+                                    FILTER(STRSTARTS(STR(?g), "{BASE}graph/")) }} GROUP BY ?g""")
+    return {r["g"]: int(r["n"]) for r in rows}
+
+
+def expected(project) -> dict[str, int]:
+    return {p.graph: p.triples for p in publish_module.parts(project)}
+
+
+def publish(store, *extra: str):
+    return run("publish", "--endpoint", store.graph_store, "--query-endpoint", store.sparql, *extra)
+
+
+def test_anonymous_writes_are_refused_and_reported(store, monkeypatch, project):
+    monkeypatch.delenv("MIFI_RDF_ENDPOINT_USER", raising=False)
+    monkeypatch.delenv("MIFI_RDF_ENDPOINT_PASSWORD", raising=False)
+    result = publish(store)
+    assert result.exit_code == 1
+    assert "HTTP 401" in result.output or "HTTP 403" in result.output
+    assert "MIFI_RDF_ENDPOINT_USER" in result.output  # says how to fix it
+    n = len(expected(project))
+    assert f"0 graphs loaded (0 triples), {n} not loaded" in result.output
+
+
+def test_publish_loads_every_graph_and_counts_match(store, dba, project):
+    result = publish(store)
+    assert result.exit_code == 0, result.output
+    want = expected(project)
+    assert published(store) == want
+    assert {f"{BASE}graph/ontology", f"{BASE}graph/codes", f"{BASE}graph/letters",
+            f"{BASE}graph/dataset/30952-t5"} <= set(want)
+    assert len([g for g in want if "/graph/dataset/" in g]) == len(project.dataset_ids)
+    for graph, n in want.items():
+        assert f"loaded      {graph}  {n} triples sent, {n} in store: ok" in result.output
+    assert "dba" not in result.output  # no credentials in the report
+
+
+def test_publishing_again_duplicates_nothing(store, dba, project):
+    assert publish(store).exit_code == 0
+    assert publish(store).exit_code == 0
+    assert published(store) == expected(project)
+
+
+def test_named_query_gives_the_same_answer_in_virtuoso(store, dba, project):
+    """A shipped query, run by Virtuoso over the published graphs and by pyoxigraph locally."""
+    assert publish(store).exit_code == 0
+    text = read_query("invitations-by-country")
+    remote = select(store.sparql, f"BASE <{BASE}>\n{text}")
+    local = project.store().query(text, base_iri=BASE, use_default_graph_as_union=True)
+    local_rows = [{v.value: s[v].value for v in local.variables if s[v] is not None} for s in local]
+    assert len(local_rows) > 10
+    assert remote == local_rows
+
+
+def test_failure_midway_is_reported_and_a_rerun_finishes(tmp_path, dba, project, monkeypatch):
+    """The store goes down after three graphs: the report lists what is missing; a re-run completes."""
+    from servers import Virtuoso
+
+    server = Virtuoso(tmp_path / "virtuoso")
+    server.start()
+    try:
+        real_put = publish_module.Endpoint.put
+        calls = []
+
+        def put_then_crash(self, part):
+            if len(calls) == 3:
+                server.stop()
+            calls.append(part.graph)
+            real_put(self, part)
+
+        monkeypatch.setattr(publish_module.Endpoint, "put", put_then_crash)
+        result = publish(server)
+        assert result.exit_code == 1
+        want = expected(project)
+        graphs = list(want)
+        for g in graphs[:3]:
+            assert f"loaded      {g}  {want[g]} triples sent" in result.output
+        for g in graphs[3:]:
+            assert f"not loaded  {g}  {want[g]} triples" in result.output
+        assert f"3 graphs loaded ({sum(want[g] for g in graphs[:3])} triples), {len(graphs) - 3} not loaded" in result.output
+        assert "run the same command again" in result.output
+
+        monkeypatch.setattr(publish_module.Endpoint, "put", real_put)
+        server.start()
+        assert published(server) == {g: want[g] for g in graphs[:3]}  # what the report said
+        again = publish(server)
+        assert again.exit_code == 0, again.output
+        assert published(server) == want
+    finally:
+        server.stop()
