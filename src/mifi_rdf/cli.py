@@ -135,9 +135,7 @@ def validate(obj: Context, files: tuple[Path, ...], input_format: str | None, fm
             project = obj.project(base_uri)
             base = project.vocab.base
             report, store = project.validate(list(datasets) or None, engine)
-    except InputError as err:
-        fail(str(err), 2)
-    except (UsageError, ValueError) as err:
+    except (InputError, UsageError, ValueError) as err:  # bad files and bad requests alike are usage errors here
         fail(str(err), 2)
     describer = Describer(store, report, base, lang)
     if fmt == "json":

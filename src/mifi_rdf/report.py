@@ -12,11 +12,11 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
 
 import pyoxigraph as ox
 
 from .validate import Report, Result, Term
+from .vocab import sparql
 
 SH = "http://www.w3.org/ns/shacl#"
 WORDS = {
@@ -41,10 +41,6 @@ class Place:
     cell: str
 
 
-def _query(name: str) -> str:
-    return resources.files("mifi_rdf").joinpath("sparql", name).read_text(encoding="utf-8")
-
-
 def _values(query: str, var: str, iris: Iterable[str]) -> str:
     listed = " ".join(f"<{i}>" for i in sorted(set(iris)))
     return query.replace(f"VALUES ?{var} {{ }}", f"VALUES ?{var} {{ {listed} }}")
@@ -61,7 +57,7 @@ class Describer:
         self.places: dict[str, Place] = {}
         rows: dict[str, list] = {}
         if nodes:
-            for s in store.query(_values(_query("describe-nodes.rq"), "node", nodes), base_iri=base,
+            for s in store.query(_values(sparql("describe-nodes.rq"), "node", nodes), base_iri=base,
                                  use_default_graph_as_union=True, substitutions=subs):
                 rows.setdefault(s["node"].value, []).append(s)
         for node, found in rows.items():
@@ -77,7 +73,7 @@ class Describer:
                                       f"{where}, {cell}" if where and cell else cell or where)
         self.labels: dict[str, str] = {}
         if iris:
-            for s in store.query(_values(_query("validation-labels.rq"), "iri", iris), use_default_graph_as_union=True,
+            for s in store.query(_values(sparql("validation-labels.rq"), "iri", iris), use_default_graph_as_union=True,
                                  substitutions=subs):
                 self.labels.setdefault(s["iri"].value, s["label"].value)
 

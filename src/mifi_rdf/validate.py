@@ -212,7 +212,7 @@ def run_pyshacl(graph, shapes: Shapes) -> Report:
     return Report(sorted(results), shapes.constraints)
 
 
-def check(store: ox.Store, base: str, engine: str = "oxigraph", rdflib_graph_=None) -> Report:
+def check(store: ox.Store, base: str, engine: str = "oxigraph", graph=None) -> Report:
     """Validate a store against the project's shapes/ with the chosen engine.
 
     pyshacl works on an rdflib graph: the one given (parsed from the user's files, so that rdflib
@@ -222,7 +222,7 @@ def check(store: ox.Store, base: str, engine: str = "oxigraph", rdflib_graph_=No
 
     shapes = load_shapes(project_paths().shapes, base)
     if engine == "pyshacl":
-        return run_pyshacl(rdflib_graph_ if rdflib_graph_ is not None else rdflib_graph(store), shapes)
+        return run_pyshacl(graph if graph is not None else rdflib_graph(store), shapes)
     if engine != "oxigraph":
         raise UsageError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
     return run_oxigraph(store, shapes)
