@@ -48,42 +48,94 @@ def published(store) -> dict[str, int]:
     return {r["g"]: int(r["n"]) for r in rows}
 
 
-def expected(project) -> dict[str, int]:
-    return {p.graph: p.triples for p in publish_module.parts(project)}
+@pytest.fixture(scope="module")
+def catalog(project):
+    from mifi_rdf.publication import Options
+    from mifi_rdf.site import built_catalog
+
+    return built_catalog(project, Options())
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A folder built by `mifi-rdf build`, as it would sit on the web server."""
+    out = tmp_path_factory.mktemp("site") / "site"
+    result = run("build", str(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def expected(project, catalog) -> dict[str, int]:
+    return {p.graph: p.triples for p in publish_module.parts(project, catalog)}
 
 
 def publish(store, *extra: str):
     return run("publish", "--endpoint", store.graph_store, "--query-endpoint", store.sparql, *extra)
 
 
-def test_anonymous_writes_are_refused_and_reported(store, monkeypatch, project):
+def test_anonymous_writes_are_refused_and_reported(store, monkeypatch, project, catalog):
     monkeypatch.delenv("MIFI_RDF_ENDPOINT_USER", raising=False)
     monkeypatch.delenv("MIFI_RDF_ENDPOINT_PASSWORD", raising=False)
     result = publish(store)
     assert result.exit_code == 1
     assert "HTTP 401" in result.output or "HTTP 403" in result.output
     assert "MIFI_RDF_ENDPOINT_USER" in result.output  # says how to fix it
-    n = len(expected(project))
+    n = len(expected(project, catalog))
     assert f"0 graphs loaded (0 triples), {n} not loaded" in result.output
 
 
-def test_publish_loads_every_graph_and_counts_match(store, dba, project):
+def test_publish_loads_every_graph_and_counts_match(store, dba, project, catalog):
     result = publish(store)
     assert result.exit_code == 0, result.output
-    want = expected(project)
+    want = expected(project, catalog)
     assert published(store) == want
-    assert {f"{BASE}graph/ontology", f"{BASE}graph/codes", f"{BASE}graph/letters",
+    assert {f"{BASE}graph/ontology", f"{BASE}graph/codes", f"{BASE}graph/letters", f"{BASE}graph/catalog",
             f"{BASE}graph/dataset/30952-t5"} <= set(want)
+    assert want[f"{BASE}graph/catalog"] == len(set(catalog)) > 1000
     assert len([g for g in want if "/graph/dataset/" in g]) == len(project.dataset_ids)
     for graph, n in want.items():
         assert f"loaded      {graph}  {n} triples sent, {n} in store: ok" in result.output
     assert "dba" not in result.output  # no credentials in the report
 
 
-def test_publishing_again_duplicates_nothing(store, dba, project):
+def test_publishing_again_duplicates_nothing(store, dba, project, catalog):
     assert publish(store).exit_code == 0
     assert publish(store).exit_code == 0
-    assert published(store) == expected(project)
+    assert published(store) == expected(project, catalog)
+
+
+def test_the_catalog_in_the_store_is_the_one_of_the_built_folder(store, dba, project, site):
+    """Harvesters query the store: every dataset, with the size and checksum of the file built."""
+    import hashlib
+
+    result = publish(store, "--site", str(site))
+    assert result.exit_code == 0, result.output
+    rows = select(store.sparql, f"""
+        PREFIX dcat: <http://www.w3.org/ns/dcat#>
+        PREFIX spdx: <http://spdx.org/rdf/terms#>
+        SELECT ?url ?size ?sum WHERE {{ GRAPH <{BASE}graph/catalog> {{
+          <{BASE}catalog> dcat:dataset ?d . ?d dcat:distribution ?dist .
+          ?dist dcat:downloadURL ?url ; dcat:byteSize ?size ; spdx:checksum/spdx:checksumValue ?sum }} }}""")
+    assert len(rows) == 5 * len(project.dataset_ids)
+    for row in rows:
+        file = site / row["url"].removeprefix(BASE)
+        assert int(row["size"]) == file.stat().st_size, row["url"]
+        assert row["sum"] == hashlib.sha256(file.read_bytes()).hexdigest(), row["url"]
+
+
+def test_site_built_for_another_base_is_refused_before_anything_is_sent(store, dba, tmp_path):
+    other = tmp_path / "other"
+    assert run("build", str(other), "--base-uri", "https://example.org/cubes/").exit_code == 0
+    result = publish(store, "--site", str(other))
+    assert result.exit_code == 2
+    assert "built for another base URI" in result.output and "--base-uri https://w3id.org/mifi-rdf/" in result.output
+    assert "graphs loaded" not in result.output
+
+
+def test_build_options_and_site_together_are_refused(store, dba, site):
+    result = publish(store, "--site", str(site), "--issued", "2026-01-01")
+    assert result.exit_code == 2
+    assert "with --site, the folder's catalog is used as it was built" in result.output
 
 
 def test_named_query_gives_the_same_answer_in_virtuoso(store, dba, project):
@@ -97,7 +149,7 @@ def test_named_query_gives_the_same_answer_in_virtuoso(store, dba, project):
     assert remote == local_rows
 
 
-def test_failure_midway_is_reported_and_a_rerun_finishes(tmp_path, dba, project, monkeypatch):
+def test_failure_midway_is_reported_and_a_rerun_finishes(tmp_path, dba, project, catalog, monkeypatch):
     """The store goes down after three graphs: the report lists what is missing; a re-run completes."""
     from servers import Virtuoso
 
@@ -116,7 +168,7 @@ def test_failure_midway_is_reported_and_a_rerun_finishes(tmp_path, dba, project,
         monkeypatch.setattr(publish_module.Endpoint, "put", put_then_crash)
         result = publish(server)
         assert result.exit_code == 1
-        want = expected(project)
+        want = expected(project, catalog)
         graphs = list(want)
         for g in graphs[:3]:
             assert f"loaded      {g}  {want[g]} triples sent" in result.output

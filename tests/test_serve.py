@@ -251,6 +251,12 @@ def test_unknown_uri_is_404(server):
     assert http(f"{server}/dataset/nope.ttl")[0] == 404
 
 
+def test_without_site_no_catalog_is_served(server):
+    """Without --site nothing could back the catalog's checksums, so none is claimed."""
+    assert http(f"{server}/catalog", headers={"Accept": "text/turtle"})[0] == 404
+    assert http(f"{server}/catalog.ttl")[0] == 404
+
+
 # ---------------------------------------------------------------------- hardening
 
 

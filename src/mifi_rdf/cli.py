@@ -207,13 +207,18 @@ def codelists(reference: Path, out: Path) -> None:
         click.echo(f"wrote {path}", err=True)
 
 
+def build_options(fn):
+    """The choices recorded in a built folder's catalog, shared by build, publish and serve."""
+    fn = click.option("--issued", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+                      help="Date of the catalog (default: the date of the latest letter).")(fn)
+    return click.option("--license", "license_iri", metavar="IRI",
+                        help="Licence of every distribution (default: data/catalog.toml's, CC BY).")(fn)
+
+
 @main.command("build")
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--base-uri", default=DEFAULT_BASE, show_default=True, help="Base of every URI minted and of every URL.")
-@click.option("--license", "license_iri", metavar="IRI",
-              help="Licence of every distribution (default: data/catalog.toml's, CC BY).")
-@click.option("--issued", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-              help="Date of the catalog (default: the date of the latest letter).")
+@build_options
 @click.option("--sparql-endpoint", metavar="URL", help="SPARQL endpoint to name in void.ttl.")
 @click.option("--no-validate", is_flag=True, help="Build without checking the cubes against shapes/ first.")
 @click.pass_obj
@@ -243,25 +248,60 @@ def build_cmd(obj: Context, outdir: Path, base_uri: str, license_iri: str | None
         fail(str(err), 1)
     click.echo(f"wrote {outdir}: {len(written)} files", err=True)
 
+
+def site_catalog(obj: Context, project, site: Path | None, license_iri: str | None, issued):
+    """The built folder (--site) and its catalog, or no folder and the catalog `build` would write."""
+    from .errors import InputError, UsageError
+    from .publication import Options
+    from .site import built_catalog, open_site
+
+    try:
+        if site is not None:
+            if license_iri or issued:
+                raise UsageError("--license and --issued are the build's: "
+                                 "with --site, the folder's catalog is used as it was built")
+            folder = open_site(project, site)
+            return folder, folder.catalog
+        options = Options(license_iri, issued.date() if issued else None)
+        return None, built_catalog(project, options, obj.data)
+    except UsageError as err:
+        fail(str(err), 2)
+    except InputError as err:
+        fail(str(err), 1)
+
+
 @main.command()
 @click.option("--endpoint", required=True, metavar="URL",
               help="Graph Store HTTP Protocol endpoint (Virtuoso: http://host:8890/sparql-graph-crud-auth).")
 @click.option("--query-endpoint", metavar="URL",
               help="SPARQL query endpoint used to count the triples loaded (default: --endpoint).")
 @click.option("--base-uri", default=DEFAULT_BASE, show_default=True, help="Base of every URI minted.")
+@click.option("--site", type=click.Path(file_okay=False, exists=True, path_type=Path), metavar="OUTDIR",
+              help="Folder written by `mifi-rdf build` whose catalog to load (default: build one in a temporary "
+                   "folder with the options below).")
+@build_options
+@click.option("--no-validate", is_flag=True, help="Publish without checking the cubes against shapes/ first.")
 @click.pass_obj
-def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: str) -> None:
-    """Load every dataset, the code lists, the ontology and the letters into a triple store.
+def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: str, site: Path | None,
+            license_iri: str | None, issued, no_validate: bool) -> None:
+    """Load every dataset, the code lists, the ontology, the letters and the DCAT catalog into a
+    triple store.
 
     One named graph each, replaced with PUT (running twice duplicates nothing), then each graph's
     triples are counted with a SPARQL query. Credentials: MIFI_RDF_ENDPOINT_USER and
-    MIFI_RDF_ENDPOINT_PASSWORD (never on the command line). Exit 1 if anything failed.
+    MIFI_RDF_ENDPOINT_PASSWORD (never on the command line). The cubes are validated first, as by
+    `build`. Exit 1 if anything failed.
     """
     from .publish import Endpoint
     from .publish import publish as run_publish
 
     project = obj.project(base_uri)
-    report = run_publish(project, Endpoint(endpoint, query_endpoint))
+    if no_validate:
+        click.echo("warning: not validated (--no-validate)", err=True)
+    else:
+        refuse_invalid(project, None)
+    _folder, catalog = site_catalog(obj, project, site, license_iri, issued)
+    report = run_publish(project, catalog, Endpoint(endpoint, query_endpoint))
     for line in report.lines():
         click.echo(line)
     total = sum(p.triples for p in report.loaded)
@@ -279,18 +319,24 @@ def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: s
 @click.option("--workers", default=3, show_default=True, type=int, help="Query worker processes.")
 @click.option("--cache-mb", default=64.0, show_default=True, type=float,
               help="Memory for answers and pages already computed (0: no cache).")
+@click.option("--site", type=click.Path(file_okay=False, exists=True, path_type=Path), metavar="OUTDIR",
+              help="Folder written by `mifi-rdf build`: its files are served as they are and its catalog is loaded.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request to stderr.")
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, base_uri: str, timeout: float, max_result_mb: float, workers: int,
-          cache_mb: float, verbose: bool) -> None:
+          cache_mb: float, site: Path | None, verbose: bool) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql and every URI under the base.
 
     Paths mirror the URIs: /dataset/30952-t5 is <BASE>dataset/30952-t5; it answers 303 See Other
-    to its description (.html, .ttl, .jsonld, .nt) chosen by the Accept header.
+    to its description (.html, .ttl, .jsonld, .nt) chosen by the Accept header. With --site, the
+    built folder's files are answered as written (so the catalog's checksums hold) and its DCAT
+    catalog is queryable; without it, no catalog is served.
     """
     from .pool import Limits
     from .server import Settings
     from .server import serve as run_server
 
     limits = Limits(timeout=timeout, max_bytes=int(max_result_mb * 1_000_000))
-    run_server(obj.project(base_uri), Settings(host, port, limits, workers, cache_mb), verbose)
+    project = obj.project(base_uri)
+    folder = site_catalog(obj, project, site, None, None)[0] if site else None
+    run_server(project, Settings(host, port, limits, workers, cache_mb), folder, verbose)

@@ -1,6 +1,6 @@
 """Load the cubes into an external triple store through the SPARQL 1.1 Graph Store HTTP Protocol.
 
-Each part (ontology, code lists, letters, one graph per dataset) is sent with PUT, which replaces
+Each part (ontology, code lists, letters, one graph per dataset, the DCAT catalog) is sent with PUT, which replaces
 the named graph: publishing twice leaves the same triples, and re-running after a failure finishes
 the job. Then one SPARQL query counts the triples of every graph in the store, so the report says
 what the store holds, not what we sent. Graphs are sent as N-Triples: every Graph Store
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .pipeline import Project
+from .site import catalog_graph
 from .vocab import sparql
 
 USER_ENV = "MIFI_RDF_ENDPOINT_USER"
@@ -32,13 +33,16 @@ PASSWORD_ENV = "MIFI_RDF_ENDPOINT_PASSWORD"
 TIMEOUT = 120  # seconds for one HTTP exchange
 
 
-def sources(project: Project) -> list[Callable[[], Iterable[ox.Quad]]]:
+def sources(project: Project, catalog: Iterable[ox.Triple]) -> list[Callable[[], Iterable[ox.Quad]]]:
     """Every stream of quads to publish; each quad's graph name says where it goes.
 
-    Add a part by adding its stream here (for instance the catalog's quads, in graph/catalog).
+    The cubes come in graph/ontology, graph/codes, graph/letters and graph/dataset/{id}; the
+    catalog (from site.py: the one of the files people download) in graph/catalog.
     """
+    graph = catalog_graph(project.vocab.base)
     return [
         lambda: project.statements(graphs=True),
+        lambda: (ox.Quad(t.subject, t.predicate, t.object, graph) for t in catalog),
     ]
 
 
@@ -51,10 +55,10 @@ class Part:
     body: bytes
 
 
-def parts(project: Project) -> list[Part]:
+def parts(project: Project, catalog: Iterable[ox.Triple]) -> list[Part]:
     """The named graphs in the order they are first met in the streams."""
     grouped: dict[str, list[ox.Triple]] = {}
-    for source in sources(project):
+    for source in sources(project, catalog):
         for q in source():
             grouped.setdefault(q.graph_name.value, []).append(q.triple)
     unique = {g: list(dict.fromkeys(ts)) for g, ts in grouped.items()}  # a store keeps each triple once
@@ -160,10 +164,11 @@ class Endpoint:
         return {b["g"]["value"]: int(b["triples"]["value"]) for b in results["results"]["bindings"]}
 
 
-def publish(project: Project, endpoint: Endpoint, progress: Callable[[str], None] = lambda _: None) -> Report:
+def publish(project: Project, catalog: Iterable[ox.Triple], endpoint: Endpoint,
+            progress: Callable[[str], None] = lambda _: None) -> Report:
     """PUT every part in order; stop at the first failure and say which parts remain."""
     report = Report()
-    todo = parts(project)
+    todo = parts(project, catalog)
     for i, part in enumerate(todo):
         try:
             endpoint.put(part)

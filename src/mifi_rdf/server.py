@@ -9,6 +9,12 @@ Dereferencing follows the 303 pattern of "Cool URIs for the Semantic Web": a URI
 dataset, a code, an observation), not a document, so GET /dataset/30952-t5 answers 303 See Other
 to the document that describes it in the negotiated format (30952-t5.html, .ttl, .jsonld or .nt),
 and each document answers 200.
+
+With `--site OUTDIR` (a folder `mifi-rdf build` wrote), the folder's files are answered as they
+are, byte for byte, at their paths (dataset/30952-t5.ttl, catalog.ttl, index.html…), and its
+DCAT catalog is loaded into graph/catalog: the size and SHA-256 the catalog gives for a download
+are then those of what this server sends. Paths the folder does not have (observations, codes,
+.html pages of other resources) are described from the store as without --site.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from .conneg import CONTENT_TYPES, DOCUMENTS, GRAPHS, negotiate
 from .pipeline import Project
 from .pool import Answer, Limits, QueryPool
 from .serve_pages import Pages, _web
+from .site import Site
 
 HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]+)?|\[[0-9A-Fa-f:.]+\](:[0-9]+)?")
 MAX_REQUEST = 1_000_000  # bytes of query text accepted
@@ -49,6 +56,10 @@ RESOURCE_OFFERS = ["text/turtle", "text/html", "application/xhtml+xml", "applica
 RESOURCE_SUFFIX = {"text/turtle": "ttl", "text/html": "html", "application/xhtml+xml": "html",
                    "application/ld+json": "jsonld", "application/n-triples": "nt", "application/json": "jsonld",
                    "text/plain": "nt"}
+# media types of a built folder's files, by suffix (CSVW metadata: application/csvm+json, per CSVW)
+FILE_TYPES = {".ttl": "text/turtle; charset=utf-8", ".jsonld": "application/ld+json", ".nt": "application/n-triples",
+              ".rdf": "application/rdf+xml", ".html": "text/html; charset=utf-8", ".csv": "text/csv; charset=utf-8",
+              ".json": "application/csvm+json", ".css": "text/css; charset=utf-8"}
 
 
 @dataclass
@@ -63,9 +74,12 @@ class Settings:
 class App:
     """The store, the pages and the query workers of one running server."""
 
-    def __init__(self, project: Project, settings: Settings, folder: Path) -> None:
+    def __init__(self, project: Project, settings: Settings, folder: Path, site: Site | None = None) -> None:
         self.base = project.vocab.base
         self.store = project.store()
+        self.files = site.files if site else {}
+        if site:
+            self.store.bulk_extend(site.quads(self.base))
         nquads = folder / "store.nq"
         self.store.dump(str(nquads), ox.RdfFormat.N_QUADS)
         self.pages = Pages(self.store, self.base)
@@ -212,6 +226,10 @@ class Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ dereferencing
 
     def resource(self, path: str) -> None:
+        file = self.app.files.get("/index.html" if path == "/" else path)
+        if file is not None:
+            self.built_file(path, file)
+            return
         pages = self.app.pages
         if path in ("/", "/index.html"):
             self.send(200, CONTENT_TYPES["html"], pages.index())
@@ -241,6 +259,20 @@ class Handler(BaseHTTPRequestHandler):
         self.send(303, "text/plain; charset=utf-8", f"See {location}\n".encode(), {"Location": location, "Vary": "Accept"})
 
 
+    def built_file(self, path: str, file: Path) -> None:
+        """A file of --site, as written: only paths listed at start-up, so nothing else can be read."""
+        key = ("file", path)
+        body = self.app.cache.get(key)
+        if body is None:
+            body = file.read_bytes()
+            self.app.cache.put(key, body, len(body))
+        headers = {}
+        stem, dot, suffix = path.rpartition(".")
+        if dot and suffix in DOCUMENTS and self.app.pages.exists(self.app.base + stem.lstrip("/")):
+            headers["Link"] = f'<{self.app.base}{stem.lstrip("/")}>; rel="describes"'
+        self.send(200, FILE_TYPES.get(file.suffix, "application/octet-stream"), body, headers)
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # the default backlog of 5 resets connections under 50 concurrent clients
@@ -250,10 +282,10 @@ FORMAT_OF = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "xml": ox
 
 
 @contextlib.contextmanager
-def running(project: Project, settings: Settings):
+def running(project: Project, settings: Settings, site: Site | None = None):
     """A started server (not yet serving requests) with its app; closes both at the end."""
     with tempfile.TemporaryDirectory(prefix="mifi-rdf-serve-") as folder:
-        app = App(project, settings, Path(folder))
+        app = App(project, settings, Path(folder), site)
         handler = type("BoundHandler", (Handler,), {"app": app})
         httpd = Server((settings.host, settings.port), handler)
         try:
@@ -267,8 +299,8 @@ def _stop(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def serve(project: Project, settings: Settings, verbose: bool = False) -> None:
-    with running(project, settings) as (httpd, _app):
+def serve(project: Project, settings: Settings, site: Site | None = None, verbose: bool = False) -> None:
+    with running(project, settings, site) as (httpd, _app):
         httpd.verbose = verbose  # type: ignore[attr-defined]
         host, port = httpd.server_address[:2]
         print(f"serving <{project.vocab.base}> at http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql; "

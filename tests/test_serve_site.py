@@ -1,0 +1,84 @@
+"""`mifi-rdf serve --site OUTDIR`: the built folder's files as written, and its catalog in the store.
+
+Behind a reverse proxy, the catalog's download URLs are this server's paths: what it sends there
+must be the bytes whose size and SHA-256 the catalog gives, or every harvester's check fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import urllib.parse
+
+import pytest
+
+from conftest import run
+from test_serve import http
+
+BASE = "https://w3id.org/mifi-rdf/"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site") / "site"
+    result = run("build", str(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, site):
+    from servers import mifi_serve
+
+    with mifi_serve(tmp_path_factory.mktemp("serve-site"), "--site", str(site), "--workers", "1") as url:
+        yield url
+
+
+def select(server: str, query: str) -> list[dict[str, str]]:
+    status, _, body = http(f"{server}/sparql?{urllib.parse.urlencode({'query': query})}",
+                           headers={"Accept": "application/sparql-results+json"})
+    assert status == 200, body
+    return [{k: v["value"] for k, v in b.items()} for b in json.loads(body)["results"]["bindings"]]
+
+
+def test_every_download_has_the_size_and_checksum_the_served_catalog_gives(server, project):
+    rows = select(server, """
+        PREFIX dcat: <http://www.w3.org/ns/dcat#>
+        PREFIX spdx: <http://spdx.org/rdf/terms#>
+        SELECT ?url ?size ?sum ?type WHERE {
+          ?catalog a dcat:Catalog ; dcat:dataset ?d . ?d dcat:distribution ?dist .
+          ?dist dcat:downloadURL ?url ; dcat:byteSize ?size ; dcat:mediaType ?type ;
+                spdx:checksum/spdx:checksumValue ?sum }""")
+    assert len(rows) == 5 * len(project.dataset_ids)
+    for row in rows:
+        status, headers, body = http(server + "/" + row["url"].removeprefix(BASE))
+        assert status == 200, row["url"]
+        assert len(body) == int(row["size"]), row["url"]
+        assert hashlib.sha256(body).hexdigest() == row["sum"], row["url"]
+        media = row["type"].rsplit("/media-types/", 1)[-1]
+        assert headers["Content-Type"].split(";")[0] == media, row["url"]
+
+
+def test_built_files_are_served_as_written(server, site):
+    for path in ("catalog.ttl", "catalog.jsonld", "void.ttl", "ontology.ttl", "dataset/30952-t5.html"):
+        status, _, body = http(f"{server}/{path}")
+        assert (status, body) == (200, (site / path).read_bytes()), path
+    assert http(f"{server}/")[2] == (site / "index.html").read_bytes()
+
+
+def test_the_catalog_uri_dereferences(server):
+    status, headers, _ = http(f"{server}/catalog", headers={"Accept": "text/turtle"}, follow=False)
+    assert (status, headers["Location"]) == (303, "catalog.ttl")
+    page = http(f"{server}/catalog.html")[2].decode("utf-8")  # not built: described from the store
+    assert "Catalog" in page or "Catalogue" in page
+
+
+def test_resources_the_folder_lacks_are_still_described_from_the_store(server):
+    status, _, body = http(f"{server}/code/country/FRA.ttl")
+    assert status == 200 and b"France" in body
+
+
+@pytest.mark.parametrize("path", ["/../pyproject.toml", "/%2e%2e/%2e%2e/etc/passwd", "/dataset/../../catalog.toml",
+                                  "//etc/passwd"])
+def test_nothing_outside_the_folder_is_read(server, path):
+    assert http(server + path)[0] == 404
