@@ -132,6 +132,18 @@ def test_site_built_for_another_base_is_refused_before_anything_is_sent(store, d
     assert "graphs loaded" not in result.output
 
 
+def test_invalid_cubes_are_refused_before_anything_is_sent(store, dba, data_copy, project, catalog):
+    from test_validate_cli import break_disclosure
+
+    assert publish(store).exit_code == 0
+    before = published(store)
+    break_disclosure(data_copy)
+    result = run("--data", str(data_copy), "publish", "--endpoint", store.graph_store, "--query-endpoint", store.sparql)
+    assert result.exit_code == 1
+    assert "[disclosure]" in result.output and "nothing was sent" in result.output
+    assert published(store) == before == expected(project, catalog)
+
+
 def test_build_options_and_site_together_are_refused(store, dba, site):
     result = publish(store, "--site", str(site), "--issued", "2026-01-01")
     assert result.exit_code == 2

@@ -83,14 +83,14 @@ def export(obj: Context, fmt: str, output: Path | None, base_uri: str, datasets:
         click.echo(f"wrote {output}", err=True)
 
 
-def refuse_invalid(project, datasets: list[str] | None) -> None:
+def refuse_invalid(project, datasets: list[str] | None, nothing: str = "nothing was written") -> None:
     """Validate before writing: violations stop the export (exit 1), warnings are counted on stderr."""
     from .report import Describer, render_text, summary
 
     report, store = project.validate(datasets)
     if not report.conforms():
         click.echo(render_text(report, Describer(store, report, project.vocab.base, "en"), "en"), err=True, nl=False)
-        fail("the cubes violate the rules above; nothing was written (--no-validate writes anyway)", 1)
+        fail(f"the cubes violate the rules above; {nothing} (--no-validate goes on anyway)", 1)
     click.echo(f"validated: {summary(report, 'en')} `mifi-rdf validate` explains each warning.", err=True)
 
 
@@ -299,7 +299,7 @@ def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: s
     if no_validate:
         click.echo("warning: not validated (--no-validate)", err=True)
     else:
-        refuse_invalid(project, None)
+        refuse_invalid(project, None, "nothing was sent")
     _folder, catalog = site_catalog(obj, project, site, license_iri, issued)
     report = run_publish(project, catalog, Endpoint(endpoint, query_endpoint))
     for line in report.lines():
