@@ -1,4 +1,4 @@
-"""Start real servers for the tests on loopback, on free ports: Virtuoso and `mifi-rdf serve`."""
+"""Start real servers for the tests on loopback, on free ports: Virtuoso, Oxigraph and `mifi-rdf serve`."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import contextlib
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -88,11 +90,49 @@ def virtuoso(folder: Path) -> Iterator[Virtuoso]:
         server.stop()
 
 
+@dataclass
+class OxigraphServer:
+    """Oxigraph's own server (PyPI package `oxigraph`): another Graph Store implementation."""
+
+    url: str
+
+    @property
+    def graph_store(self) -> str:
+        return self.url + "/store"
+
+    @property
+    def sparql(self) -> str:
+        return self.url + "/query"
+
+
+@contextlib.contextmanager
+def oxigraph_server(folder: Path) -> Iterator[OxigraphServer]:
+    """`oxigraph serve` with its database in `folder`, no authentication (it has none), and the
+    default graph the union of the named graphs (as in Virtuoso, and as our named queries expect)."""
+    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+    assert binary, "oxigraph not found (pip install oxigraph; it is in the test extras)"
+    port = free_port()
+    log = folder / "oxigraph.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([binary, "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}",
+                                    "--union-default-graph"],
+                                   stdout=out, stderr=subprocess.STDOUT)
+    try:
+        server = OxigraphServer(f"http://127.0.0.1:{port}")
+        wait_http(server.sparql + "?query=ASK%7B%7D", process, log)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @contextlib.contextmanager
 def mifi_serve(folder: Path, *options: str) -> Iterator[str]:
     """`mifi-rdf serve` in its own process on a free loopback port; yields its root URL."""
-    import sys
-
     port = free_port()
     log = folder / "serve.log"
     with log.open("wb") as out:

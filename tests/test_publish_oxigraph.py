@@ -1,0 +1,64 @@
+"""`mifi-rdf publish` into a second real store, Oxigraph's server: the Graph Store Protocol, not Virtuoso's dialect.
+
+No authentication here (Oxigraph's server has none); the Virtuoso tests cover credentials.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import run
+from mifi_rdf import publish as publish_module
+from mifi_rdf.publication import Options
+from mifi_rdf.query import read_query
+from mifi_rdf.site import built_catalog
+from test_publish import BASE, select
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    from servers import oxigraph_server
+
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def want(project) -> dict[str, int]:
+    return {p.graph: p.triples for p in publish_module.parts(project, built_catalog(project, Options()))}
+
+
+def published(store) -> dict[str, int]:
+    rows = select(store.sparql, """SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g""")
+    return {r["g"]: int(r["n"]) for r in rows}
+
+
+def publish(store):
+    return run("publish", "--endpoint", store.graph_store, "--query-endpoint", store.sparql)
+
+
+def test_every_graph_is_loaded_and_counted_and_a_second_run_duplicates_nothing(store, want):
+    first = publish(store)
+    assert first.exit_code == 0, first.output
+    assert f"{len(want)} graphs loaded ({sum(want.values())} triples), 0 not loaded" in first.output
+    assert published(store) == want
+    assert publish(store).exit_code == 0
+    assert published(store) == want
+
+
+@pytest.mark.parametrize("name", ["invitations-by-country", "monthly-applications-certificates"])
+def test_a_named_query_gives_the_same_answer_as_the_library(store, project, name):
+    assert publish(store).exit_code == 0
+    text = read_query(name)
+    remote = select(store.sparql, f"BASE <{BASE}>\n{text}")
+    local = project.store().query(text, base_iri=BASE, use_default_graph_as_union=True)
+    local_rows = [{v.value: s[v].value for v in local.variables if s[v] is not None} for s in local]
+    assert len(local_rows) >= 11
+    assert remote == local_rows
+
+
+def test_the_catalog_is_queryable_in_its_graph(store, project):
+    assert publish(store).exit_code == 0
+    rows = select(store.sparql, f"""PREFIX dcat: <http://www.w3.org/ns/dcat#>
+        SELECT ?d WHERE {{ GRAPH <{BASE}graph/catalog> {{ <{BASE}catalog> dcat:dataset ?d }} }} ORDER BY ?d""")
+    assert [r["d"] for r in rows] == sorted(f"{BASE}dataset/{d}" for d in project.dataset_ids)
