@@ -169,6 +169,41 @@ def test_service_description(server):
     assert (endpoint, SD.feature, SD.UnionDefaultGraph) in graph
 
 
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # Firefox's and Chromium's
+
+
+def test_a_browser_gets_a_query_form_with_every_named_question(server):
+    from mifi_rdf.query import named_queries
+
+    status, headers, body = http(f"{server}/sparql", headers={"Accept": BROWSER})
+    page = body.decode("utf-8")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert '<form method="get" action="sparql">' in page and '<textarea name="query"' in page
+    for name, _question in named_queries():
+        link = urllib.parse.urlencode({"query": read_query(name)}).replace("&", "&amp;")
+        assert f'<a href="sparql?{link}">' in page, name
+
+
+def test_a_browser_gets_the_answer_as_a_table_of_the_same_rows(server, expected):
+    url = f"{server}/sparql?{urllib.parse.urlencode({'query': read_query('invitations-by-country')})}"
+    status, _, body = http(url, headers={"Accept": BROWSER})
+    page = body.decode("utf-8")
+    assert status == 200
+    assert f'<h2>{len(expected)} <span lang="fr">lignes</span>' in page
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].strip().split("\n")
+    assert len(rows) == len(expected)
+    first = expected[0]
+    assert rows[0] == (f'<tr><td>{first["country"]} <span class="lang">@fr</span></td><td>{first["iso"]}</td>'
+                       f'<td class="num">{first["invitations"]}</td><td class="num">{first["rounds_listed"]}</td></tr>')
+
+
+def test_a_browser_sees_a_refusal_with_its_status(server):
+    query = "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }"
+    status, _, body = http(f"{server}/sparql?{urllib.parse.urlencode({'query': query})}", headers={"Accept": BROWSER})
+    assert status == 400
+    assert '<p class="error">400: FROM and FROM NAMED are not allowed' in body.decode("utf-8")
+
+
 def test_cors(server):
     status, headers, _ = http(f"{server}/sparql", method="OPTIONS",
                               headers={"Origin": "https://yasgui.org", "Access-Control-Request-Method": "POST",

@@ -57,7 +57,7 @@ class LimitedBuffer(io.RawIOBase):
         return b"".join(self.parts)
 
 
-def _text(status: int, message: str) -> Answer:
+def text_answer(status: int, message: str) -> Answer:
     return Answer(status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode("utf-8"))
 
 
@@ -72,11 +72,11 @@ def answer(store, base: str, text: str, accept: str | None, limits: Limits) -> A
     try:
         form = inspect(text)
     except Refused as err:
-        return _text(400, str(err))
+        return text_answer(400, str(err))
     offers = GRAPHS if form in ("CONSTRUCT", "DESCRIBE") else BOOLEAN if form == "ASK" else RESULTS
     media = negotiate(accept, list(offers))
     if media is None:
-        return _text(406, f"cannot answer a {form} query in {accept}; available: {', '.join(offers)}")
+        return text_answer(406, f"cannot answer a {form} query in {accept}; available: {', '.join(offers)}")
     out = LimitedBuffer(limits.max_bytes)
     try:
         result = store.query(text, base_iri=base, use_default_graph_as_union=True)
@@ -99,12 +99,12 @@ def answer(store, base: str, text: str, accept: str | None, limits: Limits) -> A
             return Answer(200, CONTENT_TYPES[fmt], out.value())
         result.serialize(out, offers[media])
     except TooLarge:
-        return _text(503, f"query stopped: the answer is larger than this endpoint's limit of {limits.max_bytes} bytes; "
+        return text_answer(503, f"query stopped: the answer is larger than this endpoint's limit of {limits.max_bytes} bytes; "
                      "add a LIMIT or aggregate")
     except SyntaxError as err:
-        return _text(400, f"invalid SPARQL query: {err}")
+        return text_answer(400, f"invalid SPARQL query: {err}")
     except Exception as err:  # an engine error is this query's answer, not the end of the worker
-        return _text(500, f"query failed: {err}")
+        return text_answer(500, f"query failed: {err}")
     charset = "; charset=utf-8" if media.startswith("text/") or "json" in media or "xml" in media else ""
     return Answer(200, media + charset, out.value())
 
@@ -178,7 +178,7 @@ class QueryPool:
         try:
             worker = self.idle.get(timeout=2 * self.limits.timeout)
         except queue.Empty:
-            return _text(503, f"every query worker has been busy for {2 * self.limits.timeout:g} s; try again later")
+            return text_answer(503, f"every query worker has been busy for {2 * self.limits.timeout:g} s; try again later")
         try:
             worker.conn.send((text, accept))
             if worker.conn.poll(self.limits.timeout):
@@ -187,9 +187,9 @@ class QueryPool:
                 return result
         except (EOFError, OSError):
             self._replace(worker)
-            return _text(500, "the query worker failed (out of memory?); the query was stopped")
+            return text_answer(500, "the query worker failed (out of memory?); the query was stopped")
         self._replace(worker)
-        return _text(503, f"query stopped: it ran longer than this endpoint's limit of {self.limits.timeout:g} s")
+        return text_answer(503, f"query stopped: it ran longer than this endpoint's limit of {self.limits.timeout:g} s")
 
     def close(self) -> None:
         self._closed = True

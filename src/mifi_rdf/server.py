@@ -36,9 +36,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .cache import ByteLRU
-from .conneg import CONTENT_TYPES, DOCUMENTS, GRAPHS, negotiate
+from .conneg import CONTENT_TYPES, DOCUMENTS, GRAPHS, RESULTS, negotiate
 from .pipeline import Project
-from .pool import Answer, Limits, QueryPool
+from .pool import Answer, Limits, QueryPool, text_answer
+from .query_page import WORKER_ACCEPT, QueryPage
 from .serve_pages import Pages, _web
 from .site import Site
 
@@ -83,6 +84,7 @@ class App:
         nquads = folder / "store.nq"
         self.store.dump(str(nquads), ox.RdfFormat.N_QUADS)
         self.pages = Pages(self.store, self.base)
+        self.query_page = QueryPage(self.pages, self.pages.css)
         self.pool = QueryPool(nquads, self.base, settings.limits, settings.workers)
         self.service = _web("service.ttl")
         self.cache = ByteLRU(int(settings.cache_mb * 1_000_000))
@@ -149,11 +151,7 @@ class Handler(BaseHTTPRequestHandler):
     def get(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         if url.path == "/sparql":
-            params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
-            if "query" not in params and "update" not in params:
-                self.service_description()
-                return
-            self.sparql(params)
+            self.sparql(urllib.parse.parse_qs(url.query, keep_blank_values=True))
         else:
             self.resource(urllib.parse.unquote(url.path))
 
@@ -184,27 +182,38 @@ class Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ SPARQL protocol
 
     def sparql(self, params: dict[str, list[str]]) -> None:
+        accept = self.headers.get("Accept")
+        if negotiate(accept, [*RESULTS, "text/html"]) == "text/html":  # a browser: the query page
+            query = (params.get("query") or [""])[0]
+            answer = self.answer(params, WORKER_ACCEPT) if query.strip() or "update" in params else None
+            status = answer.status if answer else 200
+            self.send(status, CONTENT_TYPES["html"], self.app.query_page.render(query, answer), {"Vary": "Accept"})
+            return
+        if "query" not in params and "update" not in params and self.command in ("GET", "HEAD"):
+            self.service_description()
+            return
+        answer = self.answer(params, accept)
+        self.send(answer.status, answer.content_type, answer.body, {"Vary": "Accept"})
+
+    def answer(self, params: dict[str, list[str]], accept: str | None) -> Answer:
+        """The answer to the query in `params`, or the refusal of a request this endpoint does not take."""
         if "update" in params:
-            self.text(400, "SPARQL Update is not allowed: this endpoint is read-only")
-            return
+            return text_answer(400, "SPARQL Update is not allowed: this endpoint is read-only")
         if params.get("default-graph-uri") or params.get("named-graph-uri"):
-            self.text(400, "default-graph-uri and named-graph-uri are not allowed: queries run over this endpoint's "
-                           "own graphs (the default graph is their union)")
-            return
+            return text_answer(400, "default-graph-uri and named-graph-uri are not allowed: queries run over this "
+                              "endpoint's own graphs (the default graph is their union)")
         queries = params.get("query", [])
         if len(queries) != 1 or not queries[0].strip():
-            self.text(400, "give exactly one non-empty query parameter")
-            return
+            return text_answer(400, "give exactly one non-empty query parameter")
         if len(queries[0].encode("utf-8")) > MAX_REQUEST:
-            self.text(413, f"query longer than {MAX_REQUEST} bytes")
-            return
-        key = ("sparql", queries[0], self.headers.get("Accept"))
+            return text_answer(413, f"query longer than {MAX_REQUEST} bytes")
+        key = ("sparql", queries[0], accept)
         answer: Answer | None = self.app.cache.get(key)
         if answer is None:
-            answer = self.app.pool.run(queries[0], self.headers.get("Accept"))
+            answer = self.app.pool.run(queries[0], accept)
             if answer.status == 200:
                 self.app.cache.put(key, answer, len(answer.body) + len(queries[0]))
-        self.send(answer.status, answer.content_type, answer.body, {"Vary": "Accept"})
+        return answer
 
     def service_description(self) -> None:
         host = self.headers.get("Host") or ""
