@@ -117,9 +117,7 @@ class CubeBuilder:
                 return (ox.Triple(s, p, o) for s, p, o in items)
         yield from wrap(((t.subject, t.predicate, t.object) for t in self.vocab.ontology_triples), self.g_ontology)
         yield from wrap(((t.subject, t.predicate, t.object) for t in self.vocab.code_triples), self.g_codes)
-        chosen = [(letter, [t for t in letter.tables if dataset_ids is None or t.dataset_id in dataset_ids])
-                  for letter in letters]
-        chosen = [(letter, tables) for letter, tables in chosen if tables]
+        chosen = self._chosen(letters, dataset_ids)
         for letter, _ in chosen:
             yield from wrap(self.letter_triples(letter), self.g_letters)
         for _, tables in chosen:
@@ -127,6 +125,30 @@ class CubeBuilder:
                 g = N(f"{self.base}graph/dataset/{table.dataset_id}")
                 yield from wrap(self.dataset_triples(table), g)
                 yield from wrap(self.observation_triples(table), g)
+
+    def by_dataset(self, letters: Iterable[Letter], dataset_ids: set[str] | None = None
+                   ) -> tuple[list[ox.Triple], Iterator[tuple[list[ox.Triple], Iterator[ox.Triple]]]]:
+        """The triples of `statements()`, cut so that validation can hold one dataset at a time.
+
+        First what every dataset refers to (ontology, code lists, letters), as a list; then, for
+        each dataset, its own description (a list: short) and a stream of its observations. A
+        dataset's statements name only its own nodes (its observations' IRIs are under the
+        dataset's, its source table is its own) and shared ones, never another dataset's.
+        """
+        chosen = self._chosen(letters, dataset_ids)
+        shared = [*self.vocab.ontology_triples, *self.vocab.code_triples]
+        shared += [ox.Triple(*t) for letter, _ in chosen for t in self.letter_triples(letter)]
+        datasets = (([ox.Triple(*t) for t in self.dataset_triples(table)],
+                     (ox.Triple(*t) for t in self.observation_triples(table)))
+                    for _, tables in chosen for table in tables)
+        return shared, datasets
+
+    @staticmethod
+    def _chosen(letters: Iterable[Letter], dataset_ids: set[str] | None) -> list[tuple[Letter, list[Table]]]:
+        """The letters that have a chosen table, each with its chosen tables (all when None)."""
+        chosen = [(letter, [t for t in letter.tables if dataset_ids is None or t.dataset_id in dataset_ids])
+                  for letter in letters]
+        return [(letter, tables) for letter, tables in chosen if tables]
 
     # ------------------------------------------------------------------ letters
 

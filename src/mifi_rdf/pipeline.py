@@ -13,7 +13,7 @@ from .errors import UsageError
 from .model import Letter
 from .paths import project_paths
 from .tables import load_letters
-from .validate import Report, check, store_from_statements
+from .validate import Report, check, check_by_dataset, store_from_statements
 from .vocab import DEFAULT_BASE, Vocabulary, load_vocabulary
 from .writers import atomic_output, needs_graphs, write
 
@@ -29,14 +29,16 @@ class Project:
     def dataset_ids(self) -> list[str]:
         return [t.dataset_id for letter in self.letters for t in letter.tables]
 
+    def _chosen(self, datasets: list[str] | None) -> set[str] | None:
+        if not datasets:
+            return None
+        unknown = sorted(set(datasets) - set(self.dataset_ids))
+        if unknown:
+            raise UsageError(f"unknown dataset {', '.join(unknown)} (known: {', '.join(self.dataset_ids)})")
+        return set(datasets)
+
     def statements(self, datasets: list[str] | None = None, graphs: bool = False) -> Iterator[ox.Triple | ox.Quad]:
-        chosen = None
-        if datasets:
-            unknown = sorted(set(datasets) - set(self.dataset_ids))
-            if unknown:
-                raise UsageError(f"unknown dataset {', '.join(unknown)} (known: {', '.join(self.dataset_ids)})")
-            chosen = set(datasets)
-        return CubeBuilder(self.vocab).statements(self.letters, chosen, graphs)
+        return CubeBuilder(self.vocab).statements(self.letters, self._chosen(datasets), graphs)
 
     def export(self, fmt: str, output: Path | None = None, datasets: list[str] | None = None) -> None:
         statements = self.statements(datasets, graphs=needs_graphs(fmt))
@@ -44,8 +46,14 @@ class Project:
             write(statements, fmt, out, self.vocab.base)
 
     def validate(self, datasets: list[str] | None = None, engine: str = "oxigraph") -> tuple[Report, ox.Store]:
-        """Check the cubes (or the chosen datasets) against shapes/; also returns the store checked,
-        which the report reads its labels from."""
+        """Check the cubes (or the chosen datasets) against shapes/; also returns a store the report
+        reads its labels from.
+
+        The fast engine holds a few datasets at a time (memory bounded by the largest batch, not
+        the whole cube); pyshacl, the slow reference, gets the whole graph."""
+        if engine == "oxigraph":
+            shared, parts = CubeBuilder(self.vocab).by_dataset(self.letters, self._chosen(datasets))
+            return check_by_dataset(shared, parts, self.vocab.base)
         store = store_from_statements(self.statements(datasets))
         return check(store, self.vocab.base, engine), store
 
