@@ -52,6 +52,15 @@ def store(export_dir):
     return s
 
 
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """A folder built by `mifi-rdf build` with the default options, as it would sit on the web server."""
+    out = tmp_path_factory.mktemp("site") / "site"
+    result = run("build", str(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
 @pytest.fixture()
 def data_copy(tmp_path) -> Path:
     """A private copy of data/ that a test may break."""

@@ -40,6 +40,16 @@ def wait_http(url: str, process: subprocess.Popen, log: Path, seconds: float = 6
     raise RuntimeError(f"no answer from {url} after {seconds} s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
+def stop(process: subprocess.Popen, seconds: float = 15) -> None:
+    """Ask the server to stop (SIGTERM); kill it if it has not within `seconds`."""
+    process.terminate()
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class Virtuoso:
     """A private Virtuoso (Debian's virtuoso-opensource) with its database in `folder`.
 
@@ -71,12 +81,7 @@ class Virtuoso:
     def stop(self) -> None:
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process, 30)
         self.process = None
 
 
@@ -122,12 +127,7 @@ def oxigraph_server(folder: Path) -> Iterator[OxigraphServer]:
         wait_http(server.sparql + "?query=ASK%7B%7D", process, log)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 @contextlib.contextmanager
@@ -143,9 +143,4 @@ def mifi_serve(folder: Path, *options: str) -> Iterator[str]:
         wait_http(url + "/", process, log)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)

@@ -56,15 +56,6 @@ def catalog(project):
     return built_catalog(project, Options())
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """A folder built by `mifi-rdf build`, as it would sit on the web server."""
-    out = tmp_path_factory.mktemp("site") / "site"
-    result = run("build", str(out))
-    assert result.exit_code == 0, result.output
-    return out
-
-
 def expected(project, catalog) -> dict[str, int]:
     return {p.graph: p.triples for p in publish_module.parts(project, catalog)}
 

@@ -12,18 +12,9 @@ import urllib.parse
 
 import pytest
 
-from conftest import run
 from test_serve import http
 
 BASE = "https://w3id.org/mifi-rdf/"
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site") / "site"
-    result = run("build", str(out))
-    assert result.exit_code == 0, result.output
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -6,18 +6,10 @@ import datetime as dt
 
 import pytest
 
-from conftest import run
 from mifi_rdf.errors import UsageError
 from mifi_rdf.pipeline import Project
 from mifi_rdf.publication import Options
 from mifi_rdf.site import built_catalog, open_site
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site") / "site"
-    assert run("build", str(out)).exit_code == 0
-    return out
 
 
 def test_the_catalog_built_in_a_temporary_folder_is_the_one_build_writes(site, project):

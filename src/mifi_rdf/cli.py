@@ -249,21 +249,29 @@ def build_cmd(obj: Context, outdir: Path, base_uri: str, license_iri: str | None
     click.echo(f"wrote {outdir}: {len(written)} files", err=True)
 
 
-def site_catalog(obj: Context, project, site: Path | None, license_iri: str | None, issued):
-    """The built folder (--site) and its catalog, or no folder and the catalog `build` would write."""
-    from .errors import InputError, UsageError
-    from .publication import Options
-    from .site import built_catalog, open_site
+def checked_site(project, site: Path):
+    """The folder --site names, or exit 2 saying why it is not a build of this project."""
+    from .errors import UsageError
+    from .site import open_site
 
     try:
-        if site is not None:
-            if license_iri or issued:
-                raise UsageError("--license and --issued are the build's: "
-                                 "with --site, the folder's catalog is used as it was built")
-            folder = open_site(project, site)
-            return folder, folder.catalog
-        options = Options(license_iri, issued.date() if issued else None)
-        return None, built_catalog(project, options, obj.data)
+        return open_site(project, site)
+    except UsageError as err:
+        fail(str(err), 2)
+
+
+def publish_catalog(obj: Context, project, site: Path | None, license_iri: str | None, issued):
+    """The catalog to publish: the built folder's (--site), or the one `build` would write."""
+    from .errors import InputError, UsageError
+    from .publication import Options
+    from .site import built_catalog
+
+    if site is not None:
+        if license_iri or issued:
+            fail("--license and --issued are the build's: with --site, the folder's catalog is used as it was built", 2)
+        return checked_site(project, site).catalog
+    try:
+        return built_catalog(project, Options(license_iri, issued.date() if issued else None), obj.data)
     except UsageError as err:
         fail(str(err), 2)
     except InputError as err:
@@ -300,7 +308,7 @@ def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: s
         click.echo("warning: not validated (--no-validate)", err=True)
     else:
         refuse_invalid(project, None, "nothing was sent")
-    _folder, catalog = site_catalog(obj, project, site, license_iri, issued)
+    catalog = publish_catalog(obj, project, site, license_iri, issued)
     report = run_publish(project, catalog, Endpoint(endpoint, query_endpoint))
     for line in report.lines():
         click.echo(line)
@@ -338,5 +346,5 @@ def serve(obj: Context, host: str, port: int, base_uri: str, timeout: float, max
 
     limits = Limits(timeout=timeout, max_bytes=int(max_result_mb * 1_000_000))
     project = obj.project(base_uri)
-    folder = site_catalog(obj, project, site, None, None)[0] if site else None
+    folder = checked_site(project, site) if site else None
     run_server(project, Settings(host, port, limits, workers, cache_mb), folder, verbose)

@@ -26,8 +26,8 @@ PAGE_PATH = "/sparql"
 
 
 class QueryPage:
-    def __init__(self, pages: Pages, css: str) -> None:
-        self.pages, self.css = pages, css
+    def __init__(self, pages: Pages) -> None:
+        self.pages = pages
         self.template = Template(_web("query.html"))
         self.examples = [(name, question, read_query(name)) for name, question in named_queries()]
 
@@ -37,7 +37,7 @@ class QueryPage:
         items = "\n".join(
             f'<li><a href="sparql?{html.escape(urllib.parse.urlencode({"query": text}))}">{html.escape(question)}</a>'
             f" <code>{html.escape(name)}</code></li>" for name, question, text in self.examples)
-        return self.template.substitute(css=self.css, examples=items, results=self.results(answer),
+        return self.template.substitute(css=self.pages.css, examples=items, results=self.results(answer),
                                         query=html.escape(query)).encode("utf-8")
 
     def results(self, answer: Answer | None) -> str:

@@ -84,7 +84,7 @@ class App:
         nquads = folder / "store.nq"
         self.store.dump(str(nquads), ox.RdfFormat.N_QUADS)
         self.pages = Pages(self.store, self.base)
-        self.query_page = QueryPage(self.pages, self.pages.css)
+        self.query_page = QueryPage(self.pages)
         self.pool = QueryPool(nquads, self.base, settings.limits, settings.workers)
         self.service = _web("service.ttl")
         self.cache = ByteLRU(int(settings.cache_mb * 1_000_000))
@@ -243,9 +243,9 @@ class Handler(BaseHTTPRequestHandler):
         if path in ("/", "/index.html"):
             self.send(200, CONTENT_TYPES["html"], pages.index())
             return
-        stem, dot, suffix = path.rpartition(".")
-        if dot and suffix in DOCUMENTS and "/" not in suffix:
-            iri = self.app.base + stem.lstrip("/")
+        iri = self.described(path)
+        if iri is not None:
+            suffix = path.rpartition(".")[2]
             if not pages.exists(iri):
                 self.text(404, f"nothing is known about <{iri}>")
                 return
@@ -267,6 +267,12 @@ class Handler(BaseHTTPRequestHandler):
         location = f"{posixpath.basename(path)}.{RESOURCE_SUFFIX[media]}"
         self.send(303, "text/plain; charset=utf-8", f"See {location}\n".encode(), {"Location": location, "Vary": "Accept"})
 
+    def described(self, path: str) -> str | None:
+        """The resource a document path names (/dataset/x.ttl → <BASE>dataset/x), or None if not a document's."""
+        stem, dot, suffix = path.rpartition(".")
+        if dot and suffix in DOCUMENTS and "/" not in suffix:
+            return self.app.base + stem.lstrip("/")
+        return None
 
     def built_file(self, path: str, file: Path) -> None:
         """A file of --site, as written: only paths listed at start-up, so nothing else can be read."""
@@ -276,9 +282,9 @@ class Handler(BaseHTTPRequestHandler):
             body = file.read_bytes()
             self.app.cache.put(key, body, len(body))
         headers = {}
-        stem, dot, suffix = path.rpartition(".")
-        if dot and suffix in DOCUMENTS and self.app.pages.exists(self.app.base + stem.lstrip("/")):
-            headers["Link"] = f'<{self.app.base}{stem.lstrip("/")}>; rel="describes"'
+        iri = self.described(path)
+        if iri is not None and self.app.pages.exists(iri):
+            headers["Link"] = f'<{iri}>; rel="describes"'
         self.send(200, FILE_TYPES.get(file.suffix, "application/octet-stream"), body, headers)
 
 
