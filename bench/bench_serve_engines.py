@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 import pyoxigraph as ox  # noqa: E402
 import rdflib  # noqa: E402
 
-from mifi_rdf.pipeline import load_project  # noqa: E402
+from mifi_rdf.project import load_project  # noqa: E402
 from mifi_rdf.query import named_queries, read_query  # noqa: E402
 
 BASE = "https://w3id.org/mifi-rdf/"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mifi_rdf.cache import ByteLRU
+from mifi_rdf.serve.cache import ByteLRU
 
 
 def test_least_recently_used_is_evicted_first():

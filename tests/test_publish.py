@@ -50,8 +50,8 @@ def published(store) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def catalog(project):
-    from mifi_rdf.publication import Options
-    from mifi_rdf.site import built_catalog
+    from mifi_rdf.build.config import Options
+    from mifi_rdf.build.site import built_catalog
 
     return built_catalog(project, Options())
 

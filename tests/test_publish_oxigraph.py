@@ -9,9 +9,9 @@ import pytest
 
 from conftest import run
 from mifi_rdf import publish as publish_module
-from mifi_rdf.publication import Options
+from mifi_rdf.build.config import Options
+from mifi_rdf.build.site import built_catalog
 from mifi_rdf.query import read_query
-from mifi_rdf.site import built_catalog
 from test_publish import BASE, select
 
 

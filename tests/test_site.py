@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
+from mifi_rdf.build.config import Options
+from mifi_rdf.build.site import built_catalog, open_site
 from mifi_rdf.errors import UsageError
-from mifi_rdf.pipeline import Project
-from mifi_rdf.publication import Options
-from mifi_rdf.site import built_catalog, open_site
+from mifi_rdf.project import Project
 
 
 def test_the_catalog_built_in_a_temporary_folder_is_the_one_build_writes(site, project):

@@ -11,9 +11,9 @@ import pytest
 
 from conftest import ROOT
 from mifi_rdf.cube import CubeBuilder
-from mifi_rdf.pipeline import Project
-from mifi_rdf.shapes import load_shapes
-from mifi_rdf.validate import run_oxigraph, run_oxigraph_by_dataset, store_from_statements
+from mifi_rdf.project import Project
+from mifi_rdf.validate.engine import run_oxigraph, run_oxigraph_by_dataset, store_from_statements
+from mifi_rdf.validate.shapes import load_shapes
 
 QB = "http://purl.org/linked-data/cube#"
 BROKEN, INTACT = "30952-t1", "30952-t2"  # two datasets of one structure (invitations by country)

@@ -1,7 +1,9 @@
-"""The `mifi-rdf` command: a thin shell over the library (see pipeline.py).
+"""The `mifi-rdf` command: a thin shell over the library (see project.py).
 
 Imports of rdflib/pyoxigraph are deferred into the commands so that `mifi-rdf --help` starts fast.
-Exit codes: 0 success, 1 bad input data, 2 usage error.
+Errors are not handled command by command: every error of the library reaches `Shell.invoke`, which
+prints it on one line and exits with the code `errors.exit_code` gives it (0 done, 1 bad data or
+rule violations, 2 usage error or unreadable input).
 """
 
 from __future__ import annotations
@@ -13,8 +15,20 @@ import click
 
 from . import __version__
 
-DEFAULT_BASE = "https://w3id.org/mifi-rdf/"
+DEFAULT_BASE = "https://w3id.org/mifi-rdf/"  # namespaces.DEFAULT_BASE, restated so that --help imports nothing
 FORMATS = ["ttl", "jsonld", "nt", "trig", "xml"]
+
+
+class Shell(click.Group):
+    """The command group: turns any error of the library into `error: …` and its exit code."""
+
+    def invoke(self, ctx: click.Context):
+        from .errors import MifiError, exit_code
+
+        try:
+            return super().invoke(ctx)
+        except MifiError as err:
+            fail(str(err), exit_code(err))
 
 
 class Context:
@@ -22,15 +36,9 @@ class Context:
         self.data, self.ontology = data, ontology
 
     def project(self, base: str):
-        from .errors import InputError
-        from .pipeline import load_project
+        from .project import load_project
 
-        try:
-            return load_project(base, self.data, self.ontology)
-        except InputError as err:
-            fail(str(err), 1)
-        except ValueError as err:
-            fail(str(err), 2)
+        return load_project(base, self.data, self.ontology)
 
 
 def fail(message: str, code: int) -> None:
@@ -38,7 +46,7 @@ def fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Shell, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mifi-rdf")
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), envvar="MIFI_RDF_DATA",
               help="Folder of curated tables (default: the project's data/).")
@@ -68,24 +76,20 @@ def export(obj: Context, fmt: str, output: Path | None, base_uri: str, datasets:
     properties and the code lists they use. It is validated first (as `mifi-rdf validate`) and
     refused, with nothing written, if any rule is violated.
     """
-    from .errors import UsageError
 
     project = obj.project(base_uri)
-    try:
-        if no_validate:
-            click.echo("warning: not validated (--no-validate)", err=True)
-        else:
-            refuse_invalid(project, list(datasets) or None)
-        project.export(fmt, output, list(datasets) or None)
-    except UsageError as err:
-        fail(str(err), 2)
+    if no_validate:
+        click.echo("warning: not validated (--no-validate)", err=True)
+    else:
+        refuse_invalid(project, list(datasets) or None)
+    project.export(fmt, output, list(datasets) or None)
     if output:
         click.echo(f"wrote {output}", err=True)
 
 
 def refuse_invalid(project, datasets: list[str] | None, nothing: str = "nothing was written") -> None:
     """Validate before writing: violations stop the export (exit 1), warnings are counted on stderr."""
-    from .report import Describer, render_text, summary
+    from .validate.report import Describer, render_text, summary
 
     report, store = project.validate(datasets)
     if not report.conforms():
@@ -120,23 +124,19 @@ def validate(obj: Context, files: tuple[Path, ...], input_format: str | None, fm
     from the extension or --input-format). Exit 0 conforms, 1 violations (or warnings with
     --strict), 2 usage or parse error.
     """
-    from .errors import InputError, UsageError
-    from .report import Describer, render_json, render_text, render_turtle
-    from .validate import check, rdflib_from_files, store_from_files
-    from .vocab import normalize_base
+    from .namespaces import normalize_base
+    from .validate.engine import check, rdflib_from_files, store_from_files
+    from .validate.report import Describer, render_json, render_text, render_turtle
 
-    try:
-        if files:
-            base = normalize_base(base_uri)
-            store = store_from_files(files, input_format, base)
-            graph = rdflib_from_files(files, input_format, base) if engine == "pyshacl" else None
-            report = check(store, base, engine, graph)
-        else:
-            project = obj.project(base_uri)
-            base = project.vocab.base
-            report, store = project.validate(list(datasets) or None, engine)
-    except (InputError, UsageError, ValueError) as err:  # bad files and bad requests alike are usage errors here
-        fail(str(err), 2)
+    if files:
+        base = normalize_base(base_uri)
+        store = store_from_files(files, input_format, base)
+        graph = rdflib_from_files(files, input_format, base) if engine == "pyshacl" else None
+        report = check(store, base, engine, graph)
+    else:
+        project = obj.project(base_uri)
+        base = project.vocab.base
+        report, store = project.validate(list(datasets) or None, engine)
     describer = Describer(store, report, base, lang)
     if fmt == "json":
         out = render_json(report, describer, lang, strict)
@@ -160,17 +160,11 @@ def query(obj: Context, query: str, fmt: str, base_uri: str) -> None:
     or - to read the query from stdin. Relative IRIs in the query resolve against the base URI,
     so `PREFIX def: <def/>` works for any base. `mifi-rdf queries` lists the named ones.
     """
-    from .errors import UsageError
     from .query import read_query, run_query
 
     project = obj.project(base_uri)
-    try:
-        text = read_query(query)
-        click.echo(run_query(project, text, fmt), nl=False)
-    except UsageError as err:
-        fail(str(err), 2)
-    except SyntaxError as err:
-        fail(f"invalid SPARQL: {err}", 2)
+    text = read_query(query)
+    click.echo(run_query(project, text, fmt), nl=False)
 
 
 @main.command("queries")
@@ -230,9 +224,8 @@ def build_cmd(obj: Context, outdir: Path, base_uri: str, license_iri: str | None
     OUTDIR is replaced only when the new folder is complete; one line per dataset on stderr. The
     cubes are validated first (as `mifi-rdf validate`); a violation leaves OUTDIR untouched.
     """
-    from .build import build_folder
-    from .errors import InputError, UsageError
-    from .publication import Options
+    from .build.config import Options
+    from .build.folder import build_folder
 
     project = obj.project(base_uri)
     options = Options(license_iri, issued.date() if issued else None, sparql_endpoint)
@@ -240,42 +233,27 @@ def build_cmd(obj: Context, outdir: Path, base_uri: str, license_iri: str | None
         click.echo("warning: not validated (--no-validate)", err=True)
     else:
         refuse_invalid(project, None)
-    try:
-        written = build_folder(project, outdir, options, obj.data, progress=lambda line: click.echo(line, err=True))
-    except UsageError as err:
-        fail(str(err), 2)
-    except InputError as err:
-        fail(str(err), 1)
+    written = build_folder(project, outdir, options, obj.data, progress=lambda line: click.echo(line, err=True))
     click.echo(f"wrote {outdir}: {len(written)} files", err=True)
 
 
 def checked_site(project, site: Path):
     """The folder --site names, or exit 2 saying why it is not a build of this project."""
-    from .errors import UsageError
-    from .site import open_site
+    from .build.site import open_site
 
-    try:
-        return open_site(project, site)
-    except UsageError as err:
-        fail(str(err), 2)
+    return open_site(project, site)
 
 
 def publish_catalog(obj: Context, project, site: Path | None, license_iri: str | None, issued):
     """The catalog to publish: the built folder's (--site), or the one `build` would write."""
-    from .errors import InputError, UsageError
-    from .publication import Options
-    from .site import built_catalog
+    from .build.config import Options
+    from .build.site import built_catalog
 
     if site is not None:
         if license_iri or issued:
             fail("--license and --issued are the build's: with --site, the folder's catalog is used as it was built", 2)
         return checked_site(project, site).catalog
-    try:
-        return built_catalog(project, Options(license_iri, issued.date() if issued else None), obj.data)
-    except UsageError as err:
-        fail(str(err), 2)
-    except InputError as err:
-        fail(str(err), 1)
+    return built_catalog(project, Options(license_iri, issued.date() if issued else None), obj.data)
 
 
 @main.command()
@@ -340,9 +318,9 @@ def serve(obj: Context, host: str, port: int, base_uri: str, timeout: float, max
     built folder's files are answered as written (so the catalog's checksums hold) and its DCAT
     catalog is queryable; without it, no catalog is served.
     """
-    from .pool import Limits
-    from .server import Settings
-    from .server import serve as run_server
+    from .serve.app import Settings
+    from .serve.app import serve as run_server
+    from .serve.pool import Limits
 
     limits = Limits(timeout=timeout, max_bytes=int(max_result_mb * 1_000_000))
     project = obj.project(base_uri)

@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .writers import atomic_output
+from .errors import MifiError
+from .serialize.writers import atomic_output
 
 # Named in the header and in dcterms:source: a fixed path, not the folder actually read, so the
 # output does not depend on where the reference folder happens to be.
@@ -51,8 +52,10 @@ IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 TRAILING_COMMENT = re.compile(r"(.+?)\s*\(([^()]+)\)")
 
 
-class ReferenceError(ValueError):
-    """The reference data cannot be turned into a code list without guessing."""
+class ReferenceError(MifiError):
+    """The reference data cannot be turned into a code list without guessing (bad input: exit 1)."""
+
+    exit_code = 1
 
 
 @dataclass

@@ -14,37 +14,15 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from .load.vocabulary import Vocabulary
 from .model import Letter, Table
-from .vocab import XSD, Vocabulary
+from .namespaces import COMMENT, DCT, LABEL, PROV, QB, SDMX_ATTR, SKOS, A, N, en, fr, typed
 
-QB = "http://purl.org/linked-data/cube#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
-PROV = "http://www.w3.org/ns/prov#"
-SDMX_ATTR = "http://purl.org/linked-data/sdmx/2009/attribute#"
 MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
              "octobre", "novembre", "décembre"]
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
              "October", "November", "December"]
 LABEL_INFERENCES = {"typo-fixed", "label-variant"}
-
-
-def N(iri: str) -> ox.NamedNode:  # noqa: N802 - reads like the RDF term it builds
-    return ox.NamedNode(iri)
-
-
-def fr(text: str) -> ox.Literal:
-    return ox.Literal(text, language="fr")
-
-
-def en(text: str) -> ox.Literal:
-    return ox.Literal(text, language="en")
-
-
-def typed(value: str, datatype: str) -> ox.Literal:
-    return ox.Literal(value, datatype=N(XSD + datatype))
 
 
 def date_fr(d: dt.date) -> str:
@@ -61,9 +39,6 @@ def partial_date(value: str) -> ox.Literal:
     return typed(value, kind)
 
 
-A = N(RDF + "type")
-LABEL = N(RDFS + "label")
-COMMENT = N(RDFS + "comment")
 
 
 class CubeBuilder:
@@ -176,7 +151,7 @@ class CubeBuilder:
             point, article = r.get("point", "?"), r.get("article", "?")
             yield s, d("refusal"), fr(f"Point {point} refusé (article {article}) : {r.get('reason_fr', '')}")
             yield s, d("refusal"), en(f"Point {point} refused (section {article}): {r.get('reason_en', '')}")
-        yield s, N(DCT + "source"), ox.Literal(f"shared/seeds/{letter.source_text}")
+        yield s, N(DCT + "source"), N(f"{self.vocab.base}sources/letters/{letter.source_text}")
 
     # ------------------------------------------------------------------ datasets
 

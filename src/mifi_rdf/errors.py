@@ -1,4 +1,13 @@
-"""Errors that point at the exact place in an input file a user has to fix."""
+"""The errors the library raises, and the one place that says which exit code each one gives.
+
+Exit codes of every command:
+- 0: done (for `validate`: the cubes conform);
+- 1: bad input data: a file of data/, ontology/ or shapes/ (or a letter given to a command) is
+  readable but wrong, named by file, line and column; for `validate` and the commands that validate
+  first, the cubes break a rule;
+- 2: usage error or unreadable input: an unknown option value, dataset or query, a file that is not
+  in the syntax it claims (an RDF file given to `validate`), a folder that is not what it should be.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+class MifiError(Exception):
+    """Any error the CLI reports as one line on stderr, exiting with `exit_code`."""
+
+    exit_code = 2
+
+
 @dataclass
-class InputError(Exception):
+class InputError(MifiError):
     """Bad input: names the file, line and column, and says what was expected there."""
 
     path: Path | str
@@ -15,8 +30,30 @@ class InputError(Exception):
     column: int
     message: str
 
+    exit_code = 1
+
     def __str__(self) -> str:
         return f"{display_path(self.path)}:{self.line}:{self.column}: {self.message}"
+
+
+class UnreadableInput(InputError):
+    """A file given on the command line that cannot be read as what it claims to be (exit 2).
+
+    Unlike the project's own data (bad data is exit 1), a file handed to `validate` that does not
+    even parse says nothing about cubes: it is a usage problem of that command."""
+
+    exit_code = 2
+
+
+class UsageError(MifiError, ValueError):
+    """A request the tool cannot satisfy (unknown dataset, unknown query name, bad base URI, ...)."""
+
+    exit_code = 2
+
+
+def exit_code(err: BaseException) -> int:
+    """The exit code of an error: its own for ours; 2 for anything else that reaches the shell."""
+    return err.exit_code if isinstance(err, MifiError) else 2
 
 
 def display_path(path: Path | str) -> str:
@@ -25,7 +62,3 @@ def display_path(path: Path | str) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-class UsageError(Exception):
-    """A request the tool cannot satisfy (unknown dataset, unknown query name, ...)."""

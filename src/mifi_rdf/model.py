@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .vocab import Structure
+from .load.vocabulary import Structure
 
 
 @dataclass(frozen=True)

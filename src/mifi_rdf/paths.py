@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from .errors import UsageError
@@ -43,3 +44,8 @@ def project_paths(data: Path | None = None, ontology: Path | None = None) -> Pro
         queries=(root or _root()) / "queries",
         shapes=(root or _root()) / "shapes",
     )
+
+
+def sparql(name: str) -> str:
+    """A query the package itself runs (`mifi_rdf/sparql/`), as opposed to the named queries of queries/."""
+    return resources.files("mifi_rdf").joinpath("sparql", name).read_text(encoding="utf-8")

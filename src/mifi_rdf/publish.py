@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .pipeline import Project
-from .site import catalog_graph
-from .vocab import sparql
+from .build.site import catalog_graph
+from .paths import sparql
+from .project import Project
 
 USER_ENV = "MIFI_RDF_ENDPOINT_USER"
 PASSWORD_ENV = "MIFI_RDF_ENDPOINT_PASSWORD"

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from .errors import UsageError
 from .paths import project_paths
-from .pipeline import Project
+from .project import Project
 
 
 def named_queries() -> list[tuple[str, str]]:
@@ -52,7 +52,10 @@ def _width(text: str) -> int:
 
 def run_query(project: Project, text: str, fmt: str = "table") -> str:
     store = project.store()
-    result = store.query(text, base_iri=project.vocab.base, use_default_graph_as_union=True)
+    try:
+        result = store.query(text, base_iri=project.vocab.base, use_default_graph_as_union=True)
+    except SyntaxError as err:
+        raise UsageError(f"invalid SPARQL: {err}") from err
     if isinstance(result, ox.QueryBoolean):
         return ("true" if bool(result) else "false") + "\n"
     if isinstance(result, ox.QueryTriples):

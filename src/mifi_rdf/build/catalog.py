@@ -17,18 +17,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import __version__
-from .cube import DCT, LABEL, PROV, SKOS, A, N, en, fr, typed
+from .. import __version__
+from ..namespaces import DCAT, DCT, FOAF, LABEL, PROV, SCHEMA, SKOS, SPDX, VCARD, A, N, en, fr, typed
 from .facts import Facts, gather_facts
-from .model import Letter, Table
-from .pipeline import Project
-from .publication import Config, Options, dataset_path, landing_page, load_config, measure
+from ..model import Letter, Table
+from ..project import Project
+from .config import Config, Options, dataset_path, landing_page, load_config, measure
 
-DCAT = "http://www.w3.org/ns/dcat#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-VCARD = "http://www.w3.org/2006/vcard/ns#"
-SPDX = "http://spdx.org/rdf/terms#"
-SCHEMA = "https://schema.org/"
 RDF_FORMATS = {"ttl", "jsonld", "nt"}
 
 

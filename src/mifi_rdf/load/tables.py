@@ -12,9 +12,10 @@ import re
 import tomllib
 from pathlib import Path
 
-from .errors import InputError
-from .model import Cell, Letter, Table
-from .vocab import XSD, Vocabulary
+from ..errors import InputError
+from ..model import Cell, Letter, Table
+from ..namespaces import XSD
+from .vocabulary import Vocabulary
 
 LETTER_FIELDS = {
     "ref": str, "letter_date": dt.date, "received": dt.date, "clarified": list, "source_text": str,

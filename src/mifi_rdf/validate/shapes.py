@@ -15,7 +15,7 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
-from .errors import InputError
+from ..errors import InputError
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 

@@ -35,13 +35,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..build.site import Site
+from ..project import Project
 from .cache import ByteLRU
 from .conneg import CONTENT_TYPES, DOCUMENTS, GRAPHS, RESULTS, negotiate
-from .pipeline import Project
+from .pages import Pages, _web
 from .pool import Answer, Limits, QueryPool, text_answer
 from .query_page import WORKER_ACCEPT, QueryPage
-from .serve_pages import Pages, _web
-from .site import Site
 
 HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]+)?|\[[0-9A-Fa-f:.]+\](:[0-9]+)?")
 MAX_REQUEST = 1_000_000  # bytes of query text accepted

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .cube import DCT, QB, RDF, A, N, en, fr, typed
-from .pipeline import Project
-from .publication import Config, Options, dataset_path
+from ..namespaces import DCT, QB, RDF, VOID, A, N, en, fr, typed
+from ..project import Project
+from .config import Config, Options, dataset_path
 
-VOID = "http://rdfs.org/ns/void#"
 
 
 def namespace(iri: str) -> str:

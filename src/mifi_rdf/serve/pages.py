@@ -17,17 +17,14 @@ from string import Template
 
 import pyoxigraph as ox
 
-from .jsonld import write_jsonld
-from .namespaces import prefixes
-from .vocab import sparql
-from .writers import FORMATS, turtle_prefixes
+from ..namespaces import DCT, QB, RDFS, SKOS, A, prefixes
+from ..paths import sparql
+from ..serialize.jsonld import write_jsonld
+from ..serialize.writers import FORMATS, turtle_prefixes
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-QB = "http://purl.org/linked-data/cube#"
 DATASET = ox.NamedNode(QB + "DataSet")
 IN_DATASET = ox.NamedNode(QB + "dataSet")
-LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
-          "http://purl.org/dc/terms/title")
+LABELS = (SKOS + "prefLabel", RDFS + "label", DCT + "title")
 
 
 def relative(target: str, page_path: str) -> str:
@@ -44,7 +41,7 @@ def relative(target: str, page_path: str) -> str:
 
 
 def _web(name: str) -> str:
-    return resources.files("mifi_rdf").joinpath("web", name).read_text(encoding="utf-8")
+    return resources.files("mifi_rdf.serve").joinpath("web", name).read_text(encoding="utf-8")
 
 
 class Pages:
@@ -78,7 +75,7 @@ class Pages:
         return sorted(out, key=str)
 
     def is_dataset(self, node: ox.NamedNode) -> bool:
-        return next(iter(self.store.quads_for_pattern(node, RDF_TYPE, DATASET)), None) is not None
+        return next(iter(self.store.quads_for_pattern(node, A, DATASET)), None) is not None
 
     def rdf(self, iri: str, fmt: str) -> bytes:
         triples = self.triples(iri)
@@ -166,7 +163,7 @@ class Pages:
     def index(self) -> bytes:
         """The home page: every dataset, linked."""
         rows = []
-        for node in sorted({q.subject for q in self.store.quads_for_pattern(None, RDF_TYPE, DATASET)}, key=str):
+        for node in sorted({q.subject for q in self.store.quads_for_pattern(None, A, DATASET)}, key=str):
             rows.append(f"<tr><td>{self.link(node, '/index.html')}</td><td><code>{html.escape(node.value)}</code></td></tr>")
         page = self.template.substitute(
             formats="", head1="jeu de données / dataset", head2="URI",

@@ -22,11 +22,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import InputError, UsageError
+from ..errors import UnreadableInput, UsageError
+from ..namespaces import RDF_TYPE, SUBCLASS, XSD
 from .shapes import SEVERITIES, Constraint, Shapes
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 INPUT_FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -115,7 +114,7 @@ def store_from_files(paths: Iterable[Path], explicit_format: str | None, base: s
             quads = ox.parse(path=str(path), format=INPUT_FORMATS[fmt], base_iri=base)
             store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
         except SyntaxError as err:
-            raise InputError(path, err.lineno or 0, err.offset or 0, f"invalid {fmt.upper()}: {err.msg}") from err
+            raise UnreadableInput(path, err.lineno or 0, err.offset or 0, f"invalid {fmt.upper()}: {err.msg}") from err
     return store
 
 
@@ -266,7 +265,7 @@ def _rdflib_term(t) -> Term:
     if isinstance(t, rdflib.BNode):
         return Term("bnode", str(t))
     return Term("literal", str(t), str(t.datatype) if t.datatype else ("" if t.language else
-                "http://www.w3.org/2001/XMLSchema#string"), t.language or "")
+                XSD + "string"), t.language or "")
 
 
 def run_pyshacl(graph, shapes: Shapes) -> Report:
@@ -294,7 +293,7 @@ def check(store: ox.Store, base: str, engine: str = "oxigraph", graph=None) -> R
 
     pyshacl works on an rdflib graph: the one given (parsed from the user's files, so that rdflib
     sees the literals exactly as written), or else a copy of the store."""
-    from .paths import project_paths
+    from ..paths import project_paths
     from .shapes import load_shapes
 
     shapes = load_shapes(project_paths().shapes, base)
@@ -308,7 +307,7 @@ def check(store: ox.Store, base: str, engine: str = "oxigraph", graph=None) -> R
 def check_by_dataset(shared: list[ox.Triple], datasets: Iterable[tuple[list[ox.Triple], Iterable[ox.Triple]]],
                      base: str) -> tuple[Report, ox.Store]:
     """`check` with the oxigraph engine, a few datasets at a time (see run_oxigraph_by_dataset)."""
-    from .paths import project_paths
+    from ..paths import project_paths
     from .shapes import load_shapes
 
     return run_oxigraph_by_dataset(shared, datasets, load_shapes(project_paths().shapes, base))

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .validate import Report, Result, Term
-from .vocab import sparql
+from ..namespaces import RDF_TYPE, SH, XSD
+from ..paths import sparql
+from .engine import Report, Result, Term
 
-SH = "http://www.w3.org/ns/shacl#"
 WORDS = {
     "fr": {"Violation": ("violation", "violations"), "Warning": ("avertissement", "avertissements"),
            "Info": ("note", "notes"), "conforms": "conforme", "fails": "non conforme",
@@ -176,11 +176,11 @@ def render_turtle(report: Report, d: Describer, strict: bool = False) -> str:
     def n(local: str) -> ox.NamedNode:
         return ox.NamedNode(SH + local)
 
-    a = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    a = ox.NamedNode(RDF_TYPE)
     root = ox.BlankNode("report")
     triples = [ox.Triple(root, a, n("ValidationReport")),
                ox.Triple(root, n("conforms"), ox.Literal("true" if report.conforms(strict) else "false",
-                                                          datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")))]
+                                                          datatype=ox.NamedNode(XSD + "boolean")))]
     for i, r in enumerate(report.results, 1):
         c = report.constraint(r)
         node = ox.BlankNode(f"r{i}")

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .build import MARKER, build_folder
-from .catalog import DCAT, catalog_iri
-from .errors import UsageError
-from .pipeline import Project
-from .publication import Options
+from .folder import MARKER, build_folder
+from ..namespaces import DCAT, A
+from .catalog import catalog_iri
+from ..errors import UsageError
+from ..project import Project
+from .config import Options
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 def catalog_graph(base: str) -> ox.NamedNode:
@@ -57,7 +57,7 @@ def open_site(project: Project, root: Path) -> Site:
     except SyntaxError as err:
         raise UsageError(f"{path}: not readable Turtle ({err})") from err
     node = ox.NamedNode(catalog_iri(base))
-    if ox.Triple(node, RDF_TYPE, ox.NamedNode(DCAT + "Catalog")) not in set(catalog):
+    if ox.Triple(node, A, ox.NamedNode(DCAT + "Catalog")) not in set(catalog):
         raise UsageError(f"{path} has no catalog <{node.value}>: it was built for another base URI "
                          f"(rebuild with --base-uri {base})")
     listed = {t.object.value for t in catalog if t.subject == node and t.predicate.value == DCAT + "dataset"}

@@ -17,8 +17,8 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from ..namespaces import prefixes
 from .jsonld import write_jsonld
-from .namespaces import prefixes
 
 FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,

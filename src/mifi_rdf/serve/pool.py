@@ -65,9 +65,9 @@ def answer(store, base: str, text: str, accept: str | None, limits: Limits) -> A
     """Check, run and serialize one query; called inside a worker process."""
     import pyoxigraph as ox
 
+    from ..serialize.jsonld import write_jsonld
     from .conneg import BOOLEAN, CONTENT_TYPES, GRAPHS, RESULTS, negotiate
     from .guard import Refused, inspect
-    from .jsonld import write_jsonld
 
     try:
         form = inspect(text)
@@ -92,7 +92,7 @@ def answer(store, base: str, text: str, accept: str | None, limits: Limits) -> A
                 triples.sort(key=lambda t: str(t.subject))  # the compactor wants subjects grouped
                 write_jsonld(triples, out, base)
             else:
-                from .writers import FORMATS, turtle_prefixes
+                from ..serialize.writers import FORMATS, turtle_prefixes
 
                 kwargs = {"prefixes": turtle_prefixes(base)} if fmt in ("ttl", "xml") else {}
                 ox.serialize(result, out, FORMATS[fmt], **kwargs)
@@ -112,7 +112,7 @@ def answer(store, base: str, text: str, accept: str | None, limits: Limits) -> A
 def _worker(conn: Connection, nquads: str, base: str, limits: Limits) -> None:
     import pyoxigraph as ox
 
-    from . import guard  # noqa: F401  (import rdflib's parser before the first query, not during it)
+    from ..serve import guard  # noqa: F401  (import rdflib's parser before the first query, not during it)
 
     store = ox.Store()
     store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)

@@ -16,15 +16,15 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .catalog import catalog_statements
-from .cube import CubeBuilder
-from .errors import UsageError
+from ..cube import CubeBuilder
+from ..errors import UsageError
 from .facts import Facts, gather_facts
 from .pages import index_html, landing_html
-from .pipeline import Project
-from .publication import Config, Options, dataset_path, landing_page, load_config
-from .tabular import write_csv, write_csvw
+from ..project import Project
+from .config import Config, Options, dataset_path, landing_page, load_config
+from .csvw import write_csv, write_csvw
 from .void import void_statements
-from .writers import write
+from ..serialize.writers import write
 
 MARKER = "catalog.ttl"  # a folder without it was not made by build: never replace it
 CATALOG_FORMATS = {"catalog.ttl": "ttl", "catalog.jsonld": "jsonld", "catalog.rdf": "xml"}

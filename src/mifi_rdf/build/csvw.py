@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import IO
 
 from .facts import Facts
-from .model import Table
-from .vocab import XSD, Vocabulary
+from ..model import Table
+from ..load.vocabulary import Vocabulary
+from ..namespaces import CSVW, XSD
 
 
 def columns(table: Table) -> list[tuple[str, str, str]]:
@@ -73,7 +74,7 @@ def csvw_metadata(table: Table, csv_name: str, dataset_iri: str, license_iri: st
         cols.append(col)
     about = dataset_iri + "/obs/" + "/".join("{" + d + "}" for d in dims) + "/{measure}"
     return {
-        "@context": "http://www.w3.org/ns/csvw",
+        "@context": CSVW,
         "url": csv_name,
         "dc:title": [{"@value": table.title_fr, "@language": "fr"}, {"@value": table.title_en, "@language": "en"}],
         "dc:source": {"@id": dataset_iri},

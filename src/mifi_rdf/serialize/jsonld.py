@@ -14,10 +14,9 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from .namespaces import context as make_context
+from ..namespaces import RDF_TYPE, XSD
+from ..namespaces import context as make_context
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 INTEGER = XSD + "integer"
 
 

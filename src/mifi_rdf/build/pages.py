@@ -13,9 +13,9 @@ from pathlib import Path
 
 from .catalog import catalog_iri, keywords, spatial
 from .facts import Facts
-from .model import Letter, Table
-from .pipeline import Project
-from .publication import Config, FileFacts, Format, dataset_path, landing_page, measure
+from ..model import Letter, Table
+from ..project import Project
+from .config import Config, FileFacts, Format, dataset_path, landing_page, measure
 
 
 def schema_org(project: Project, letter: Letter, table: Table, root: Path, config: Config, facts: Facts) -> dict:

@@ -8,26 +8,13 @@ read from the graph with the queries in `sparql/`, not restated in Python.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import InputError
-
-DEFAULT_BASE = "https://w3id.org/mifi-rdf/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-
-
-def normalize_base(base: str) -> str:
-    """A base must be absolute and end with '/', or relative IRIs like <def/x> would lose a segment."""
-    if "://" not in base:
-        raise ValueError(f"base URI must be absolute (scheme://...), got {base!r}")
-    return base if base.endswith("/") else base + "/"
-
-
-def sparql(name: str) -> str:
-    return resources.files("mifi_rdf").joinpath("sparql", name).read_text(encoding="utf-8")
+from ..errors import InputError
+from ..namespaces import DEFAULT_BASE, XSD, normalize_base
+from ..paths import sparql
 
 
 @dataclass(frozen=True)

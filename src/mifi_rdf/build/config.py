@@ -14,8 +14,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError, UsageError
-from .paths import project_paths
+from ..errors import InputError, UsageError
+from ..paths import project_paths
 
 CATALOG_FILE = "catalog.toml"
 

@@ -10,12 +10,13 @@ import pyoxigraph as ox
 
 from .cube import CubeBuilder
 from .errors import UsageError
+from .load.tables import load_letters
+from .load.vocabulary import Vocabulary, load_vocabulary
 from .model import Letter
+from .namespaces import DEFAULT_BASE
 from .paths import project_paths
-from .tables import load_letters
-from .validate import Report, check, check_by_dataset, store_from_statements
-from .vocab import DEFAULT_BASE, Vocabulary, load_vocabulary
-from .writers import atomic_output, needs_graphs, write
+from .serialize.writers import atomic_output, needs_graphs, write
+from .validate.engine import Report, check, check_by_dataset, store_from_statements
 
 
 @dataclass

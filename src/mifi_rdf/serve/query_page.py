@@ -16,9 +16,9 @@ from string import Template
 
 import pyoxigraph as ox
 
+from ..query import named_queries, read_query
+from .pages import Pages, _web
 from .pool import Answer
-from .query import named_queries, read_query
-from .serve_pages import Pages, _web
 
 # what the page asks the query worker for: a table for SELECT/ASK, Turtle for CONSTRUCT/DESCRIBE
 WORKER_ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
