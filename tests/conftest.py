@@ -9,10 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 from mifi_rdf.cli import main
-from mifi_rdf.pipeline import load_project
+from mifi_rdf.project import load_project
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+LETTERS = ROOT / "sources" / "letters"  # the letters as text, one file per N/Réf.
+REFERENCE = ROOT / "sources" / "reference"  # authoritative code tables
+STANDARDS = ROOT / "tests" / "standards"  # W3C Data Cube IC queries, DCAT-AP 3.0.1 shapes
 
 
 def run(*args: str, input: str | None = None):

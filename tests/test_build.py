@@ -17,7 +17,7 @@ import pytest
 import rdflib
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS, XSD
 
-from conftest import SHARED, run
+from conftest import STANDARDS, run
 from mifi_rdf import __version__
 
 BASE = "https://w3id.org/mifi-rdf/"
@@ -25,7 +25,7 @@ SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 SCHEMA = rdflib.Namespace("https://schema.org/")
 QB = rdflib.Namespace("http://purl.org/linked-data/cube#")
-DCAT_AP = SHARED / "standards" / "dcat-ap-3.0.1"
+DCAT_AP = STANDARDS / "dcat-ap-3.0.1"
 CKAN_CC_BY = rdflib.URIRef("http://www.opendefinition.org/licenses/cc-by")
 ENDPOINT = "http://127.0.0.1:7878/query"
 
@@ -109,7 +109,7 @@ def test_an_error_in_the_middle_of_writing_leaves_the_previous_folder_untouched(
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("mifi_rdf.build.landing_html", broken)
+    monkeypatch.setattr("mifi_rdf.build.folder.landing_html", broken)
     with pytest.raises(OSError, match="disk full"):
         run("build", str(out))
     assert tree(out) == before
@@ -292,8 +292,8 @@ def test_folder_catalog_gives_the_statements_build_wrote(built, catalog, project
     import pyoxigraph as ox
     from rdflib.compare import isomorphic
 
-    from mifi_rdf.catalog import folder_catalog
-    from mifi_rdf.publication import Options
+    from mifi_rdf.build.catalog import folder_catalog
+    from mifi_rdf.build.config import Options
 
     nt = ox.serialize(folder_catalog(project, built, Options(sparql_endpoint=ENDPOINT)), format=ox.RdfFormat.N_TRIPLES)
     assert isomorphic(rdflib.Graph().parse(data=nt.decode("utf-8"), format="nt"), catalog)

@@ -1,23 +1,18 @@
-"""The reference code lists are generated from ../shared/reference, never edited by hand, and every
+"""The reference code lists are generated from sources/reference, never edited by hand, and every
 concept of every code list has a French and an English label."""
 
 from __future__ import annotations
 
-import pytest
-
-from conftest import ROOT, SHARED
+from conftest import REFERENCE, ROOT
 from mifi_rdf.codelists import write_reference_codelists
 
 GENERATED = ["countries.ttl", "regions.ttl", "mrc.ttl", "municipalities.ttl"]
 
-
-@pytest.mark.skipif(not (SHARED / "reference").is_dir(), reason="shared/reference is not beside the checkout")
 def test_committed_code_lists_match_the_reference(tmp_path):
-    written = write_reference_codelists(SHARED / "reference", tmp_path)
+    written = write_reference_codelists(REFERENCE, tmp_path)
     assert sorted(p.name for p in written) == sorted(GENERATED)
     for name in GENERATED:
         assert (tmp_path / name).read_bytes() == (ROOT / "ontology" / "codes" / name).read_bytes(), name
-
 
 def test_every_concept_has_french_and_english_labels(graph):
     q = """
@@ -27,7 +22,6 @@ def test_every_concept_has_french_and_english_labels(graph):
     } GROUP BY ?c"""
     missing = [str(r.c) for r in graph.query(q) if int(r.fr) != 1 or int(r.en) != 1]
     assert missing == []
-
 
 def test_sizes_of_the_reference_lists(graph):
     q = """

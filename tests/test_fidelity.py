@@ -1,6 +1,6 @@
 """Every number printed in a table of a letter reaches data/ exactly once.
 
-This reads the seed texts themselves (not our curation scripts), collects the numbers printed in
+This reads the letters' texts (sources/letters/) themselves (not our curation scripts), collects the numbers printed in
 each table's body, and compares them as multisets with the values of the table's CSV. The only
 figures allowed to be missing from the values are those the curation could not place, and each of
 them must be quoted in the note of a `column-uncertain` cell of the same table.
@@ -14,21 +14,18 @@ from collections import Counter
 
 import pytest
 
-from conftest import ROOT, SHARED
+from conftest import LETTERS, ROOT
 
-SEEDS = SHARED / "seeds"
-pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="shared/seeds is not beside the checkout")
-
-# (letter folder, table id, seed file, header that opens the table body, its occurrence, text that ends it)
+# (letter folder, table id, letter file, header that opens the table body, its occurrence, text that ends it)
 TABLES = [
-    *[("30952", f"t{n}", "000_8b8e43b3a879b472.txt", "Pays de citoyenneté\tNombre d'invitations", n - 1, "Note importante")
+    *[("30952", f"t{n}", "30952.txt", "Pays de citoyenneté\tNombre d'invitations", n - 1, "Note importante")
       for n in range(1, 9)],
-    ("31180", "t1", "001_f59973631fdc8eba.txt", "% des personnes invitées", 0, "**Notes:**"),
-    ("31224", "t1", "002_ae1df7c70f3a223c.txt", "Avril\tMai", 0, "Notes:"),
-    ("30735", "t1", "003_474605d3f0895d8b.txt", "Volet 1 Volet 2 Volet 3", 0, "Source : Arrima"),
-    ("30735", "t2", "003_474605d3f0895d8b.txt", "Volet 1 Volet 2 Volet 3", 1, "Source : Arrima"),
-    ("30735", "t3", "003_474605d3f0895d8b.txt", "MRC de destination* 2023 2024 2025", 0, "Tableau 3."),
-    ("30735", "t4", "003_474605d3f0895d8b.txt", "MRC de destination* 2023 2024 2025", 1, "Tableau 4."),
+    ("31180", "t1", "31180.txt", "% des personnes invitées", 0, "**Notes:**"),
+    ("31224", "t1", "31224.txt", "Avril\tMai", 0, "Notes:"),
+    ("30735", "t1", "30735.txt", "Volet 1 Volet 2 Volet 3", 0, "Source : Arrima"),
+    ("30735", "t2", "30735.txt", "Volet 1 Volet 2 Volet 3", 1, "Source : Arrima"),
+    ("30735", "t3", "30735.txt", "MRC de destination* 2023 2024 2025", 0, "Tableau 3."),
+    ("30735", "t4", "30735.txt", "MRC de destination* 2023 2024 2025", 1, "Tableau 4."),
 ]
 LABELS = re.compile(r"<[^>]+>|\*\*|MRC[^\d\t]*|Rimouski-Neigette|Rivière-du-Loup")
 
@@ -49,7 +46,7 @@ def printed_numbers(text: str) -> Counter:
 
 
 def body(seed: str, start: str, occurrence: int, end: str) -> str:
-    text = (SEEDS / seed).read_text(encoding="utf-8")
+    text = (LETTERS / seed).read_text(encoding="utf-8")
     i = -1
     for _ in range(occurrence + 1):
         i = text.index(start, i + 1)
@@ -88,7 +85,7 @@ def test_only_30735_table_3_leaves_figures_unplaced():
 def test_ocr_fragments_of_25623_are_quoted_not_published():
     """The only figures legible in the OCR of 25623 (after two dates) have no column: they are
     quoted on every cell of their row, which has no value, and marked column-uncertain."""
-    text = (SEEDS / "004_814422c9b54b6c1b.txt").read_text(encoding="utf-8")
+    text = (LETTERS / "25623.txt").read_text(encoding="utf-8")
     with (ROOT / "data" / "25623" / "t1.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     for date, fragment in (("2021-01-26", "6 5"), ("2021-03-30", "18 11")):

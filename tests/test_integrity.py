@@ -1,6 +1,6 @@
 """The export is a well-formed Data Cube by the W3C's own integrity constraints.
 
-The queries are the Recommendation's, unchanged, from ../shared/standards/qb-ic/ (normalization
+The queries are the Recommendation's, unchanged, from tests/standards/qb-ic/ (normalization
 phases first), run by pyoxigraph (rdflib cannot evaluate IC-17, see that folder's README). One
 exception is by design: IC-15 (a measure-dimension observation has a value for its measure) fails
 exactly for the cells that have no value, the protected, empty and lost ones, and for no other.
@@ -11,10 +11,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from conftest import SHARED
+from conftest import STANDARDS
 
-IC = SHARED / "standards" / "qb-ic"
-pytestmark = pytest.mark.skipif(not IC.is_dir(), reason="shared/standards is not beside the checkout")
+IC = STANDARDS / "qb-ic"
 NO_VALUE = {"confidential", "no-data", "not-available", "suppressed-primary", "suppressed-secondary"}
 
 

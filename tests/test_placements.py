@@ -21,7 +21,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from conftest import ROOT
 
-# Rows exactly as printed in shared/seeds/003_474605d3f0895d8b.txt: MRC code -> figures in reading order
+# Rows exactly as printed in sources/letters/30735.txt: MRC code -> figures in reading order
 PRINTED = {
     "t1": (["pstq-1", "pstq-2", "pstq-3", "_T"], [337, 489, 148], {
         "140": [25, 45, 15, 85], "080": [39, 38, 9, 86], "070": [14, 20, 9, 43], "090": [9, 20],
