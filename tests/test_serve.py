@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 import threading
 import urllib.error
@@ -19,6 +18,7 @@ import rdflib
 import rdflib.compare
 from SPARQLWrapper import CSV, JSON, JSONLD, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
+from conftest import needs_program
 from mifi_rdf.query import read_query
 
 BASE = "https://w3id.org/mifi-rdf/"
@@ -119,7 +119,7 @@ def test_post_form_and_post_direct_give_the_same_rows(server, expected):
         assert rows_of_json(body) == expected
 
 
-@pytest.mark.skipif(shutil.which("curl") is None, reason="curl not installed")
+@needs_program("curl", "curl")
 def test_curl(server, expected):
     out = subprocess.run(["curl", "-sS", "-H", "Accept: text/csv", "--data-urlencode",
                           f"query={read_query('invitations-by-country')}", f"{server}/sparql"],
