@@ -153,8 +153,6 @@ def test_a_note_in_one_language_is_refused_with_file_line_column(data_copy, tmp_
     path = data_copy / "30952" / "t5.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     number = next(i for i, line in enumerate(lines, 1) if ",Bésil," in line)
-    fields = lines[number - 1].rstrip("\n").split(",")
-    assert fields[-2] == "" or fields[-2].startswith('"')  # quoted French note
     lines[number - 1] = ("pstq-2025-12-04,BRA,invitations,22,published,,Bésil,"
                          + ("Imprimé ainsi.," if keep == "fr" else ",Printed so.") + "\n")
     path.write_text("".join(lines), encoding="utf-8")
