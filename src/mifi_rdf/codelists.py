@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .codelists_fr import alternative_label_note, french, hidden_label_note
 from .errors import MifiError
 from .serialize.writers import atomic_output
 
@@ -297,7 +298,9 @@ def countries(reference_dir: Path) -> list[Concept]:
         c.add("skos:exactMatch", iri(text(canonical, "eu_country_uri", where)))
         notes = [canonical["note"].strip()] if canonical["note"].strip() else []
         notes += [f'Hidden label "{r["label_fr"]}": {r["note"].strip()}' for r in variants if r["note"].strip()]
-        c.add("skos:editorialNote", *(literal(note, "en") for note in notes))
+        notes_fr = [french(canonical["note"].strip(), where)] if canonical["note"].strip() else []
+        notes_fr += [hidden_label_note(r["label_fr"], french(r["note"].strip(), where)) for r in variants if r["note"].strip()]
+        c.add("skos:editorialNote", *(literal(note, "fr") for note in notes_fr), *(literal(note, "en") for note in notes))
         concepts.append(c)
     return concepts
 
@@ -337,7 +340,7 @@ def mrcs(reference_dir: Path, region_codes: set[str]) -> tuple[list[Concept], di
         cds = [cd.strip() for cd in row["sgc_cd_2021"].split(";") if cd.strip()]
         for cd in cds:
             code({"sgc_cd_2021": cd}, "sgc_cd_2021", where)
-        alt_labels, notes = [], []
+        alt_labels, notes, notes_fr = [], [], []
         for entry in (e.strip() for e in row["alt_labels"].split(";")):
             if not entry:
                 continue
@@ -345,6 +348,7 @@ def mrcs(reference_dir: Path, region_codes: set[str]) -> tuple[list[Concept], di
             if m:
                 alt_labels.append(m.group(1))
                 notes.append(f'Alternative label "{m.group(1)}": {m.group(2)}')
+                notes_fr.append(alternative_label_note(m.group(1), french(m.group(2), where)))
             else:
                 alt_labels.append(entry)
 
@@ -355,8 +359,8 @@ def mrcs(reference_dir: Path, region_codes: set[str]) -> tuple[list[Concept], di
         c.add("skos:broader", iri(f"code/region/{rc}"))
         relation = row["cd_relation"].strip()
         if relation and relation != "same municipalities":
-            c.add("skos:scopeNote", literal(relation, "en"))
-        c.add("skos:editorialNote", *(literal(n, "en") for n in notes))
+            c.add("skos:scopeNote", literal(french(relation, where), "fr"), literal(relation, "en"))
+        c.add("skos:editorialNote", *(literal(n, "fr") for n in notes_fr), *(literal(n, "en") for n in notes))
         concepts.append(c)
     return concepts, mrc_region
 
@@ -390,7 +394,7 @@ def municipalities(reference_dir: Path, region_codes: set[str], mrc_region: dict
         c.add("dcterms:type", literal(text(row, "designation", where), "fr"))
         c.add("skos:broader", iri(broader))
         if row["note"].strip():
-            c.add("skos:editorialNote", literal(row["note"].strip(), "en"))
+            c.add("skos:editorialNote", literal(french(row["note"].strip(), where), "fr"), literal(row["note"].strip(), "en"))
         concepts.append(c)
     return concepts
 

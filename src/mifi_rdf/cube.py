@@ -22,7 +22,7 @@ MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "
              "octobre", "novembre", "décembre"]
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
              "October", "November", "December"]
-LABEL_INFERENCES = {"typo-fixed", "label-variant"}
+LABEL_INFERENCES = {"typo-fixed", "label-variant", "ocr-reading", "text-completed-from-legend"}  # publish def:sourceLabel
 
 
 def date_fr(d: dt.date) -> str:
@@ -240,7 +240,8 @@ class CubeBuilder:
                 yield s, p_conf, conf
             for x in cell.inferences:
                 yield s, self.p_inference, node(inference_prefix + x)
-            if cell.note:
-                yield s, COMMENT, en(cell.note)
+            if cell.note_fr:
+                yield s, COMMENT, fr(cell.note_fr)
+                yield s, COMMENT, en(cell.note_en)
             if LABEL_INFERENCES.intersection(cell.inferences):
                 yield s, self.p_source_label, fr(cell.source_label)

@@ -110,7 +110,7 @@ def write_dataset(project: Project, builder: CubeBuilder, letter, table, root: P
     with (root / csv_rel).open("wb") as f:
         write_csv(table, project.vocab, facts, f)
     write_csvw(table, Path(csv_rel).name, f"{base}dataset/{table.dataset_id}", config.license,
-               root / dataset_path(table.dataset_id, config.format("csvw")))
+               root / dataset_path(table.dataset_id, config.format("csvw")), facts)
 
 
 def write_rdf(path: Path, statements: Iterable[ox.Triple], fmt: str, base: str) -> None:
