@@ -82,6 +82,11 @@ class Concept:
         return self.pref.get("fr") or self.pref.get("en") or self.notation
 
     @property
+    def french(self) -> list[str]:
+        """The labels a French letter prints as they are: French (or language-less) prefLabel, altLabels."""
+        return [*dict.fromkeys([*(v for k, v in self.pref.items() if k in {"fr", ""}), *self.alt])]
+
+    @property
     def visible(self) -> list[str]:
         return [*dict.fromkeys([*self.pref.values(), *self.alt])]
 
@@ -138,6 +143,7 @@ class CodeIndex:
             if scheme.startswith(prefix) and c.notation:
                 self.concepts.setdefault(scheme[len(prefix):], {})[c.notation] = c
         self._folded: dict[str, dict[str, list[tuple[str, str, bool]]]] = {}
+        self._exact_index: dict[str, dict[str, dict[str, str]]] = {}
 
     def has(self, codelist: str, notation: str) -> bool:
         return notation in self.concepts.get(codelist, {})
@@ -148,13 +154,24 @@ class CodeIndex:
         detail = ", ".join(x for x in (c.kind, self.label_of_iri.get(c.broader, "")) if x)
         return f"{notation} {c.label}" + (f" ({detail})" if detail else "")
 
+    def _exact(self, codelist: str) -> dict[str, dict[str, str]]:
+        """casefolded French label -> {notation: label}"""
+        if codelist not in self._exact_index:
+            index: dict[str, dict[str, str]] = {}
+            for notation, c in self.concepts.get(codelist, {}).items():
+                for label in c.french:
+                    index.setdefault(casefold(label), {})[notation] = label
+            self._exact_index[codelist] = index
+        return self._exact_index[codelist]
+
     def _index(self, codelist: str) -> dict[str, list[tuple[str, str, bool]]]:
         """deep-folded label -> [(notation, label, hidden)]"""
         if codelist not in self._folded:
             index: dict[str, list[tuple[str, str, bool]]] = {}
             for notation, c in self.concepts.get(codelist, {}).items():
                 for label in c.visible:
-                    index.setdefault(deep_fold(label), []).append((notation, label, False))
+                    index.setdefault(deep_fold(label), []).append((notation, c.label if label not in c.french else label,
+                                                                   False))
                 for label in c.hidden:
                     index.setdefault(deep_fold(label), []).append((notation, label, True))
             self._folded[codelist] = index
@@ -172,8 +189,9 @@ class CodeIndex:
             return Match(printed, "mapped" if known else "mapped-variant", mapped, concepts[mapped].label)
         readings = [printed, *(forms or [])]
         # 2. exact, case aside
+        exact = self._exact(codelist)
         for form in readings:
-            hits = {n: lab for n, c in concepts.items() for lab in c.visible if casefold(lab) == casefold(form)}
+            hits = exact.get(casefold(form), {})
             if len(hits) == 1:
                 (code, lab), = hits.items()
                 return Match(printed, "exact", code, lab)
