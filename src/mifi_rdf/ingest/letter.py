@@ -98,8 +98,10 @@ def read_letter(lines: list[Line], tables: list[RawTable], path: Path) -> tuple[
     if received is None:
         errors.append(InputError(path, _line_of(body, "demande"), 1,
                                  "no « demande … reçue le 26 mars 2026 »: the date the request was received is needed"))
-    if errors or ref is None or letter_date is None or received is None:
+    if ref is None:
         return None, errors
+    letter_date = letter_date or dt.date(1, 1, 1)  # placeholders: the errors above refuse the letter anyway
+    received = received or letter_date
     clarified = []
     m = CLARIFIED.search(folded)
     if m:

@@ -195,3 +195,32 @@ def _titles(t: TableResult, meta: LetterMeta, index: CodeIndex, vocab: Vocabular
         "description_fr": f"{title['fr']}, tel que publié dans {where_fr} de la lettre {meta.ref}, totaux compris.{rule_fr}",
         "description_en": f"{title['en']}, as published in {where_en} of letter {meta.ref}, totals included.{rule_en}",
     }
+
+
+def command(data: Path | None, ontology: Path | None, letter: Path, dry_run: bool, report_file: Path | None,
+            maps: tuple[str, ...], mapping_file: Path | None, replace: bool, out, err) -> int:
+    """The `mifi-rdf ingest` command: report on stdout, problems on stderr, JSON report on request; exit code."""
+    from ..paths import project_paths
+    from .labels import read_mapping
+    from .report import to_json, to_text
+
+    try:
+        paths = project_paths(data, ontology)
+        mapping: dict[str, str] = {}
+        if mapping_file is not None:
+            mapping.update(read_mapping(mapping_file.read_text(encoding="utf-8"), str(mapping_file)))
+        mapping.update(read_mapping("\n".join(maps), "--map"))
+        outcome = ingest(letter, paths.data, paths.ontology, mapping, dry_run, replace)
+    except (Unreadable, UsageError, ValueError, OSError) as error:
+        err(f"error: {error}")
+        return 2
+    except InputError as error:
+        err(f"error: {error}")
+        return 1
+    for problem in outcome.errors:
+        err(f"error: {problem}")
+    out(to_text(outcome))
+    if report_file is not None:
+        write_atomically(report_file, to_json(outcome)) if report_file.parent.is_dir() else err(
+            f"error: cannot write the report: no folder {report_file.parent}")
+    return outcome.exit_code

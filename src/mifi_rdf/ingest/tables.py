@@ -245,10 +245,13 @@ def ingest_table(raw: RawTable, table_id: str, ctx: Context) -> TableResult:
     if raw.kind == "round-category":
         res.errors.append(InputError(path, raw.line, 1, "this header cannot be read (an OCR of a scanned table?): its "
                                      f"columns cannot be told apart; the {len(raw.rows)} rows below it need a person"))
-        res.uncertain.append(f"every cell of the {len(raw.rows)} rows from line {raw.line + 1} (columns unreadable)")
+        for row in raw.rows:
+            printed = f"figures « {row.printed} »" if row.printed else "no figure"
+            res.uncertain.append(f"line {row.line} « {row.label} »: {printed}; every cell (columns unreadable)")
         return res
     if not raw.caption:
-        res.errors.append(InputError(path, raw.line, 1, "no caption (« Tableau N … » or a bold title) before or after this table"))
+        res.errors.append(InputError(path, raw.line, 1,
+                                     "no caption (« Tableau N … » or a bold title) before or after this table"))
     res.threshold, res.method, computable, blank_status = suppression(raw, ctx)
     res.extraction_date, res.data_as_of = dates.extraction_date(raw.source_line)
     caption_programs = programs_in(raw.caption)
@@ -285,8 +288,9 @@ def ingest_table(raw: RawTable, table_id: str, ctx: Context) -> TableResult:
     axis_dims = ({row_dim} if row_dim else set()) | col_dims
     structure = _structure(ctx.vocab, axis_dims, set(caption_dims), measures)
     if structure is None:
+        from_caption = ", ".join(sorted(caption_dims)) or "none"
         res.errors.append(InputError(path, raw.line, 1, f"no structure of ontology/structures.ttl has the dimensions "
-                                     f"{', '.join(sorted(axis_dims))} (+ from the caption: {', '.join(sorted(caption_dims)) or 'none'}) "
+                                     f"{', '.join(sorted(axis_dims))} (+ from the caption: {from_caption}) "
                                      f"and the measures {', '.join(sorted(measures))}"))
         return res
     res.structure = structure
@@ -391,7 +395,8 @@ def _row_code(res: TableResult, row: RawRow, row_dim: str | None, ctx: Context) 
             return "_T", []
         code = _period_row(row.label)
         if code is None:
-            res.errors.append(InputError(ctx.path, row.line, 1, f"« {row.label} »: expected a month (« juillet 2025 ») or a year"))
+            res.errors.append(InputError(ctx.path, row.line, 1,
+                                         f"« {row.label} »: expected a month (« juillet 2025 ») or a year"))
         return code, []
     if row_dim == "stream":
         m = VOLET.search(fold(row.label))
@@ -439,8 +444,9 @@ def _cells(res: TableResult, raw: RawTable, columns: list[Column], row_dim: str 
                 figures.pop()
             if len(figures) > ncols:
                 extra = figures[ncols][2]
+                names = ", ".join(c.header for c in columns)
                 res.errors.append(InputError(ctx.path, row.line, extra.column if extra else 1,
-                                             f"{len(figures)} cells for {ncols} columns ({', '.join(c.header for c in columns)})"))
+                                             f"{len(figures)} cells for {ncols} columns ({names})"))
                 continue
             figures += [(None, "blank", None)] * (ncols - len(figures))
         elif len(figures) > ncols:
