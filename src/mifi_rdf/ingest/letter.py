@@ -118,7 +118,9 @@ def read_letter(lines: list[Line], tables: list[RawTable], path: Path) -> tuple[
     issued_en = next((en for pattern, en in TITLES_EN if pattern.match(fold(issued_fr).replace("’", "'"))), "")
     meta = LetterMeta(ref, letter_date, received, clarified, issued_fr, issued_en, "", "",
                       programs_in(body_text + "\n" + "\n".join(t.caption for t in tables)), articles, [], folded)
-    if not issued_en:
+    if not issued_fr:
+        meta.to_review.append("issued_by_fr, issued_by_en: no signatory line « Responsable … » found")
+    elif not issued_en:
         meta.to_review.append(f"issued_by_en: no English title known for « {issued_fr} »")
     meta.request_fr = _request(body)
     meta.request_en = (f"Access request answered by letter {ref}; its wording is in French only (request_fr) until a person "

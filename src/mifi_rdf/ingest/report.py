@@ -110,7 +110,7 @@ def to_text(o: Outcome) -> str:
             out.append(f"    note           {item}")
         for k, v in s["new_codes"].items():
             out.append(f"    new {k}: {', '.join(v)}")
-    if o.new_codes:
+    if o.new_codes and o.written:
         for k, v in o.new_codes.items():
             out.append(f"  added to ontology/codes ({k}): {', '.join(v)}")
     for item in o.to_review:

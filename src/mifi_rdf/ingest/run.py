@@ -65,10 +65,10 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
     tables = [ingest_table(raw, f"t{i}", ctx) for i, raw in enumerate(raw_tables, start=1)]
     outcome.tables = tables
     for t in tables:
-        outcome.errors += t.errors
         for use in t.labels:
             if not use.match.resolved:
                 outcome.errors.append(_label_error(letter, use))
+        outcome.errors += t.errors
     if outcome.errors:
         return outcome
     new: dict[str, set[str]] = {}

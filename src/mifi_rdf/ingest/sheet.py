@@ -15,6 +15,18 @@ from ..errors import InputError
 from .text import Line, Unreadable, header_kind, lines_of
 
 
+def _delimiter(path: Path) -> str:
+    """Comma, semicolon (a French spreadsheet's CSV) or tab; quotes are always double quotes, never
+    the apostrophes French labels are full of."""
+    import csv
+
+    sample = path.read_bytes()[:65536].decode("utf-8")
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
 def read_sheet(path: Path) -> list[Line]:
     try:
         import pandas as pd
@@ -25,7 +37,7 @@ def read_sheet(path: Path) -> list[Line]:
             frame = pd.read_excel(path, sheet_name=0, header=None, dtype=str, keep_default_na=False, engine="openpyxl")
         else:
             frame = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8",
-                                skip_blank_lines=False, sep=None, engine="python")
+                                skip_blank_lines=False, sep=_delimiter(path), quotechar='"')
     except UnicodeDecodeError as err:
         raise Unreadable(path, 0, 0, f"not UTF-8 (byte 0x{err.object[err.start]:02x}): save the sheet as UTF-8") from err
     except pd.errors.EmptyDataError as err:

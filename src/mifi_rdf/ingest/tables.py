@@ -303,7 +303,7 @@ def ingest_table(raw: RawTable, table_id: str, ctx: Context) -> TableResult:
     if res.errors:
         return res
     _cells(res, raw, columns, row_dim, caption_measure, blank_status, computable, ctx)
-    if not res.errors:
+    if not res.errors and all(u.match.resolved for u in res.labels):  # a skipped row would break the sums
         _check_totals(res, columns, row_dim, ctx.path)
         _check_percentages(res, ctx)
     return res

@@ -191,6 +191,9 @@ def _paragraph_before(lines: list[Line], index: int, floor: int) -> tuple[list[L
 def _caption_from(par: list[Line]) -> tuple[str, str] | None:
     if not par:
         return None
+    starts = [k for k, ln in enumerate(par) if CAPTION.match(ln.text)]
+    if starts:  # the caption is the end of the paragraph from « Tableau » on (lines above may be other text)
+        par = par[starts[-1]:]
     text = " ".join(ln.text.strip() for ln in par)
     m = CAPTION.match(text)
     if m:
@@ -222,9 +225,11 @@ def find_tables(lines: list[Line], path: Path) -> list[RawTable]:
         if kind is None:
             i += 1
             continue
-        before = _caption_from(_paragraph_before(lines, i, floor)[0])
-        table = RawTable(before[0] if before else "", before[1] if before else "",
-                         _paragraph_before(lines, i, floor)[1] + 1 if before else 0, [lines[i]], kind)
+        par = _paragraph_before(lines, i, floor)[0]
+        before = _caption_from(par)
+        starts = [ln.number for ln in par if CAPTION.match(ln.text)]
+        caption_line = (starts[-1] if starts else par[0].number) if before else 0
+        table = RawTable(before[0] if before else "", before[1] if before else "", caption_line, [lines[i]], kind)
         i = _read_header(lines, i, table)
         i = _read_rows(lines, i, table, path)
         i = _read_after(lines, i, table, need_caption=before is None)
