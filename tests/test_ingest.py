@@ -16,7 +16,7 @@ import pytest
 
 from conftest import ROOT, run
 from mifi_rdf.ingest.labels import CodeIndex
-from mifi_rdf.ingest.numbers import NotANumber, parse_figure
+from mifi_rdf.ingest.numbers import NotANumber, parse_figure, readings
 from mifi_rdf.vocab import load_vocabulary
 
 LETTERS = ROOT / "sources" / "letters"
@@ -82,9 +82,10 @@ def test_30735_forced_placements_are_written_and_the_rest_is_left_to_a_person(tm
     assert "NEEDS A PERSON line 221 « MRC Kamouraska » column « Volet 1 »" in result.output
     compared = 0
     for t in ("t1", "t2", "t3", "t4"):
-        want = {tuple(r[c] for c in ("period", "mrc", "stream", "measure")): r for r in rows(ROOT / "data" / "30735" / f"{t}.csv")}
+        key = ("period", "mrc", "stream", "measure")
+        want = {tuple(r[c] for c in key): r for r in rows(ROOT / "data" / "30735" / f"{t}.csv")}
         for r in rows(data / "30735" / f"{t}.csv"):
-            theirs = want[tuple(r[c] for c in ("period", "mrc", "stream", "measure"))]
+            theirs = want[tuple(r[c] for c in key)]
             if r["value"]:  # a value ingest publishes is the curated one, with the same status
                 assert (r["value"], r["status"]) == (theirs["value"], theirs["status"]), r
                 compared += 1
@@ -228,8 +229,6 @@ def test_a_table_as_csv_and_as_xlsx_gives_the_same_cells_as_the_text(tmp_path, o
              ["Note importante: Afin d'éviter toute possibilité d'identification des personnes, les données inférieures "
               "à 10 ont été regroupées dans « Autres »."],
              ["Source: Direction de la Planification de l'immigration, mai 2026"]]
-    text = ingest(tmp_path / "text", ontology, str(TEST_LETTERS / "40001-new-round.txt"), "--dry-run")
-    assert text.exit_code == 0
     as_csv = tmp_path / "40001.csv"
     with as_csv.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows([row + [""] * (2 - len(row)) for row in sheet])
@@ -311,3 +310,19 @@ def test_label_matching_steps():
     assert index.match("municipality", "Saint-Lambert").step == "ambiguous"
     assert index.match("municipality", "Ste-Thérèse").code == "73010"
     assert index.match("country", "Atlantide").step == "unknown"
+
+
+def test_thousands_in_a_space_separated_table_are_read_the_one_way_the_totals_allow(tmp_path, ontology):
+    data = tmp_path / "data"
+    result = ingest(data, ontology, str(TEST_LETTERS / "40006-space-thousands.txt"))
+    assert result.exit_code == 0, result.output
+    got = {(r["period"], r["mrc"]): r["value"] for r in rows(data / "40006" / "t1.csv")}
+    assert got[("2023", "140")] == "1204" and got[("2024", "140")] == "6" and got[("2023", "_T")] == "1210"
+    assert "read as « 1 204 / 6 / 10 » (thousands separators): the only reading the totals allow" in result.output
+
+
+def test_readings_of_space_separated_figures():
+    assert readings(["153", "145", "58", "356"]) == [["153", "145", "58", "356"], ["153 145", "58", "356"],
+                                                      ["153", "145", "58 356"], ["153 145", "58 356"]]
+    assert readings(["15", "25"]) == [["15", "25"]]  # no three-digit group: one reading
+    assert readings(["0", "111"]) == [["0", "111"]]  # a count does not start with 0

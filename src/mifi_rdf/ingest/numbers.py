@@ -50,7 +50,30 @@ def parse_figure(text: str) -> Figure:
 
 def is_figure_token(token: str) -> bool:
     """A whitespace-free token that reads as a figure (used to split space-separated rows)."""
-    return bool(re.fullmatch(r"[0-9]+(?:,[0-9]+)?%?|x", token))
+    return bool(re.fullmatch(r"(?:[0-9]{1,3}(?:[\u00a0\u202f][0-9]{3})+|[0-9]+)(?:,[0-9]+)?%?|x", token))
+
+
+def readings(tokens: list[str]) -> list[list[str]]:
+    """Every way to read space-separated tokens as figures, the plain one first.
+
+    In a space-separated row « 1 204 » is one figure with a thousands separator or two figures; a
+    token of 1-3 digits followed by one of exactly 3 digits can be either. The caller keeps the
+    reading the totals allow, and asks a person when more than one does.
+    """
+    joins = [i for i in range(len(tokens) - 1)
+             if re.fullmatch(r"[1-9][0-9]{0,2}", tokens[i].split(" ")[-1]) and re.fullmatch(r"[0-9]{3}", tokens[i + 1])]
+    out = []
+    for mask in range(1 << len(joins)):
+        chosen = {joins[b] for b in range(len(joins)) if mask >> b & 1}
+        figures: list[str] = []
+        for i, tok in enumerate(tokens):
+            if i - 1 in chosen:
+                figures[-1] = f"{figures[-1]} {tok}"
+            else:
+                figures.append(tok)
+        if all(re.fullmatch(r"[1-9][0-9]{0,2}( [0-9]{3})*|[0-9]+(,[0-9]+)?%?|x", f) for f in figures):
+            out.append(figures)
+    return out
 
 
 def half_unit(value: str) -> float:

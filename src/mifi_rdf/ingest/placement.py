@@ -146,19 +146,23 @@ class _Program:
             self.upper[v] = 1
 
     def feasible(self, fixed: dict[int, int] | None = None) -> bool:
+        return self.solve(fixed) is not None
+
+    def solve(self, fixed: dict[int, int] | None = None):
+        """A solution (variable values) with these variables fixed, or None when there is none."""
         from scipy.optimize import Bounds, LinearConstraint, milp
 
         np = self.np
         if self.grid.rule and self.grid.row_total and any(
                 self.grid.ncols - len(self.grid.rows[r]) == 1 for r in self.rows):
-            return False  # a row with one blank and a printed total: that blank could be computed
+            return None  # a row with one blank and a printed total: that blank could be computed
         lower, upper = np.zeros(self.n), self.upper.copy()
         for v, value in (fixed or {}).items():
             lower[v] = upper[v] = value
         constraints = [LinearConstraint(self.a, self.lo, self.hi)] if len(self.a) else []
         result = milp(np.zeros(self.n), constraints=constraints, integrality=np.ones(self.n),
                       bounds=Bounds(lower, upper))
-        return result.status == 0
+        return np.round(result.x).astype(int) if result.status == 0 else None
 
 
 def place(grid: Grid) -> dict[int, list[CellVerdict]] | None:
@@ -169,15 +173,39 @@ def place(grid: Grid) -> dict[int, list[CellVerdict]] | None:
     if not grid.partial():
         return {}
     program = _Program(grid)
-    if not program.feasible():
+    first = program.solve()
+    if first is None:
         return None
+    # Every solution found witnesses what it places; only what no solution has shown yet is asked.
+    seen_figure: set[tuple[int, int, int]] = set()
+    seen_blank: set[tuple[int, int]] = set()
+
+    def witness(solution) -> None:
+        for (r, k, j), v in program.x.items():
+            if solution[v]:
+                seen_figure.add((r, k, j))
+        for r in program.rows:
+            for j in range(grid.ncols):
+                if not any(solution[v] for (rr, _, jj), v in program.x.items() if rr == r and jj == j):
+                    seen_blank.add((r, j))
+
+    witness(first)
     out: dict[int, list[CellVerdict]] = {}
     for r in program.rows:
         verdicts = []
         for j in range(grid.ncols):
-            figures = [k for (rr, k, jj), v in program.x.items() if rr == r and jj == j and program.feasible({v: 1})]
-            blank_ok = program.feasible({v: 0 for (rr, _, jj), v in program.x.items() if rr == r and jj == j})
-            verdicts.append(CellVerdict(tuple(figures), blank_ok))
+            figures = []
+            for (rr, k, jj), v in program.x.items():
+                if rr == r and jj == j:
+                    if (r, k, j) not in seen_figure and (found := program.solve({v: 1})) is not None:
+                        witness(found)
+                    if (r, k, j) in seen_figure:
+                        figures.append(k)
+            if (r, j) not in seen_blank:
+                found = program.solve({v: 0 for (rr, _, jj), v in program.x.items() if rr == r and jj == j})
+                if found is not None:
+                    witness(found)
+            verdicts.append(CellVerdict(tuple(sorted(figures)), (r, j) in seen_blank))
         out[r] = verdicts
     return out
 
@@ -191,3 +219,8 @@ def placement_feasible(grid: Grid, columns: dict[int, tuple[int, ...]]) -> bool:
             if rr == r:
                 fixed[v] = int(cols[k] == j)
     return program.feasible(fixed)
+
+
+def solvable(grid: Grid) -> bool:
+    """Is there any placement at all that satisfies the totals (one solve)?"""
+    return not grid.partial() or _Program(grid).feasible()

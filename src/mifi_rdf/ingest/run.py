@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..errors import InputError, UsageError
+from ..errors import InputError, UsageError, display_path
 from ..tables import load_letter
 from ..vocab import DEFAULT_BASE, Vocabulary, load_vocabulary
 from . import codes, dates
@@ -42,7 +42,7 @@ def read_input(path: Path):
 def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, str] | None = None,
            dry_run: bool = False, replace: bool = False) -> Outcome:
     """Ingest one letter; Unreadable and UsageError are raised (exit 2), data problems are in Outcome.errors."""
-    outcome = Outcome(str(letter), dry_run=dry_run)
+    outcome = Outcome(display_path(letter), dry_run=dry_run)
     lines = read_input(letter)
     raw_tables = find_tables(lines, letter)
     if not raw_tables:
@@ -92,9 +92,9 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
             return outcome
         for name, content in ontology_files.items():
             write_atomically(ontology_dir / "codes" / codes.FILES[name], content)
-            outcome.written.append(str(ontology_dir / "codes" / codes.FILES[name]))
+            outcome.written.append(display_path(ontology_dir / "codes" / codes.FILES[name]))
         commit(staged, target)
-        outcome.written[:0] = [str(target / name) for name in files]
+        outcome.written[:0] = [display_path(target / name) for name in files]
     finally:
         if staged.exists():
             shutil.rmtree(staged)
@@ -148,7 +148,7 @@ def _check(staged: Path, ref: str, vocab: Vocabulary, outcome: Outcome) -> str:
         said = f"validated as export would: {summary(report, 'en')}"
         if not report.conforms():
             details = render_text(report, Describer(store, report, vocab.base, "en"), "en")
-            outcome.errors.append(InputError(staged, 0, 0, f"the cubes of this letter violate the rules of shapes/ "
+            outcome.errors.append(InputError(outcome.letter, 0, 0, f"the cubes of this letter violate the rules of shapes/ "
                                                            f"({said}):\n{details}"))
         return said
     finally:

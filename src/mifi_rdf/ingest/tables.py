@@ -14,6 +14,7 @@ corrected.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -21,8 +22,8 @@ from ..errors import InputError
 from ..vocab import Structure, Vocabulary
 from . import dates
 from .labels import CodeIndex, Match
-from .numbers import NotANumber, half_unit, parse_figure
-from .placement import Grid, place
+from .numbers import NotANumber, half_unit, parse_figure, readings
+from .placement import Grid, place, solvable
 from .text import RawCell, RawRow, RawTable, fold
 
 # Header or caption text (folded) → measure. Order matters: the first match wins.
@@ -425,12 +426,15 @@ def _cells(res: TableResult, raw: RawTable, columns: list[Column], row_dim: str 
     structure = res.structure
     assert structure is not None
     rows: list[tuple[RawRow, str, list[str], list[tuple[str | None, str, RawCell | None]]]] = []
+    alternatives: dict[int, list[list[tuple[str | None, str, RawCell | None]]]] = {}
     for row in raw.rows:
         code, inferences = _row_code(res, row, row_dim, ctx)
         if code is None:
             continue
         if row_dim and row_dim not in ROW_LISTS:
             _need(res, ctx, row_dim, code, row.line)
+        if not row.tabbed:
+            alternatives[len(rows)] = _alternatives(row)
         figures: list[tuple[str | None, str, RawCell | None]] = []
         for cell in row.cells:
             try:
@@ -449,11 +453,16 @@ def _cells(res: TableResult, raw: RawTable, columns: list[Column], row_dim: str 
                                              f"{len(figures)} cells for {ncols} columns ({names})"))
                 continue
             figures += [(None, "blank", None)] * (ncols - len(figures))
-        elif len(figures) > ncols:
-            res.errors.append(InputError(ctx.path, row.line, figures[ncols][2].column if figures[ncols][2] else 1,
-                                         f"{len(figures)} figures for {ncols} columns ({', '.join(c.header for c in columns)})"))
-            continue
         rows.append((row, code, inferences, figures))
+    if res.errors:
+        return
+    if any(len(a) > 1 for a in alternatives.values()):
+        _thousands(res, rows, alternatives, columns, computable, ctx)
+    for row, _, _, figures in rows:
+        if len(figures) > ncols:
+            extra = figures[ncols][2]
+            res.errors.append(InputError(ctx.path, row.line, extra.column if extra else 1,
+                                         f"{len(figures)} figures for {ncols} columns ({', '.join(c.header for c in columns)})"))
     if res.errors:
         return
     verdicts = _placements(res, rows, columns, computable, ctx)
@@ -518,6 +527,92 @@ def _cells(res: TableResult, raw: RawTable, columns: list[Column], row_dim: str 
             res.cells.append(Cell({d.name: codes.get(d.name, "") for d in structure.dimensions}, measure, value, status,
                                   cell_inferences, row.label, note_en, note_fr, row.line,
                                   raw_cell.column if raw_cell else 1))
+
+
+def _alternatives(row: RawRow) -> list[list[tuple[str | None, str, RawCell | None]]]:
+    """The readings of a space-separated row's figures (« 1 204 »: one figure or two), plain first."""
+    out = []
+    for reading in readings([c.text for c in row.cells]):
+        cells, k = [], 0
+        for text in reading:
+            first = row.cells[k]
+            k += text.count(" ") + 1
+            try:
+                f = parse_figure(text)
+            except NotANumber:
+                break
+            cells.append((f.value, f.kind, RawCell(first.line, first.column, text)))
+        else:
+            out.append(cells)
+    return out or [[]]
+
+
+MAX_READINGS = 512
+
+
+def _thousands(res: TableResult, rows, alternatives, columns: list[Column], computable: bool, ctx: Context) -> None:
+    """Keep the reading of « 1 204 »-like figures that the totals allow; a person decides when several do."""
+    ambiguous = sorted(r for r, a in alternatives.items() if len(a) > 1)
+    combos = 1
+    for r in ambiguous:
+        combos *= len(alternatives[r])
+    if combos > MAX_READINGS:
+        for r in ambiguous:
+            res.errors.append(InputError(ctx.path, rows[r][0].line, 1, "too many ways to read this table's figures "
+                                         "with or without thousands separators: mark thousands with a no-break space "
+                                         "or write the figures without a space"))
+        return
+    ok: list[tuple[int, ...]] = []
+    for choice in itertools.product(*(range(len(alternatives[r])) for r in ambiguous)):
+        trial = [list(x) for x in rows]
+        for r, c in zip(ambiguous, choice, strict=True):
+            trial[r][3] = alternatives[r][c]
+        if _consistent(trial, columns, computable):
+            ok.append(choice)
+    for i, r in enumerate(ambiguous):
+        kept = {choice[i] for choice in ok}
+        row = rows[r][0]
+        if len(kept) == 1:
+            pick = kept.pop()
+            if pick:
+                res.findings.append(f"line {row.line} « {row.label} »: read as « "
+                                    f"{' / '.join(c[2].text for c in alternatives[r][pick] if c[2])} » (thousands "
+                                    "separators): the only reading the totals allow")
+            rows[r] = (row, rows[r][1], rows[r][2], alternatives[r][pick])
+        elif len(kept) > 1:
+            options = " or ".join("« " + " / ".join(c[2].text for c in alternatives[r][k] if c[2]) + " »" for k in sorted(kept))
+            res.errors.append(InputError(ctx.path, row.line, row.cells[0].column if row.cells else 1,
+                                         f"the figures of this row can be read {options} (a space may be a thousands "
+                                         "separator) and the totals allow both: write the number with a no-break space "
+                                         "or without a space, or the figures with tabs between them"))
+
+
+def _consistent(rows, columns: list[Column], computable: bool) -> bool:
+    """Do these figures agree with the table's printed totals (True when they cannot be checked)?"""
+    ncols = len(columns)
+    if any(len(figs) > ncols for _, _, _, figs in rows):
+        return False
+    if any(v is not None and not v.isdigit() for _, _, _, figs in rows for v, _, _ in figs):
+        return True  # decimals: not a count table, nothing to check
+    totals = [r for r, (_, code, _, _) in enumerate(rows) if code == "_T"]
+    others = [r for r in range(len(rows)) if r not in totals]
+    if len(totals) != 1:
+        return True  # nothing to check against (a table without a Total row is refused later)
+    if len(rows[totals[0]][3]) != ncols:
+        return False  # the Total row prints every column: it is what the other rows are checked against
+    largest = max(int(v) for v, _, _ in rows[totals[0]][3])
+    if any(int(v) > largest for r in others for v, _, _ in rows[r][3]):
+        return False  # no cell exceeds the largest total (counts)
+    if any(len(rows[r][3]) < ncols for r in others):
+        grid = Grid(ncols, [[int(v) for v, _, _ in rows[r][3]] for r in others],
+                    [int(v) for v, _, _ in rows[totals[0]][3]], columns[-1].total, computable)
+        return solvable(grid)
+    values = [[int(v) for v, _, _ in figs] for _, _, _, figs in rows]
+    if columns[-1].total and any(sum(v[:-1]) != v[-1] for v in values):
+        return False
+    if len(totals) == 1:
+        return all(sum(values[r][j] for r in others) == values[totals[0]][j] for j in range(ncols))
+    return True
 
 
 def _placements(res: TableResult, rows, columns: list[Column], computable: bool, ctx: Context):
@@ -619,8 +714,10 @@ def _check_percentages(res: TableResult, ctx: Context) -> None:
                                 expected=expected)
                 c.note_en = " ".join(x for x in (c.note_en, en) if x)
                 c.note_fr = " ".join(x for x in (c.note_fr, fr) if x)
-                res.findings.append(f"line {c.line} « {c.source_label} »: printed {c.value} %, but {count.value} of "
-                                    f"{grand.value} is {expected:.1f} % — kept as printed (inconsistent-as-printed)")
+                printed = c.value.replace(".", ",")
+                res.findings.append(f"line {c.line} « {c.source_label} »: printed {printed} %, but {count.value} of "
+                                    f"{grand.value} is {f'{expected:.1f}'.replace('.', ',')} % — kept as printed "
+                                    "(inconsistent-as-printed)")
 
 
 def _share_of(vocab: Vocabulary, structure: Structure) -> dict[str, str]:

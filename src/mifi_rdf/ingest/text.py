@@ -205,7 +205,8 @@ def _caption_from(par: list[Line]) -> tuple[str, str] | None:
 
 def _space_row(line: Line) -> tuple[str, list[RawCell]] | None:
     """Split a space-separated row into its label (leading words) and its figures (trailing tokens)."""
-    tokens = [(m.start() + 1, m.group()) for m in re.finditer(r"\S+", line.text)]
+    # Split on spaces and tabs only: a no-break space (U+00A0, U+202F) keeps « 1 204 » one token.
+    tokens = [(m.start() + 1, m.group()) for m in re.finditer(r"[^ \t]+", line.text)]
     k = len(tokens)
     while k > 0 and is_figure_token(tokens[k - 1][1]):
         k -= 1
