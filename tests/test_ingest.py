@@ -187,7 +187,7 @@ def test_a_homonym_is_never_picked_until_a_person_says_which(tmp_path, ontology)
     assert got[("_O", "percentInvited")]["inference"] == "inconsistent-as-printed"
     assert got[("66023", "percentInvited")]["value"] == "60.0" and got[("66023", "percentInvited")]["inference"] == ""
     periods = (ontology / "codes" / "periods.ttl").read_text(encoding="utf-8")
-    assert 'skos:prefLabel "mars 2026 à avril 2026"@fr, "March 2026 to April 2026"@en' in periods
+    assert 'skos:prefLabel "mars et avril 2026"@fr, "March and April 2026"@en' in periods
 
 
 def test_an_unknown_name_stops_everything_with_its_line_and_close_labels(tmp_path, ontology):
@@ -326,3 +326,20 @@ def test_readings_of_space_separated_figures():
                                                       ["153", "145", "58 356"], ["153 145", "58 356"]]
     assert readings(["15", "25"]) == [["15", "25"]]  # no three-digit group: one reading
     assert readings(["0", "111"]) == [["0", "111"]]  # a count does not start with 0
+
+
+def test_new_codes_are_written_in_the_form_of_the_existing_entries():
+    """Every hand-written period and PSTQ round, re-made by ingest from its notation, is byte for byte the entry
+    the code list already has: a new one will look like them."""
+    from mifi_rdf.ingest.codes import period_block, round_block
+
+    periods = (ROOT / "ontology" / "codes" / "periods.ttl").read_text(encoding="utf-8")
+    rounds = (ROOT / "ontology" / "codes" / "rounds.ttl").read_text(encoding="utf-8")
+    index = CodeIndex(load_vocabulary(ROOT / "ontology"))
+    assert len(index.concepts["period"]) == 18
+    for notation in index.concepts["period"]:
+        assert period_block(notation, "") + "\n" in periods + "\n", notation
+    pstq = [n for n in index.concepts["round"] if n.startswith("pstq-")]
+    assert len(pstq) == 8
+    for notation in pstq:
+        assert round_block(notation, "30952") in rounds, notation

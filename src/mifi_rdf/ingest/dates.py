@@ -73,6 +73,10 @@ def period_labels(notation: str) -> tuple[str, str]:
         fb, eb = period_labels(b)
         if len(a) == 10:
             return f"{fa} au {fb}", f"{ea} to {eb}"
+        if len(a) == len(b) == 7 and a[:4] == b[:4]:  # months of one year: « janvier et février 2026 »
+            (y, m1), m2 = (int(x) for x in a.split("-")), int(b[5:])
+            word_fr, word_en = ("et", "and") if m2 == m1 + 1 else ("à", "to")
+            return (f"{MONTHS_FR[m1]} {word_fr} {MONTHS_FR[m2]} {y}", f"{MONTHS_EN[m1]} {word_en} {MONTHS_EN[m2]} {y}")
         return f"{fa} à {fb}", f"{ea} to {eb}"
     parts = [int(x) for x in notation.split("-")]
     if len(parts) == 1:

@@ -57,7 +57,7 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
     outcome.to_review = list(meta.to_review)
     target = data_dir / meta.ref
     if target.exists() and not replace and not dry_run:
-        raise UsageError(f"{target} already exists: letter {meta.ref} is already in the data folder (--replace to "
+        raise UsageError(f"{display_path(target)} already exists: letter {meta.ref} is already in the data folder (--replace to "
                          "replace it, --dry-run to check without writing)")
     vocab = load_vocabulary(ontology_dir, DEFAULT_BASE)
     index = CodeIndex(vocab, mapping)

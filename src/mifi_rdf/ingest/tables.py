@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..errors import InputError
 from ..vocab import Structure, Vocabulary
@@ -108,7 +109,7 @@ class TableResult:
 class Context:
     """What a table needs from the rest of the letter."""
 
-    path: object
+    path: Path  # the letter, for messages
     vocab: Vocabulary
     index: CodeIndex
     letter_text: str  # the letter's own words (not its annexes), folded
