@@ -201,6 +201,33 @@ def codelists(reference: Path, out: Path) -> None:
         click.echo(f"wrote {path}", err=True)
 
 
+@main.command("ingest")
+@click.argument("letter", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Read, match, check and report; write nothing.")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also write the report as JSON to FILE.")
+@click.option("--map", "maps", multiple=True, metavar="LABEL=CODE",
+              help="Code a printed label a person has resolved (a homonym, an unknown name); repeat for several.")
+@click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
+              help="A file of `Label = code` lines, as --map.")
+@click.option("--replace", is_flag=True, help="Replace the letter's folder if it is already in the data folder.")
+@click.pass_obj
+def ingest_cmd(obj: Context, letter: Path, dry_run: bool, report_file: Path | None, maps: tuple[str, ...],
+               mapping_file: Path | None, replace: bool) -> None:
+    """Turn a new letter into curated data: DATA/<N/Réf.>/letter.toml and one CSV per table.
+
+    LETTER is the letter's text as extracted from its PDF (or a CSV/XLSX table with its caption).
+    Labels are matched to the code lists; a typo with one close match is fixed and recorded; an
+    ambiguous or unknown label, a total that does not add up or a row that does not parse stops
+    everything (exit 1, nothing written) until resolved with --map. The files are checked as
+    `export` would before they are moved into place. Exit 0 written, 1 bad data, 2 unreadable input.
+    """
+    from .ingest.run import command
+
+    sys.exit(command(obj.data, obj.ontology, letter, dry_run, report_file, maps, mapping_file, replace,
+                     lambda s: click.echo(s, nl=False), lambda s: click.echo(s, err=True)))
+
+
 def build_options(fn):
     """The choices recorded in a built folder's catalog, shared by build, publish and serve."""
     fn = click.option("--issued", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",

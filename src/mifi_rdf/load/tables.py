@@ -162,7 +162,9 @@ def _cell(path: Path, line: int, row: list[str], table: Table, vocab: Vocabulary
         codelist = vocab.codelists.get(dim.codelist)
         if codelist is None or code not in codelist.codes:
             raise InputError(path, line, i + 1, f"unknown {dim.name} code '{code}' (not in code list <{dim.codelist}>)")
-        if dim.name in LABELLED_DIMENSIONS and source_label and source_label not in codelist.labels[code]:
+        # A label recorded as a typo or a variant (with its note) is by definition not one of the code's labels.
+        relabelled = bool({"typo-fixed", "label-variant"} & set(inference.split(";")))
+        if dim.name in LABELLED_DIMENSIONS and source_label and source_label not in codelist.labels[code] and not relabelled:
             raise InputError(path, line, n + 5,
                              f"unknown {dim.name} label '{source_label}' for code '{code}' "
                              f"(known labels: {', '.join(sorted(codelist.labels[code]))})")
