@@ -17,9 +17,9 @@ import pyoxigraph as ox
 import pyshacl
 import pytest
 import rdflib
-from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 
-from conftest import STANDARDS, run
+from conftest import ROOT, STANDARDS, run
 from mifi_rdf import __version__
 
 BASE = "https://w3id.org/mifi-rdf/"
@@ -93,7 +93,56 @@ def test_folder_has_every_part_and_a_progress_line_per_dataset(tmp_path, project
         for suffix in (".ttl", ".jsonld", ".nt", ".csv", ".csv-metadata.json", ".html"):
             assert f"dataset/{ds}{suffix}" in files
         assert re.search(rf"^{ds}: \d+ cells$", result.output, re.M)
-    assert len(files) == 7 + 6 * len(project.dataset_ids)
+    sources = {p.relative_to(ROOT).as_posix() for p in (ROOT / "sources").rglob("*")
+               if p.suffix in (".txt", ".csv", ".md")}
+    assert sources <= files
+    assert len(files) == 7 + 6 * len(project.dataset_ids) + len(sources)
+
+
+def test_sources_are_published_byte_for_byte(built):
+    """The letters' texts, the reference tables and their READMEs, at the paths their IRIs name."""
+    for folder, pattern in (("letters", "*.txt"), ("reference", "*.csv")):
+        originals = sorted((ROOT / "sources" / folder).glob(pattern))
+        assert originals
+        for original in [*originals, ROOT / "sources" / folder / "README.md"]:
+            assert (built / "sources" / folder / original.name).read_bytes() == original.read_bytes()
+    assert not list((built / "sources").rglob("*.py"))  # the generator of a reference table is not a source
+
+
+def test_a_letter_whose_text_is_not_in_sources_is_refused(tmp_path, data_copy):
+    toml = data_copy / "31224" / "letter.toml"
+    lines = toml.read_text(encoding="utf-8").splitlines()
+    n = next(i for i, line in enumerate(lines) if line.startswith("source_text"))
+    lines[n] = 'source_text = "missing.txt"'
+    toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("--data", str(data_copy), "build", str(tmp_path / "site"))
+    assert result.exit_code == 1
+    assert f"31224/letter.toml:{n + 1}:1: source_text 'missing.txt' is not in sources/letters/" in result.output
+    assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("ds", ["30952-t5", "31180-t1", "30735-t1", "25623-t1", "31224-t1"])
+def test_each_dataset_file_can_be_validated_alone(built, ds):
+    """A download carries the structure and the codes it uses: it conforms without companion files."""
+    for suffix in (".ttl", ".jsonld", ".nt"):
+        result = run("validate", str(built / "dataset" / f"{ds}{suffix}"))
+        assert result.exit_code == 0, result.output
+        assert re.search(r"^0 violations, \d+ warnings?, \d+ notes?: conforms\.$", result.output, re.M), result.output
+
+
+def test_a_dataset_file_carries_only_the_codes_it_reaches(built):
+    """Its own countries, statuses and round, not the 249 countries or the 1,130 municipalities."""
+    cube = rdflib.Graph().parse(built / "dataset" / "30952-t5.ttl")
+    countries = {c for c in cube.subjects(SKOS.inScheme, rdflib.URIRef(BASE + "code/country"))}
+    used = set(cube.objects(None, rdflib.URIRef(BASE + "def/country")))
+    assert countries == used and len(used) == 25  # 23 countries, « Autres » and the total
+    assert not set(cube.subjects(SKOS.inScheme, rdflib.URIRef(BASE + "code/municipality")))
+    tops = set(cube.objects(rdflib.URIRef(BASE + "code/country"), SKOS.hasTopConcept))
+    assert tops and tops <= countries  # nothing dangles
+    mun = rdflib.Graph().parse(built / "dataset" / "31180-t1.ttl")
+    montreal = rdflib.URIRef(BASE + "code/municipality/66023")
+    region = mun.value(montreal, SKOS.broader)  # Montréal belongs to no MRC: its region
+    assert str(mun.value(region, SKOS.prefLabel)) == "Montréal"
 
 
 def test_build_twice_gives_byte_identical_trees(built, tmp_path):
@@ -247,8 +296,30 @@ def test_provenance_names_the_letter_the_table_and_the_software(catalog, dataset
     for ds in datasets:
         ref, table = str(ds).rsplit("/", 1)[1].split("-")
         sources = set(catalog.objects(ds, PROV.wasDerivedFrom))
-        assert sources == {rdflib.URIRef(f"{BASE}letter/{ref}"), rdflib.URIRef(f"{BASE}letter/{ref}/table/{table}")}
+        assert {rdflib.URIRef(f"{BASE}letter/{ref}"), rdflib.URIRef(f"{BASE}letter/{ref}/table/{table}"),
+                rdflib.URIRef(f"{BASE}sources/letters/{ref}.txt")} <= sources
         assert catalog.value(ds, PROV.wasGeneratedBy) == activity
+    country = rdflib.URIRef(f"{BASE}dataset/30952-t1")
+    assert {str(s) for s in catalog.objects(country, PROV.wasDerivedFrom) if "/reference/" in str(s)} == {
+        f"{BASE}sources/reference/iso3166_countries.csv", f"{BASE}sources/reference/countries_fr.csv"}
+
+
+def test_the_catalog_describes_every_source_file_with_its_checksum(built, catalog):
+    """The build used them; each is a document a user can fetch and check."""
+    activity = rdflib.URIRef(BASE + "build")
+    used = {str(u)[len(BASE):] for u in catalog.objects(activity, PROV.used) if str(u).startswith(BASE + "sources/")}
+    on_disk = {p.relative_to(built).as_posix() for p in (built / "sources").rglob("*") if p.is_file()}
+    assert used == on_disk and len(on_disk) == 5 + 7 + 2
+    for rel in on_disk:
+        doc = rdflib.URIRef(BASE + rel)
+        assert (doc, RDF.type, FOAF.Document) in catalog
+        assert {t.language for t in catalog.objects(doc, DCTERMS.title)} == {"fr", "en"}
+        checksum = catalog.value(doc, SPDX.checksum)
+        assert str(catalog.value(checksum, SPDX.checksumValue)) == hashlib.sha256((built / rel).read_bytes()).hexdigest()
+    media = {rel.rsplit(".", 1)[1]: str(catalog.value(rdflib.URIRef(BASE + rel), DCTERMS.format)) for rel in on_disk}
+    assert media == {"txt": "https://www.iana.org/assignments/media-types/text/plain",
+                     "csv": "https://www.iana.org/assignments/media-types/text/csv",
+                     "md": "https://www.iana.org/assignments/media-types/text/markdown"}
 
 
 # ---------------------------------------------------------------------- VoID, CSV, schema.org

@@ -23,6 +23,7 @@ from .facts import Facts
 from ..model import Letter, Table
 from ..project import Project
 from .config import Config, Options, dataset_path, landing_page, measure
+from .sources import provenance_statements, source_files
 
 RDF_FORMATS = {"ttl", "jsonld", "nt"}
 
@@ -81,6 +82,7 @@ def _catalog(project: Project, root: Path, config: Config, facts: Facts, options
     yield c, N(DCT + "spatial"), N(config.section("quebec")["iri"])
     yield from _agents(project, config)
     yield from _build_activity(project)
+    yield from provenance_statements(project, root, source_files(), N(build_iri(b)))
     yield from _shared_resources(config, facts)
     for letter in project.letters:
         for table in letter.tables:
