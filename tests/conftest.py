@@ -17,6 +17,21 @@ REFERENCE = ROOT / "sources" / "reference"  # authoritative code tables
 STANDARDS = ROOT / "tests" / "standards"  # W3C Data Cube IC queries, DCAT-AP 3.0.1 shapes
 
 
+def parse_rdf(source: Path | str | bytes, fmt: str, base: str = "https://w3id.org/mifi-rdf/"):
+    """A file (or text) in an rdflib graph. JSON-LD is read by pyoxigraph, since rdflib 7's JSON-LD
+    parser builds a deprecated ConjunctiveGraph; both are independent of our JSON-LD writer."""
+    import pyoxigraph as ox
+    import rdflib
+
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    if fmt != "json-ld":
+        return rdflib.Graph().parse(source, format=fmt) if isinstance(source, Path) else \
+            rdflib.Graph().parse(data=data, format=fmt, publicID=base)
+    kwargs = {"path": str(source)} if isinstance(source, Path) else {"input": data}
+    nt = ox.serialize(ox.parse(format=ox.RdfFormat.JSON_LD, base_iri=base, **kwargs), format=ox.RdfFormat.N_TRIPLES)
+    return rdflib.Graph().parse(data=nt.decode("utf-8"), format="nt")
+
+
 def run(*args: str, input: str | None = None):
     """Invoke the CLI in-process, the way a user would type it."""
     return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)

@@ -20,6 +20,7 @@ import rdflib
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 
 from conftest import ROOT, STANDARDS, run
+from conftest import parse_rdf as parse
 from mifi_rdf import __version__
 
 BASE = "https://w3id.org/mifi-rdf/"
@@ -43,16 +44,6 @@ def shapes(name: str) -> rdflib.Graph:
     """A DCAT-AP shapes file, parsed once. Given to pyshacl as a path, it is loaded into an rdflib
     Dataset through a deprecated API that warned some 94,000 times in this file."""
     return rdflib.Graph().parse(DCAT_AP / name, format="turtle")
-
-
-def parse(source: Path | str, fmt: str) -> rdflib.Graph:
-    """A file (or, for a str, JSON-LD text) in an rdflib graph; JSON-LD is read by pyoxigraph, since
-    rdflib 7's JSON-LD parser builds a deprecated ConjunctiveGraph. Both are independent of our writer."""
-    if fmt != "json-ld":
-        return rdflib.Graph().parse(source, format=fmt)
-    kwargs = {"path": str(source)} if isinstance(source, Path) else {"input": source.encode("utf-8")}
-    nt = ox.serialize(ox.parse(format=ox.RdfFormat.JSON_LD, base_iri=BASE, **kwargs), format=ox.RdfFormat.N_TRIPLES)
-    return rdflib.Graph().parse(data=nt.decode("utf-8"), format="nt")
 
 
 def tree(root: Path) -> dict[str, bytes]:
