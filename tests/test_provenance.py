@@ -35,3 +35,14 @@ def test_observations_datasets_and_codes_reach_a_published_source(graph, site):
         scheme = graph.value(concept, SKOS.inScheme)
         assert all(published(site, s) for s in graph.objects(scheme, DCTERMS.source))
 
+
+
+def test_git_ignores_no_file_of_the_package_or_of_its_sources():
+    """A fresh clone (and the wheel, which leaves out what .gitignore names) has every module and source."""
+    import subprocess
+
+    from conftest import ROOT
+
+    ignored = subprocess.run(["git", "status", "--ignored", "--porcelain", "--", "src", "sources", "data", "ontology"],
+                             cwd=ROOT, capture_output=True, text=True).stdout.splitlines()
+    assert [line for line in ignored if line.startswith("!!") and "__pycache__" not in line and ".egg-info" not in line] == []
