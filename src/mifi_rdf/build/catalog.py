@@ -18,11 +18,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import __version__
-from ..namespaces import DCAT, DCT, FOAF, LABEL, PROV, SCHEMA, SKOS, SPDX, VCARD, A, N, en, fr, typed
-from .facts import Facts
 from ..model import Letter, Table
+from ..namespaces import DCAT, DCT, FOAF, LABEL, PROV, SCHEMA, SKOS, SPDX, VCARD, A, N, en, fr, typed
 from ..project import Project
 from .config import Config, Options, dataset_path, landing_page, measure
+from .facts import Facts
 from .sources import provenance_statements, source_files
 
 RDF_FORMATS = {"ttl", "jsonld", "nt"}

@@ -16,18 +16,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .catalog import catalog_statements
 from ..cube import CubeBuilder
 from ..errors import UsageError
-from .facts import Facts, gather_facts
-from .pages import index_html, landing_html
 from ..project import Project
+from ..serialize.writers import write
+from .catalog import catalog_statements
 from .config import Config, Options, dataset_path, landing_page, load_config
 from .csvw import write_csv, write_csvw
+from .facts import Facts, gather_facts
+from .pages import index_html, landing_html
 from .sources import check_letters, copy_sources, source_files
 from .standalone import Standalone
 from .void import void_statements
-from ..serialize.writers import write
 
 MARKER = "catalog.ttl"  # a folder without it was not made by build: never replace it
 CATALOG_FORMATS = {"catalog.ttl": "ttl", "catalog.jsonld": "jsonld", "catalog.rdf": "xml"}
