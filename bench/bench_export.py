@@ -69,8 +69,9 @@ def make_project(size: int, dest: Path) -> tuple[Path, Path]:
                 other = rng.randint(10, 200)
                 w.writerow([n, "_O", "invitations", other, "residual", "", "", "", ""])
                 w.writerow([n, "_T", "invitations", total + other, "total", "", "", "", ""])
+    # shaped like letter 30952, whose text it cites: `build` publishes only letters whose text is in sources/
     meta = ['ref = "99999"', "letter_date = 2026-01-01", "received = 2025-12-01", "clarified = []",
-            'source_text = "synthetic"', 'issued_by_fr = "x"', 'issued_by_en = "x"', 'request_fr = "x"',
+            'source_text = "30952.txt"', 'issued_by_fr = "x"', 'issued_by_en = "x"', 'request_fr = "x"',
             'request_en = "x"', 'programs = ["pstq"]', 'articles = ["53"]', "refused = []"]
     for tid in tables:
         meta += ["", "[[table]]", f'id = "{tid}"', 'number = ""', 'caption = "x"', 'title_fr = "x"', 'title_en = "x"',

@@ -33,6 +33,19 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             if os.environ.get("MIFI_RDF_REQUIRE_SERVERS") == "1":
                 pytest.fail(f"{message}; MIFI_RDF_REQUIRE_SERVERS=1 makes this a failure")
             pytest.skip(message)
+def parse_rdf(source: Path | str | bytes, fmt: str, base: str = "https://w3id.org/mifi-rdf/"):
+    """A file (or text) in an rdflib graph. JSON-LD is read by pyoxigraph, since rdflib 7's JSON-LD
+    parser builds a deprecated ConjunctiveGraph; both are independent of our JSON-LD writer."""
+    import pyoxigraph as ox
+    import rdflib
+
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    if fmt != "json-ld":
+        return rdflib.Graph().parse(source, format=fmt) if isinstance(source, Path) else \
+            rdflib.Graph().parse(data=data, format=fmt, publicID=base)
+    kwargs = {"path": str(source)} if isinstance(source, Path) else {"input": data}
+    nt = ox.serialize(ox.parse(format=ox.RdfFormat.JSON_LD, base_iri=base, **kwargs), format=ox.RdfFormat.N_TRIPLES)
+    return rdflib.Graph().parse(data=nt.decode("utf-8"), format="nt")
 
 
 def run(*args: str, input: str | None = None):

@@ -187,17 +187,18 @@ def list_datasets(obj: Context) -> None:
 
 
 @main.command()
-@click.argument("reference", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("reference", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("ontology/codes"),
               show_default=True)
-def codelists(reference: Path, out: Path) -> None:
+def codelists(reference: Path | None, out: Path) -> None:
     """Regenerate the reference code lists (countries, regions, MRCs, municipalities) from REFERENCE.
 
-    REFERENCE is the folder of authoritative CSV files (../shared/reference in the workspace).
+    REFERENCE is the folder of authoritative CSV files (default: the project's sources/reference).
     """
     from .codelists import write_reference_codelists
+    from .paths import project_paths
 
-    for path in write_reference_codelists(reference, out):
+    for path in write_reference_codelists(reference or project_paths().sources / "reference", out):
         click.echo(f"wrote {path}", err=True)
 
 

@@ -15,10 +15,10 @@ import json
 from pathlib import Path
 from typing import IO
 
-from .facts import Facts
-from ..model import Table
 from ..load.vocabulary import Vocabulary
+from ..model import Table
 from ..namespaces import CSVW, XSD
+from .facts import Facts
 
 
 def columns(table: Table, facts: Facts) -> list[tuple[str, str, str]]:

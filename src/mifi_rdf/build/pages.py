@@ -11,11 +11,11 @@ import html
 import json
 from pathlib import Path
 
-from .catalog import catalog_iri, keywords, spatial
-from .facts import Facts
 from ..model import Letter, Table
 from ..project import Project
+from .catalog import catalog_iri, keywords, spatial
 from .config import Config, FileFacts, Format, dataset_path, landing_page, measure
+from .facts import Facts
 
 
 def schema_org(project: Project, letter: Letter, table: Table, root: Path, config: Config, facts: Facts) -> dict:

@@ -36,6 +36,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..build.site import Site
+from ..build.sources import source_files
 from ..project import Project
 from .cache import ByteLRU
 from .conneg import CONTENT_TYPES, DOCUMENTS, GRAPHS, RESULTS, negotiate
@@ -53,14 +54,15 @@ CORS = {
 }
 # resource URI -> document: which media types the 303 can lead to, preferred first
 RESOURCE_OFFERS = ["text/turtle", "text/html", "application/xhtml+xml", "application/ld+json", "application/n-triples",
-                   "application/json", "text/plain"]
+                   "application/rdf+xml", "application/json", "text/plain"]
 RESOURCE_SUFFIX = {"text/turtle": "ttl", "text/html": "html", "application/xhtml+xml": "html",
-                   "application/ld+json": "jsonld", "application/n-triples": "nt", "application/json": "jsonld",
-                   "text/plain": "nt"}
+                   "application/ld+json": "jsonld", "application/n-triples": "nt", "application/rdf+xml": "rdf",
+                   "application/json": "jsonld", "text/plain": "nt"}
 # media types of a built folder's files, by suffix (CSVW metadata: application/csvm+json, per CSVW)
 FILE_TYPES = {".ttl": "text/turtle; charset=utf-8", ".jsonld": "application/ld+json", ".nt": "application/n-triples",
               ".rdf": "application/rdf+xml", ".html": "text/html; charset=utf-8", ".csv": "text/csv; charset=utf-8",
-              ".json": "application/csvm+json", ".css": "text/css; charset=utf-8"}
+              ".json": "application/csvm+json", ".css": "text/css; charset=utf-8",
+              ".txt": "text/plain; charset=utf-8", ".md": "text/markdown; charset=utf-8"}
 
 
 @dataclass
@@ -78,7 +80,8 @@ class App:
     def __init__(self, project: Project, settings: Settings, folder: Path, site: Site | None = None) -> None:
         self.base = project.vocab.base
         self.store = project.store()
-        self.files = site.files if site else {}
+        # a built folder's files, or else the sources its statements cite (sources/letters/*.txt, ...)
+        self.files = site.files if site else {"/" + f.path: f.file for f in source_files()}
         if site:
             self.store.bulk_extend(site.quads(self.base))
         nquads = folder / "store.nq"

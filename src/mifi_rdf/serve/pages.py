@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from ..namespaces import DCT, QB, RDFS, SKOS, A, prefixes
 from ..paths import sparql
 from ..serialize.jsonld import write_jsonld
+from ..serialize.prefixes import drop_unused_prefixes
 from ..serialize.writers import FORMATS, turtle_prefixes
 
 DATASET = ox.NamedNode(QB + "DataSet")
@@ -85,8 +86,15 @@ class Pages:
             out = io.BytesIO()
             write_jsonld(triples, out, self.base)
             return out.getvalue()
-        kwargs = {} if fmt == "nt" else {"prefixes": turtle_prefixes(self.base)}
-        return ox.serialize(triples, format=FORMATS[fmt], **kwargs)
+        fmt = {"rdf": "xml"}.get(fmt, fmt)  # the document's suffix, the serialization's name
+        if fmt == "nt":
+            return ox.serialize(triples, format=FORMATS[fmt])
+        if fmt == "ttl":
+            return drop_unused_prefixes(ox.serialize(triples, format=FORMATS[fmt], prefixes=turtle_prefixes(self.base)))
+        # RDF/XML names predicates and types with prefixes: declare only those namespaces
+        names = {t.predicate.value for t in triples} | {t.object.value for t in triples if t.predicate == A}
+        used = {k: v for k, v in turtle_prefixes(self.base).items() if any(n.startswith(v) for n in names)}
+        return ox.serialize(triples, format=FORMATS[fmt], prefixes=used)
 
     # ------------------------------------------------------------------ HTML
 
@@ -126,7 +134,8 @@ class Pages:
         extra = self.observation_table(node, page_path) if self.is_dataset(node) else ""
         name = html.escape(posixpath.basename(page_path).rsplit(".", 1)[0])
         formats = (f'<p class="formats">Turtle: <a href="{name}.ttl">{name}.ttl</a> · JSON-LD: <a href="{name}.jsonld">'
-                   f'{name}.jsonld</a> · N-Triples: <a href="{name}.nt">{name}.nt</a></p>')
+                   f'{name}.jsonld</a> · N-Triples: <a href="{name}.nt">{name}.nt</a> · '
+                   f'RDF/XML: <a href="{name}.rdf">{name}.rdf</a></p>')
         page = self.template.substitute(
             formats=formats, head1="propriété / property", head2="valeur / value",
             title=html.escape(self.label(iri, "fr")), label_fr=html.escape(self.label(iri, "fr")),
