@@ -100,7 +100,7 @@ def relations(vocab: Vocabulary) -> Relations:
     return rel
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One cell of a table, as the audit sees it."""
 
@@ -171,12 +171,6 @@ class System:
     rel: Relations
     zeros: set[str]  # datasets that print a zero count: a blank there is not zero
 
-    def entry(self, key: tuple[str, tuple[str, ...], str]) -> Entry | None:
-        return self._by_key.get(key)
-
-    def __post_init__(self) -> None:
-        self._by_key = {e.key: e for e in self.entries}
-
 
 # ---------------------------------------------------------------------------- building
 
@@ -184,14 +178,17 @@ def entries_of(tables: list[Table], vocab: Vocabulary) -> list[Entry]:
     out: list[Entry] = []
     for table in tables:
         concepts = [vocab.codelists[d.codelist].codes for d in table.structure.dimensions]
+        measures = {name: (m.iri, m.datatype == XSD + "integer") for name, m in table.structure.measures.items()}
+        seen: dict[tuple[str, ...], tuple[str, ...]] = {}  # codes repeat across measures: map each once
         for cell in table.cells:
-            m = table.structure.measures[cell.measure]
-            count = m.datatype == XSD + "integer"
+            iri, count = measures[cell.measure]
             value: int | Decimal | None = None
             if cell.value is not None:
                 value = int(cell.value) if count else Decimal(cell.value)
-            iris = tuple(c[code] for c, code in zip(concepts, cell.codes, strict=True))
-            out.append(Entry(len(out), table, cell, iris, m.iri, count, value))
+            iris = seen.get(cell.codes)
+            if iris is None:
+                iris = seen[cell.codes] = tuple([c[code] for c, code in zip(concepts, cell.codes, strict=True)])
+            out.append(Entry(len(out), table, cell, iris, iri, count, value))
     return out
 
 

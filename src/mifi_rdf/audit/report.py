@@ -20,7 +20,8 @@ from .findings import METHOD, Audit, CellResult, FactResult, Step
 
 TEXT = {
     "title": {"fr": "Audit de divulgation", "en": "Disclosure audit"},
-    "scope": {"fr": "{tables} tableau(x), {cells} cellule(s) caviardée(s)", "en": "{tables} table(s), {cells} suppressed cell(s)"},
+    "scope": {"fr": "{tables} tableau(x), {cells} cellule(s) caviardée(s)",
+              "en": "{tables} table(s), {cells} suppressed cell(s)"},
     "used": {"fr": "Contraintes utilisées", "en": "Constraints used"},
     "c-sum": {"fr": "chaque total publié est la somme de ses parties (les parties que prend la règle shape/total-sum : "
                     "un code total ou une période qui contient celle des parties) ; un total ajusté n'est pas une somme",
