@@ -23,13 +23,84 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_array, csr_array, hstack, vstack
+from highspy import _core as highs
 
 from .constraints import System
 
 CAP = 1e9  # stands for "no upper bound": no count of these letters comes near it
 TOL = 1e-6
+
+
+@dataclass
+class Matrix:
+    """Rows of coefficients over the variables, compressed by row (what HiGHS takes as is)."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    n_cols: int
+
+    @classmethod
+    def from_rows(cls, rows: list[tuple[list[int], list[float]]], n_cols: int) -> Matrix:
+        lengths = [len(c) for c, _ in rows]
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        indices = np.array([j for c, _ in rows for j in c], dtype=np.int64)
+        data = np.array([v for _, vs in rows for v in vs], dtype=float)
+        return cls(indptr, indices, data, n_cols)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.indptr) - 1, self.n_cols)
+
+    def row(self, r: int) -> tuple[np.ndarray, np.ndarray]:
+        a, b = self.indptr[r], self.indptr[r + 1]
+        return self.indices[a:b], self.data[a:b]
+
+    def toarray(self) -> np.ndarray:
+        out = np.zeros(self.shape)
+        for r in range(self.shape[0]):
+            cols, vals = self.row(r)
+            out[r, cols] = vals
+        return out
+
+    def select(self, rows: np.ndarray, cols: np.ndarray) -> Matrix:
+        """The chosen rows over the chosen columns (renumbered), every entry of those rows being in them."""
+        position = np.full(self.n_cols, -1, dtype=np.int64)
+        position[cols] = np.arange(len(cols))
+        starts, ends = self.indptr[rows], self.indptr[rows + 1]
+        lengths = ends - starts
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        take = np.repeat(starts - indptr[:-1], lengths) + np.arange(indptr[-1])
+        return Matrix(indptr, position[self.indices[take]], self.data[take], len(cols))
+
+
+def run_highs(objective: np.ndarray, xl: np.ndarray, xu: np.ndarray, m: Matrix, lo: np.ndarray, hi: np.ndarray,
+              integer: bool = False) -> np.ndarray | None:
+    """Minimise objective · x; the solution, or None when there is none.
+
+    The raw binding (_core._Highs) is used because the public highspy.Highs prints HiGHS's banner
+    on stdout when it is made, before any option can silence it, and stdout carries the csv."""
+    h = highs._Highs()
+    h.setOptionValue("output_flag", False)
+    if integer:
+        h.setOptionValue("mip_rel_gap", 0.0)  # the optimum of each stacked part, not within a gap of the sum
+    lp = highs.HighsLp()
+    lp.num_col_, lp.num_row_ = m.n_cols, m.shape[0]
+    lp.col_cost_ = objective
+    lp.col_lower_, lp.col_upper_ = xl, xu
+    lp.row_lower_ = np.where(np.isinf(lo), -highs.kHighsInf, lo)
+    lp.row_upper_ = np.where(np.isinf(hi), highs.kHighsInf, hi)
+    lp.a_matrix_.format_ = highs.MatrixFormat.kRowwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = m.indptr, m.indices, m.data
+    if integer:
+        lp.integrality_ = [highs.HighsVarType.kInteger] * m.n_cols
+    h.passModel(lp)
+    h.run()
+    if h.getModelStatus() != highs.HighsModelStatus.kOptimal:
+        return None
+    return np.array(h.getSolution().col_value)
 
 
 @dataclass
@@ -62,7 +133,7 @@ class Problem:
     system: System
     variables: list[int]  # entry id of each variable
     var_of: dict[int, int]  # entry id -> variable index
-    matrix: csr_array
+    matrix: Matrix
     lo: np.ndarray
     hi: np.ndarray
     xl: np.ndarray
@@ -86,7 +157,8 @@ def problem(system: System) -> Problem:
             xl[i] = 1  # the table prints zeros: a blank is not one
         if e.cell.status == "suppressed-primary" and e.table.suppression_threshold > 0:
             xu[i] = e.table.suppression_threshold - 1
-    rows_i, rows_j, rows_v, lo, hi, row_constraint, checks = [], [], [], [], [], [], []
+    rows: list[tuple[list[int], list[float]]] = []
+    lo, hi, row_constraint, checks = [], [], [], []
     for k, c in enumerate(system.constraints):
         const = 0.0
         coefs: dict[int, float] = defaultdict(float)
@@ -103,15 +175,12 @@ def problem(system: System) -> Problem:
             if lower > TOL or upper < -TOL:
                 checks.append(k)
             continue
-        r = len(lo)
-        for j, v in coefs.items():
-            rows_i.append(r)
-            rows_j.append(j)
-            rows_v.append(v)
+        order = sorted(coefs)
+        rows.append((order, [coefs[j] for j in order]))
         lo.append(lower)
         hi.append(upper)
         row_constraint.append(k)
-    matrix = coo_array((rows_v, (rows_i, rows_j)), shape=(len(lo), len(variables))).tocsr()
+    matrix = Matrix.from_rows(rows, len(variables))
     components, component_of = _components(system, variables, matrix, row_constraint)
     return Problem(system, variables, var_of, matrix, np.array(lo), np.array(hi), xl, xu, row_constraint, checks,
                    components, component_of)
@@ -124,7 +193,7 @@ def _find(parent: list[int], i: int) -> int:
     return i
 
 
-def _union_rows(parent: list[int], matrix: csr_array, rows) -> None:
+def _union_rows(parent: list[int], matrix: Matrix, rows) -> None:
     indptr, indices = matrix.indptr, matrix.indices
     for r in rows:
         cols = indices[indptr[r]:indptr[r + 1]]
@@ -136,7 +205,7 @@ def _union_rows(parent: list[int], matrix: csr_array, rows) -> None:
                     parent[b] = a
 
 
-def _components(system: System, variables: list[int], matrix: csr_array, row_constraint: list[int]
+def _components(system: System, variables: list[int], matrix: Matrix, row_constraint: list[int]
                 ) -> tuple[list[Component], dict[int, int]]:
     entries = system.entries
     n = len(variables)
@@ -196,19 +265,17 @@ class Solved:
 def _sub(p: Problem, comps: list[Component]):
     cols = np.array(sorted(i for c in comps for i in c.variables), dtype=np.int64)
     rows = np.array(sorted(r for c in comps for r in c.rows), dtype=np.int64)
-    m = p.matrix[rows][:, cols] if len(rows) else csr_array((0, len(cols)))
-    return cols, rows, m
+    return cols, rows, p.matrix.select(rows, cols)
 
 
-def _relaxation(p: Problem, cols, rows, m, objective: np.ndarray):
-    constraints = [LinearConstraint(m, p.lo[rows], p.hi[rows])] if len(rows) else []
-    return milp(objective, bounds=Bounds(p.xl[cols], p.xu[cols]), constraints=constraints)
+def _relaxation(p: Problem, cols, rows, m: Matrix, objective: np.ndarray) -> np.ndarray | None:
+    return run_highs(objective, p.xl[cols], p.xu[cols], m, p.lo[rows], p.hi[rows])
 
 
 def _feasible(p: Problem, comps: list[Component]) -> list[Component]:
     """The components whose relaxation has no solution (contradictory printed figures), by halving."""
     cols, rows, m = _sub(p, comps)
-    if _relaxation(p, cols, rows, m, np.zeros(len(cols))).status != 2:
+    if _relaxation(p, cols, rows, m, np.zeros(len(cols))) is not None:
         return []
     if len(comps) == 1:
         return comps
@@ -232,11 +299,10 @@ def solve(p: Problem) -> Solved:
             objective = np.zeros(len(cols))
             for c in active:
                 objective[position[c.targets[k]]] = direction
-            res = _relaxation(p, cols, rows, m, objective)
+            x = _relaxation(p, cols, rows, m, objective)
             out.stacked_solves += 1
-            if res.x is None:  # pragma: no cover - every component was checked feasible
-                raise RuntimeError(f"the stacked relaxation failed: {res.message}")
-            x = res.x
+            if x is None:  # pragma: no cover - every component was checked feasible
+                raise RuntimeError("the stacked relaxation has no solution, though each of its parts has one")
             for c in active:
                 v = c.targets[k]
                 block = x[[position[i] for i in c.variables]]
@@ -284,48 +350,33 @@ def _exact(p: Problem, c: Component, v: int, direction: int) -> float | None:
     nb = sum(len(g.variables) for g, _ in usable)
     objective = np.zeros(n + nb)
     objective[position[v]] = direction
-    blocks = [m] if len(rows) else []
+    rows_: list[tuple[list[int], list[float]]] = [(list(c), list(a)) for c, a in (m.row(r) for r in range(m.shape[0]))]
     lo = list(p.lo[rows])
     hi = list(p.hi[rows])
-    extra_i, extra_j, extra_v = [], [], []
-    r = 0
     b = n
     for g, caps in usable:
         first = b
         for i, cap in zip(g.variables, caps, strict=True):
             big = max(0.0, cap - (g.threshold - 1))
-            # x_i + big * p_i <= threshold - 1 + big
-            extra_i += [r, r]
-            extra_j += [position[i], b]
-            extra_v += [1.0, big]
+            rows_.append(([position[i], b], [1.0, big]))  # x_i + big * p_i <= threshold - 1 + big
             lo.append(-np.inf)
             hi.append(g.threshold - 1 + big)
-            r += 1
             b += 1
-        # at least one primary
-        for j in range(first, b):
-            extra_i.append(r)
-            extra_j.append(j)
-            extra_v.append(1.0)
+        rows_.append((list(range(first, b)), [1.0] * (b - first)))  # at least one primary
         lo.append(1.0)
         hi.append(np.inf)
-        r += 1
-    full = hstack([m, csr_array((m.shape[0], nb))]) if blocks else csr_array((0, n + nb))
-    if r:
-        full = vstack([full, coo_array((extra_v, (extra_i, extra_j)), shape=(r, n + nb))])
+    full = Matrix.from_rows(rows_, n + nb)
     xl = np.concatenate([p.xl[cols], np.zeros(nb)])
     xu = np.concatenate([p.xu[cols], np.ones(nb)])
-    constraints = [LinearConstraint(full, np.array(lo), np.array(hi))] if full.shape[0] else []
-    res = milp(objective, bounds=Bounds(xl, xu), constraints=constraints, integrality=np.ones(n + nb),
-               options={"mip_rel_gap": 0})
-    if res.status == 2 and usable:  # the rule contradicts the printed figures: drop it for this component
+    x = run_highs(objective, xl, xu, full, np.array(lo), np.array(hi), integer=True)
+    if x is None and usable:  # the rule contradicts the printed figures: drop it for this component
         c.groups_dropped = "contradicted"
         c.groups = []
         return _exact(p, c, v, direction)
-    if res.x is None:
+    if x is None:
         c.infeasible = True
         return None
-    return float(res.x[position[v]])
+    return float(x[position[v]])
 
 
 def _upper_without_rule(p: Problem, c: Component, i: int, cols, rows, m, position) -> float | None:
@@ -338,7 +389,7 @@ def _upper_without_rule(p: Problem, c: Component, i: int, cols, rows, m, positio
 def _relaxed_max(p: Problem, i: int, cols, rows, m, position) -> float | None:
     objective = np.zeros(len(cols))
     objective[position[i]] = -1
-    res = _relaxation(p, cols, rows, m, objective)
-    if res.x is None or res.x[position[i]] >= CAP - 0.5:
+    x = _relaxation(p, cols, rows, m, objective)
+    if x is None or x[position[i]] >= CAP - 0.5:
         return None
-    return float(res.x[position[i]])
+    return float(x[position[i]])
