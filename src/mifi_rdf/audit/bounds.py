@@ -6,7 +6,8 @@ minimum and maximum are optimisation problems over its component only; since the
 independent, one problem can carry many of them at once, with the objective of each on one of its
 cells (the optimum of a sum of independent parts is the optimum of each part). So the number of
 solver calls grows with the size of the largest component, not with the number of cells: round k
-minimises (then maximises) the k-th suppressed cell of every component that has one.
+minimises (then maximises) the k-th suppressed cell of every component that has one. (Stacks are
+cut at about BATCH_VARIABLES unknowns: the simplex's work grows faster than a problem's size.)
 
 These stacked problems are linear relaxations, solved fast. A component's answer is kept when the
 solution found is integral and respects the rule that at least one blank of a table is under its
@@ -28,6 +29,7 @@ from highspy import _core as highs
 from .constraints import System
 
 CAP = 1e9  # stands for "no upper bound": no count of these letters comes near it
+BATCH_VARIABLES = 4000
 TOL = 1e-6
 
 
@@ -286,33 +288,15 @@ def _feasible(p: Problem, comps: list[Component]) -> list[Component]:
 def solve(p: Problem) -> Solved:
     out = Solved()
     live = list(p.components)
-    for comp in _feasible(p, live):
-        comp.infeasible = True
+    for batch in _batches(live):
+        for comp in _feasible(p, batch):
+            comp.infeasible = True
     live = [c for c in live if not c.infeasible]
     pending: list[tuple[Component, int, int]] = []  # (component, variable, direction)
     rounds = max((len(c.targets) for c in live), default=0)
     for k in range(rounds):
-        active = [c for c in live if len(c.targets) > k]
-        cols, rows, m = _sub(p, active)
-        position = {int(j): n for n, j in enumerate(cols)}
-        for direction in (1, -1):
-            objective = np.zeros(len(cols))
-            for c in active:
-                objective[position[c.targets[k]]] = direction
-            x = _relaxation(p, cols, rows, m, objective)
-            out.stacked_solves += 1
-            if x is None:  # pragma: no cover - every component was checked feasible
-                raise RuntimeError("the stacked relaxation has no solution, though each of its parts has one")
-            for c in active:
-                v = c.targets[k]
-                block = x[[position[i] for i in c.variables]]
-                integral = np.all(np.abs(block - np.round(block)) <= TOL)
-                ok = integral and all(
-                    any(x[position[i]] <= g.threshold - 1 + TOL for i in g.variables) for g in c.groups)
-                if ok:
-                    _record(out, v, direction, x[position[v]])
-                else:
-                    pending.append((c, v, direction))
+        for active in _batches([c for c in live if len(c.targets) > k]):
+            _round(p, out, active, k, pending)
     for c, v, d in pending:
         if c.infeasible:
             continue
@@ -321,6 +305,44 @@ def solve(p: Problem) -> Solved:
         if not c.infeasible:
             _record(out, v, d, value)
     return out
+
+
+def _batches(components: list[Component]) -> list[list[Component]]:
+    """Components in stacks of about BATCH_VARIABLES unknowns: the simplex's work grows faster than
+    the size of a problem, so many middling problems beat one huge one (and a call costs ~1 ms)."""
+    out: list[list[Component]] = [[]]
+    size = 0
+    for c in components:
+        if size >= BATCH_VARIABLES:
+            out.append([])
+            size = 0
+        out[-1].append(c)
+        size += len(c.variables)
+    return [b for b in out if b]
+
+
+def _round(p: Problem, out: Solved, active: list[Component], k: int, pending: list) -> None:
+    """Minimise then maximise the k-th blank of every component of the stack at once."""
+    cols, rows, m = _sub(p, active)
+    position = {int(j): n for n, j in enumerate(cols)}
+    for direction in (1, -1):
+        objective = np.zeros(len(cols))
+        for c in active:
+            objective[position[c.targets[k]]] = direction
+        x = _relaxation(p, cols, rows, m, objective)
+        out.stacked_solves += 1
+        if x is None:  # pragma: no cover - every component was checked feasible
+            raise RuntimeError("the stacked relaxation has no solution, though each of its parts has one")
+        for c in active:
+            v = c.targets[k]
+            block = x[[position[i] for i in c.variables]]
+            integral = np.all(np.abs(block - np.round(block)) <= TOL)
+            ok = integral and all(
+                any(x[position[i]] <= g.threshold - 1 + TOL for i in g.variables) for g in c.groups)
+            if ok:
+                _record(out, v, direction, x[position[v]])
+            else:
+                pending.append((c, v, direction))
 
 
 def _record(out: Solved, v: int, direction: int, value: float | None) -> None:

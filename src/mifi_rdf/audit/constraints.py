@@ -206,8 +206,9 @@ def build_system(tables: list[Table], vocab: Vocabulary, rel: Relations | None =
         own = by_table[table.dataset_id]
         constraints += _sums(table, own, rel)
         _shares(table, own, rel, constraints, facts, entries)
-    _rounds(entries, rel, constraints, facts)
-    _within(entries, rel, constraints, facts)
+    counts = [(e, [d for d, iri in enumerate(e.iris) if iri not in rel.totals]) for e in entries if e.count]
+    _rounds(counts, rel, constraints, facts)
+    _within(counts, entries, rel, constraints, facts)
     return System(entries, constraints, facts, rel, zeros)
 
 
@@ -223,6 +224,9 @@ def _sums(table: Table, own: list[Entry], rel: Relations) -> list[Constraint]:
     out: list[Constraint] = []
     dims = table.structure.dimensions
     for d, dim in enumerate(dims):
+        heads = {e.iris[d] for e in own}
+        if not any(i in rel.totals or i in rel.spans for i in heads):
+            continue  # no total or period along this dimension: nothing is summed along it
         groups: dict[tuple, list[Entry]] = defaultdict(list)
         for e in own:
             if e.count:
@@ -296,22 +300,16 @@ def _shares(table: Table, own: list[Entry], rel: Relations, constraints: list[Co
         facts.append(fact)
 
 
-def _profile(e: Entry, rel: Relations) -> list[int]:
-    """The dimensions where the cell does not hold a total code."""
-    return [d for d, iri in enumerate(e.iris) if iri not in rel.totals]
-
-
-def _rounds(entries: list[Entry], rel: Relations, constraints: list[Constraint], facts: list[Fact]) -> None:
+def _rounds(counts: list[tuple[Entry, list[int]]], rel: Relations, constraints: list[Constraint],
+            facts: list[Fact]) -> None:
     """A count over a period that covers rounds (def:coversRound) is the sum of the same quantity in
     those rounds, wherever another table gives it (every other dimension a total on both sides)."""
     if not rel.covers:
         return
     single: dict[tuple[str, str], list[Entry]] = defaultdict(list)
-    for e in entries:
-        if e.count:
-            free = _profile(e, rel)
-            if len(free) == 1:
-                single[(e.iris[free[0]], rel.quantity(e.measure))].append(e)
+    for e, free in counts:
+        if len(free) == 1:
+            single[(e.iris[free[0]], rel.quantity(e.measure))].append(e)
     for (period, quantity), heads in sorted(single.items()):
         rounds = rel.covers.get(period)
         if not rounds:
@@ -330,17 +328,17 @@ def _rounds(entries: list[Entry], rel: Relations, constraints: list[Constraint],
                 constraints.append(Constraint("rounds", terms, 0.0, 0.0, label, head.id))
 
 
-def _within(entries: list[Entry], rel: Relations, constraints: list[Constraint], facts: list[Fact]) -> None:
+def _within(counts: list[tuple[Entry, list[int]]], entries: list[Entry], rel: Relations, constraints: list[Constraint],
+            facts: list[Fact]) -> None:
     """The places of one table that lie in a larger place (skos:broader: municipalities in an MRC)
     count together at most what another table counts for that larger place, over a period that
     contains theirs (every other dimension a total on both sides)."""
     if not rel.parents:
         return
     placed: dict[str, list[tuple[Entry, str]]] = defaultdict(list)  # place -> (entry, its period)
-    for e in entries:
-        if not e.count:
+    for e, free in counts:
+        if len(free) != 2:
             continue
-        free = _profile(e, rel)
         periods = [d for d in free if e.iris[d] in rel.spans]
         places = [d for d in free if d not in periods]
         if len(periods) == 1 and len(places) == 1:
