@@ -324,3 +324,19 @@ def test_the_bundled_export_bounds_every_blank(letters):
     base = project.vocab.base
     u = {p.value.removeprefix(base): o.value for p, o in attrs[("31180-t1", ("2026-01--2026-02", "_U"), "invitedPersons")]}
     assert u == {"def/lowerBound": "0", "def/upperBound": "22", "def/boundsMethod": base + "def/integer-programming-bounds"}
+
+
+def test_cli_ttl_and_french_text():
+    import pyoxigraph as ox
+
+    ttl = run("audit", "--format", "ttl", "--dataset", "31180-t1")
+    assert ttl.exit_code == 0
+    triples = list(ox.parse(ttl.output.encode("utf-8"), format=ox.RdfFormat.TURTLE))
+    lower = [t for t in triples if t.predicate.value.endswith("def/lowerBound")]
+    assert len(lower) == 4 and {t.subject.value.rsplit("/obs/", 1)[1] for t in lower} == {
+        "2026-01--2026-02/_U/invitedPersons", "2026-01--2026-02/_U/percentInvited",
+        "2026-01--2026-02/_Z/invitedPersons", "2026-01--2026-02/_Z/percentInvited"}
+    text = run("audit", "--lang", "fr", "--dataset", "30735-t4").output
+    assert "Cellules divulguées (0) :" in text
+    assert "30735-t4 2023/_U/peq-graduates certificatesIssued « MRC de destination inconnue » [1, 2]" in text
+    assert "la règle seule dit [1, 4]" in text
