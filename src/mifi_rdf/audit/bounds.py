@@ -322,27 +322,42 @@ def _batches(components: list[Component]) -> list[list[Component]]:
 
 
 def _round(p: Problem, out: Solved, active: list[Component], k: int, pending: list) -> None:
-    """Minimise then maximise the k-th blank of every component of the stack at once."""
-    cols, rows, m = _sub(p, active)
-    position = {int(j): n for n, j in enumerate(cols)}
+    """Minimise then maximise the k-th blank of every component of the stack at once.
+
+    The stack's columns are laid out component after component, so the checks of each part of
+    the solution (integral? one blank under the threshold in each group?) are array reductions."""
+    sizes = np.array([len(c.variables) for c in active])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    cols = np.fromiter((i for c in active for i in c.variables), dtype=np.int64, count=int(sizes.sum()))
+    rows = np.fromiter((r for c in active for r in c.rows), dtype=np.int64)
+    m = p.matrix.select(rows, cols)
+    targets = starts + np.array([c.variables.index(c.targets[k]) for c in active])
+    gpos, gstart, gthr, gcomp = [], [], [], []
+    for n, c in enumerate(active):
+        local = None
+        for g in c.groups:
+            local = local or {v: j for j, v in enumerate(c.variables)}
+            gstart.append(len(gpos))
+            gpos += [starts[n] + local[i] for i in g.variables]
+            gthr.append(g.threshold - 1 + TOL)
+            gcomp.append(n)
     for direction in (1, -1):
         objective = np.zeros(len(cols))
-        for c in active:
-            objective[position[c.targets[k]]] = direction
+        objective[targets] = direction
         x = _relaxation(p, cols, rows, m, objective)
         out.stacked_solves += 1
         if x is None:  # pragma: no cover - every component was checked feasible
             raise RuntimeError("the stacked relaxation has no solution, though each of its parts has one")
-        for c in active:
+        redo = np.add.reduceat((np.abs(x - np.round(x)) > TOL).astype(np.int64), starts) > 0
+        if gpos:
+            unmet = np.minimum.reduceat(x[gpos], gstart) > np.array(gthr)
+            np.logical_or.at(redo, np.array(gcomp), unmet)
+        for n, c in enumerate(active):
             v = c.targets[k]
-            block = x[[position[i] for i in c.variables]]
-            integral = np.all(np.abs(block - np.round(block)) <= TOL)
-            ok = integral and all(
-                any(x[position[i]] <= g.threshold - 1 + TOL for i in g.variables) for g in c.groups)
-            if ok:
-                _record(out, v, direction, x[position[v]])
-            else:
+            if redo[n]:
                 pending.append((c, v, direction))
+            else:
+                _record(out, v, direction, x[targets[n]])
 
 
 def _record(out: Solved, v: int, direction: int, value: float | None) -> None:

@@ -111,10 +111,7 @@ class Entry:
     measure: str  # measure IRI
     count: bool  # an integer count (else a percentage or another decimal)
     value: int | Decimal | None
-
-    @property
-    def dataset(self) -> str:
-        return self.table.dataset_id
+    dataset: str  # the table's dataset id, kept: it is asked for often
 
     @property
     def suppressed(self) -> bool:
@@ -177,6 +174,7 @@ class System:
 def entries_of(tables: list[Table], vocab: Vocabulary) -> list[Entry]:
     out: list[Entry] = []
     for table in tables:
+        dataset = table.dataset_id
         concepts = [vocab.codelists[d.codelist].codes for d in table.structure.dimensions]
         measures = {name: (m.iri, m.datatype == XSD + "integer") for name, m in table.structure.measures.items()}
         seen: dict[tuple[str, ...], tuple[str, ...]] = {}  # codes repeat across measures: map each once
@@ -188,7 +186,7 @@ def entries_of(tables: list[Table], vocab: Vocabulary) -> list[Entry]:
             iris = seen.get(cell.codes)
             if iris is None:
                 iris = seen[cell.codes] = tuple([c[code] for c, code in zip(concepts, cell.codes, strict=True)])
-            out.append(Entry(len(out), table, cell, iris, iri, count, value))
+            out.append(Entry(len(out), table, cell, iris, iri, count, value, dataset))
     return out
 
 
@@ -206,7 +204,12 @@ def build_system(tables: list[Table], vocab: Vocabulary, rel: Relations | None =
         own = by_table[table.dataset_id]
         constraints += _sums(table, own, rel)
         _shares(table, own, rel, constraints, facts, entries)
-    counts = [(e, [d for d, iri in enumerate(e.iris) if iri not in rel.totals]) for e in entries if e.count]
+    # only tables with a period (def:coversRound and containment read periods' dates) or a round
+    # that a period covers can stand in a relation across tables
+    linking = rel.spans.keys() | {r for rounds in rel.covers.values() for r in rounds}
+    linked = {d for d, own in by_table.items() if any(not linking.isdisjoint(e.iris) for e in own)}
+    counts = [(e, [d for d, iri in enumerate(e.iris) if iri not in rel.totals]) for e in entries
+              if e.count and e.dataset in linked]
     _rounds(counts, rel, constraints, facts)
     _within(counts, entries, rel, constraints, facts)
     return System(entries, constraints, facts, rel, zeros)
