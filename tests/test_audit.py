@@ -133,6 +133,17 @@ def test_at_least_one_blank_under_the_threshold_is_a_disjunction_that_can_decide
                                            "rows": rows}]))
     assert bounds_of(audit) == {"_U": (9, 9), "_Z": (13, 13), "_Z%": (6.5, 6.5)}
     assert "primary-group" in audit.cells[0].rules
+    assert audit.solved.exact_solves > 0  # the relaxation's maximum of _U (11) breaks the rule: solved again exactly
+
+
+def test_a_blank_in_no_sum_has_no_upper_bound(tmp_path):
+    rows = [("2026-01--2026-02", "66023", "invitedPersons", "", "confidential"),
+            ("2026-01--2026-02", "23027", "invitedPersons", "12", "published")]
+    data = make_data(tmp_path, [{"id": "t1", "structure": "invitations-by-municipality", "threshold": 10, "rows": rows}])
+    assert bounds_of(audit_of(data)) == {"66023": (0, None)}
+    result = run("--data", str(data), "audit", "--format", "csv")
+    row = next(csv.DictReader(result.output.splitlines()))
+    assert (row["lower"], row["upper"], row["disclosed"], result.exit_code) == ("0", "", "false", 0)
 
 
 def test_contradictory_figures_are_reported_not_bounded(tmp_path):
