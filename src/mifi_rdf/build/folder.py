@@ -83,7 +83,7 @@ def write_folder(project: Project, root: Path, config: Config, options: Options,
     write_rdf(root / "ontology.ttl", project.vocab.ontology_triples, "ttl", base)
     write_rdf(root / "codes.ttl", project.vocab.code_triples, "ttl", base)
     facts = gather_facts(project)
-    builder = CubeBuilder(project.vocab)
+    builder = CubeBuilder(project.vocab, project.bound_attributes())
     standalone = Standalone(project.vocab)
     for letter in project.letters:
         for table in letter.tables:

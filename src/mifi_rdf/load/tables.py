@@ -12,7 +12,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, UsageError
 from ..model import Cell, Letter, Table
 from ..namespaces import XSD
 from .vocabulary import Vocabulary
@@ -40,7 +40,7 @@ def load_letters(data_dir: Path, vocab: Vocabulary) -> list[Letter]:
     """Every letter under data_dir, in order of reference number."""
     letters = [load_letter(path, vocab) for path in sorted(data_dir.glob("*/letter.toml"))]
     if not letters:
-        raise InputError(data_dir, 0, 0, "no */letter.toml found: is this the data folder?")
+        raise UsageError(f"{data_dir}: no */letter.toml found: is this the data folder?")
     return sorted(letters, key=lambda letter: letter.ref)
 
 
