@@ -38,7 +38,8 @@ def make_data(folder: Path, tables: list[dict]) -> Path:
                  'suppression_method = "blanked"']
         with (letter / f"{t['id']}.csv").open("w", encoding="utf-8", newline="") as f:
             w = csv.writer(f, lineterminator="\n")
-            w.writerow([*HEADERS[t["structure"]], "measure", "value", "status", "inference", "source_label", "note_fr", "note_en"])
+            w.writerow([*HEADERS[t["structure"]], "measure", "value", "status", "inference", "source_label",
+                        "note_fr", "note_en"])
             for row in t["rows"]:
                 *codes, measure, value, status = row
                 w.writerow([*codes, measure, value, status, "", "", "", ""])

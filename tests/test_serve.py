@@ -284,7 +284,7 @@ def test_observation_and_code_pages(server):
 
 
 def test_an_observation_document_declares_only_the_prefixes_it_uses(server):
-    """13 statements, 10 prefixes (not every prefix the project knows, 30 of them)."""
+    """14 statements (the note in French and English), 10 prefixes (not every prefix the project knows, 30 of them)."""
     obs = "dataset/30952-t5/obs/pstq-2025-12-04/BRA/invitations"
     body = http(f"{server}/{obs}.ttl")[2].decode("utf-8")
     declared = re.findall(r"^@prefix ([\w-]*): ", body, re.M)
@@ -294,7 +294,7 @@ def test_an_observation_document_declares_only_the_prefixes_it_uses(server):
     for name in declared:
         assert re.search(rf"(^|[\s^]){re.escape(name)}:", text), name
     graph = rdflib.Graph().parse(data=body, format="turtle")
-    assert len(graph) == 13
+    assert len(graph) == 14
     assert rdflib.compare.isomorphic(graph, rdflib.Graph().parse(data=http(f"{server}/{obs}.nt")[2], format="nt"))
 
 

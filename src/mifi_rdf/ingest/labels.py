@@ -83,8 +83,15 @@ class Concept:
 
     @property
     def french(self) -> list[str]:
-        """The labels a French letter prints as they are: French (or language-less) prefLabel, altLabels."""
-        return [*dict.fromkeys([*(v for k, v in self.pref.items() if k in {"fr", ""}), *self.alt])]
+        """The labels a French letter prints as they are: French (or language-less) prefLabel, altLabels.
+
+        An altLabel that differs from the French prefLabel only by accents or case (« Haiti », which
+        the code list keeps because a letter printed it) is not among them: printing it is still a
+        spelling variant, to be recorded (step 3)."""
+        pref = [v for k, v in self.pref.items() if k in {"fr", ""}]
+        folded = {deep_fold(v) for v in pref}
+        alt = [a for a in self.alt if deep_fold(a) not in folded]
+        return [*dict.fromkeys([*pref, *alt])]
 
     @property
     def visible(self) -> list[str]:
