@@ -108,8 +108,9 @@ def refuse_invalid(project, datasets: list[str] | None, nothing: str = "nothing 
               help="Language of rule names, messages and labels.")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option("--show-info", is_flag=True, help="List the notes (sh:Info) instead of counting them.")
-@click.option("--engine", type=click.Choice(["oxigraph", "pyshacl"]), default="oxigraph", show_default=True,
-              help="oxigraph runs each rule once over the whole graph; pyshacl is the reference SHACL engine (slow).")
+@click.option("--engine", type=click.Choice(["oxigraph", "sparql", "pyshacl"]), default="oxigraph", show_default=True,
+              help="oxigraph runs the rules over cells as columnar group-bys and the others in SPARQL; sparql runs "
+                   "each rule once over the whole graph; pyshacl is the reference SHACL engine (slow).")
 @click.option("--base-uri", default=DEFAULT_BASE, show_default=True,
               help="Base of the URIs in the data (our vocabulary is def/ under it).")
 @click.option("--dataset", "datasets", multiple=True, metavar="ID",

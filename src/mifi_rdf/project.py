@@ -69,6 +69,12 @@ class Project:
         The fast engine holds a few datasets at a time (memory bounded by the largest batch, not
         the whole cube); pyshacl, the slow reference, gets the whole graph."""
         if engine == "oxigraph":
+            from .validate.fast import check_tables
+            from .validate.shapes import load_shapes
+
+            shapes = load_shapes(project_paths().shapes, self.vocab.base)
+            return check_tables(self.vocab, self.letters, self._chosen(datasets), shapes)
+        if engine == "sparql":
             shared, parts = CubeBuilder(self.vocab, self.bound_attributes()).by_dataset(self.letters, self._chosen(datasets))
             return check_by_dataset(shared, parts, self.vocab.base)
         store = store_from_statements(self.statements(datasets))
