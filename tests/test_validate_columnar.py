@@ -112,7 +112,8 @@ def defective(project) -> Project:
     shares = table(p, "31180-t1")  # counts and percentages by municipality
     replace_cell(shares, lambda c: c.measure == "percentInvited" and c.status == "published" and not c.inferences,
                  value="99.9")  # a wrong percentage
-    gone = next(c for c in reversed(shares.cells) if c.measure == "percentInvited" and c.status == "published" and not c.inferences)
+    gone = next(c for c in reversed(shares.cells)
+                if c.measure == "percentInvited" and c.status == "published" and not c.inferences)
     shares.cells.remove(gone)  # a count without its percentage (IC-17)
     replace_cell(t, lambda c: c.status == "published" and c.value, status="confidential")  # a value with a no-value status
     return p

@@ -35,10 +35,10 @@ class Context:
     def __init__(self, data: Path | None, ontology: Path | None) -> None:
         self.data, self.ontology = data, ontology
 
-    def project(self, base: str):
+    def project(self, base: str, cells: bool = True):
         from .project import load_project
 
-        return load_project(base, self.data, self.ontology)
+        return load_project(base, self.data, self.ontology, cells)
 
 
 def fail(message: str, code: int) -> None:
@@ -77,7 +77,8 @@ def export(obj: Context, fmt: str, output: Path | None, base_uri: str, datasets:
     refused, with nothing written, if any rule is violated.
     """
 
-    project = obj.project(base_uri)
+    # unvalidated, the cells are read table by table as they are written (memory bounded by a table)
+    project = obj.project(base_uri, cells=not no_validate)
     if no_validate:
         click.echo("warning: not validated (--no-validate)", err=True)
     else:

@@ -26,6 +26,7 @@ class Project:
     vocab: Vocabulary
     letters: list[Letter]
     _audit: object = field(default=None, init=False, repr=False, compare=False)
+    lazy: bool = False  # the tables' cells are read when written (load_project(cells=False)), see streaming.py
 
     @property
     def dataset_ids(self) -> list[str]:
@@ -58,6 +59,10 @@ class Project:
         return CubeBuilder(self.vocab, self.bound_attributes()).statements(self.letters, self._chosen(datasets), graphs)
 
     def export(self, fmt: str, output: Path | None = None, datasets: list[str] | None = None) -> None:
+        if self.lazy:
+            from .streaming import export_table_by_table
+
+            return export_table_by_table(self, fmt, output, self._chosen(datasets))
         statements = self.statements(datasets, graphs=needs_graphs(fmt))
         with atomic_output(output) as out:
             write(statements, fmt, out, self.vocab.base)
@@ -87,7 +92,9 @@ class Project:
         return store
 
 
-def load_project(base: str = DEFAULT_BASE, data: Path | None = None, ontology: Path | None = None) -> Project:
+def load_project(base: str = DEFAULT_BASE, data: Path | None = None, ontology: Path | None = None,
+                 cells: bool = True) -> Project:
+    """The project; without its cells (`cells=False`), for an export that reads them table by table."""
     paths = project_paths(data, ontology)
     vocab = load_vocabulary(paths.ontology, base)
-    return Project(vocab, load_letters(paths.data, vocab))
+    return Project(vocab, load_letters(paths.data, vocab, cells), lazy=not cells)
