@@ -26,12 +26,14 @@ FALLBACK = {
     "ic-01": "belongs to several datasets",
     "ic-02": "has 0 structures",
     "measure-datatype": "is not a plain xsd:integer or xsd:decimal",
+    "measure-single": "has several values for .*invitations",
     "two-statuses": "has several values for .*cellStatus",
 }
 
 
 # run by default; the whole corpus is `slow` (about 1 s a cube on the shared 2-core machine)
-QUICK = {"base", "total-sum", "percentage", "percentage-as-printed", "disclosure", "ic-17", "inferred-cell", "ic-12"}
+QUICK = {"base", "measure-undeclared", "total-sum", "percentage", "percentage-as-printed", "disclosure", "ic-17",
+         "inferred-cell", "ic-12"}
 CORPUS = [pytest.param(n, marks=() if n in QUICK else pytest.mark.slow) for n in ["base", *FIXTURES]]
 
 

@@ -102,6 +102,7 @@ class Facts:
     xsd_range: dict[int, int] = field(default_factory=dict)  # measure -> its one XSD range
     integer_range: set[int] = field(default_factory=set)  # measures with rdfs:range xsd:integer
     share_of: dict[int, int] = field(default_factory=dict)  # percentage measure -> count measure
+    measure_properties: set[int] = field(default_factory=set)  # every node typed qb:MeasureProperty
     codelist: dict[int, int] = field(default_factory=dict)  # dimension -> its one code list
     # about the codes and statuses the observations use (read after the observations)
     total_codes: set[int] = field(default_factory=set)
@@ -204,6 +205,9 @@ def read_structures(store: ox.Store, base: str, ids: Ids, datasets: Iterable[int
 def read_measures(store: ox.Store, base: str, facts: Facts, used: Iterable[int]) -> None:
     """Range and share of every measure a structure declares or an observation names."""
     ids = facts.ids
+    for row in _query(store, f"SELECT DISTINCT ?m WHERE {{ ?m a <{QB}MeasureProperty> }}", base):
+        if isinstance(row[0], ox.NamedNode):
+            facts.measure_properties.add(ids(row[0].value))
     measures = set(used) | {m for st in facts.structures.values() for m in st.measures}
     if not measures:
         return
@@ -461,6 +465,17 @@ class Rules:
             if measure in f.structures[f.structure[ds]].measures and measure != mt:
                 out.add(ds, row, measure, measure=ox.NamedNode(self.ids.iri[mt]))
 
+    def measure_single_count(self, out: Found) -> None:
+        """One value for the measure an observation names: Irregular otherwise, so nothing to report."""
+
+    def measure_undeclared(self, out: Found) -> None:
+        f = self.facts
+        rows = self.f.filter(pl.col("mtk").is_not_null() & pl.col("mt").is_not_null()).select("ds", "row", "mt")
+        for ds, row, mt, measure in rows.join(self.obs.other.select("row", "measure"), on="row").iter_rows():
+            if measure in f.measure_properties and measure != mt \
+                    and measure not in f.structures[f.structure[ds]].measures:
+                out.add(ds, row, measure, measure=ox.NamedNode(self.ids.iri[mt]))
+
     def ic17(self, out: Found) -> None:
         f = self.facts
         expected = pl.DataFrame({"ds": sorted(f.targets),
@@ -709,6 +724,8 @@ IMPLEMENTED: dict[str, str] = {
     "63f89c8c7528": "measure_datatype",
     "6a9c928cb8ad": "measure_non_negative",
     "8887d32253f2": "inferred_cell",
+    "c1210ca6351f": "measure_single_count",
+    "4b264f14f26f": "measure_undeclared",
 }
 
 

@@ -152,7 +152,7 @@ def observations_from_store(store: ox.Store, base: str) -> tuple[Observations, F
         raise Irregular("an observation placed by inference has several comments")
     other: list[tuple[int, int, str, int]] = []
     mt = cols["mt"]
-    for m in sorted(measure_types | {m for st in facts.structures.values() for m in st.measures}):
+    for m in sorted(measure_types | facts.measure_properties | {m for st in facts.structures.values() for m in st.measures}):
         seen: set[int] = set()
         for r, o in scan(ids.iri[m]):
             if keep[r] is None:
