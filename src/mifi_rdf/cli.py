@@ -136,7 +136,8 @@ def validate(obj: Context, files: tuple[Path, ...], input_format: str | None, fm
         graph = rdflib_from_files(files, input_format, base) if engine == "pyshacl" else None
         report = check(store, base, engine, graph)
     else:
-        project = obj.project(base_uri)
+        # the default engine reads the cells table by table (memory bounded by a table); the others need them all
+        project = obj.project(base_uri, cells=engine != "oxigraph")
         base = project.vocab.base
         report, store = project.validate(list(datasets) or None, engine)
     describer = Describer(store, report, base, lang)

@@ -23,7 +23,7 @@ from urllib.parse import quote
 import polars as pl
 import pyoxigraph as ox
 
-from ..cube import LABEL_INFERENCES, CubeBuilder
+from ..cube import LABEL_INFERENCES
 from ..load.vocabulary import Vocabulary
 from ..model import Letter, Table
 from ..namespaces import QB, RDF_TYPE, RDFS, SDMX_ATTR, SUBCLASS
@@ -184,8 +184,14 @@ def check_tables(vocab: Vocabulary, letters: list[Letter], dataset_ids: set[str]
     """Validate the cubes of data/ without making their observations' statements.
 
     Returns the report and the store its labels come from: the shared statements, every dataset's
-    description and the statements of each cell a result names."""
-    builder = CubeBuilder(vocab)
+    description and the statements of each cell a result names.
+
+    Tables loaded without their cells (load_project(cells=False)) are read one at a time, their
+    cells let go once in the table of observations, and read again only for a table a result names:
+    memory is bounded by that table, not by every cell."""
+    from ..streaming import TableByTable
+
+    builder = TableByTable(vocab)  # reads the cells of a table that has none loaded, when they are due
     shared, parts = builder.by_dataset(letters, dataset_ids)
     tables = [t for _, chosen in builder._chosen(letters, dataset_ids) for t in chosen]
     store = ox.Store()
@@ -210,6 +216,18 @@ def check_tables(vocab: Vocabulary, letters: list[Letter], dataset_ids: set[str]
 def observations_from_tables(store: ox.Store, vocab: Vocabulary, tables: Sequence[Table],
                              tables_of: dict) -> tuple[Observations, Facts]:
     """The cells of the tables as rows of integers, as the cube builder would state them."""
+    from ..load.tables import load_cells
+
+    cached: dict[int, list] = {}
+
+    def cells_of(i: int) -> list:
+        """The cells of table i: loaded, or read again from its file (kept for the results)."""
+        if tables[i].cells:
+            return tables[i].cells
+        if i not in cached:
+            cached[i] = load_cells(tables[i], vocab)
+        return cached[i]
+
     base = vocab.base
     ids = Ids()
     ds_iris = [f"{base}dataset/{t.dataset_id}" for t in tables]
@@ -225,7 +243,7 @@ def observations_from_tables(store: ox.Store, vocab: Vocabulary, tables: Sequenc
     start = 0
     for table, ds_iri in zip(tables, ds_iris, strict=True):
         ds = ids(ds_iri)
-        cells = table.cells
+        cells = table.cells or load_cells(table, vocab)
         n = len(cells)
         starts.append(start)
         start += n
@@ -273,23 +291,21 @@ def observations_from_tables(store: ox.Store, vocab: Vocabulary, tables: Sequenc
         parts.append(_attribute_bits(part, table, vocab, attributes, ids, base).select(list(SCHEMA)))
     frame = (pl.concat(parts) if parts else pl.DataFrame(schema=SCHEMA)).with_row_index("row")
 
-    def locate(row: int) -> tuple[Table, int]:
+    def locate(row: int) -> tuple[Table, object]:
         i = bisect.bisect_right(starts, row) - 1
-        return tables[i], row - starts[i]
+        return tables[i], cells_of(i)[row - starts[i]]
 
     def iris(rows: Iterable[int]) -> list[str]:
         out = []
         for row in rows:
-            table, i = locate(row)
-            cell = table.cells[i]
+            table, cell = locate(row)
             iri = f"{base}dataset/{table.dataset_id}/obs/{'/'.join(quote(c, safe='') for c in cell.codes)}/{cell.measure}"
             tables_of[iri] = (table, cell)
             out.append(iri)
         return out
 
     def note(row: int) -> ox.Literal | None:
-        table, i = locate(row)
-        text = table.cells[i].note
+        text = locate(row)[1].note
         return ox.Literal(text, language="en") if text else None
 
     obs = Observations(frame, pl.DataFrame(schema=OTHER_SCHEMA), attributes, iris, note)
