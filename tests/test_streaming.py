@@ -67,3 +67,23 @@ def test_a_missing_table_file_is_found_before_anything_is_written(data_copy, tmp
     assert result.exit_code == 1
     assert "missing table file for table 't1'" in result.output
     assert not out.exists()
+
+
+def test_the_validated_export_writes_what_the_loaded_project_writes(project, tmp_path):
+    """One pass over the cells, validated and written: the bytes of the export that loads every cell first."""
+    out = tmp_path / "cube.trig"
+    result = run("export", "--format", "trig", "-o", str(out))
+    assert result.exit_code == 0 and "validated: 0 violations, 3 warnings, 75 notes" in result.output
+    eager = tmp_path / "eager.trig"
+    project.export("trig", eager)
+    assert out.read_bytes() == eager.read_bytes()
+
+
+def test_a_violation_writes_nothing_to_standard_output(data_copy):
+    from test_validate_cli import break_disclosure
+
+    break_disclosure(data_copy)
+    result = run("--data", str(data_copy), "export", "--format", "nt")
+    assert result.exit_code == 1
+    assert result.stdout_bytes == b""
+    assert "[disclosure]" in result.stderr and "nothing was written" in result.stderr

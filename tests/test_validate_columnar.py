@@ -149,7 +149,7 @@ def test_an_irregular_structure_falls_back_to_sparql(project, monkeypatch):
     def irregular(*args, **kwargs):
         raise columnar.Irregular("for the test")
 
-    monkeypatch.setattr(fast, "observations_from_tables", irregular)
+    monkeypatch.setattr(fast.TableRows, "add", irregular)
     fallen, _ = project.validate(engine="oxigraph")
     assert full(fallen) == full(project.validate(engine="sparql")[0])
 

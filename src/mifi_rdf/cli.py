@@ -73,26 +73,35 @@ def export(obj: Context, fmt: str, output: Path | None, base_uri: str, datasets:
     """Build the cubes from data/ and ontology/ and serialize them.
 
     The export is self-contained: observations, datasets, letters, structures, component
-    properties and the code lists they use. It is validated first (as `mifi-rdf validate`) and
-    refused, with nothing written, if any rule is violated.
+    properties and the code lists they use. It is validated (as `mifi-rdf validate`, in the same
+    pass over the cells) and refused, with nothing written, if any rule is violated.
     """
 
-    # unvalidated, the cells are read table by table as they are written (memory bounded by a table)
-    project = obj.project(base_uri, cells=not no_validate)
+    # the cells are read table by table as they are written (memory bounded by a table); validated,
+    # in the same pass, and the output reaches its place only if the cubes conform
+    project = obj.project(base_uri, cells=False)
     if no_validate:
         click.echo("warning: not validated (--no-validate)", err=True)
+        project.export(fmt, output, list(datasets) or None)
     else:
-        refuse_invalid(project, list(datasets) or None)
-    project.export(fmt, output, list(datasets) or None)
+        from .streaming import export_validated
+
+        report, store = export_validated(project, fmt, output, project._chosen(list(datasets) or None))
+        show_verdict(project, report, store)
     if output:
         click.echo(f"wrote {output}", err=True)
 
 
 def refuse_invalid(project, datasets: list[str] | None, nothing: str = "nothing was written") -> None:
     """Validate before writing: violations stop the export (exit 1), warnings are counted on stderr."""
+    report, store = project.validate(datasets)
+    show_verdict(project, report, store, nothing)
+
+
+def show_verdict(project, report, store, nothing: str = "nothing was written") -> None:
+    """Violations: the report on stderr and exit 1; otherwise the counts on stderr."""
     from .validate.report import Describer, render_text, summary
 
-    report, store = project.validate(datasets)
     if not report.conforms():
         click.echo(render_text(report, Describer(store, report, project.vocab.base, "en"), "en"), err=True, nl=False)
         fail(f"the cubes violate the rules above; {nothing} (--no-validate goes on anyway)", 1)

@@ -58,6 +58,52 @@ def complete_output(path: Path | None) -> Iterator[IO[bytes]]:
                 shutil.copyfileobj(spool, device)
 
 
+class Validating(TableByTable):
+    """The streaming builder that also hands each table's cells to a validation as they go by."""
+
+    def __init__(self, vocab, validation) -> None:
+        super().__init__(vocab)
+        self.validation = validation
+
+    def observation_triples(self, table: Table) -> Iterator[tuple]:
+        loaded = not table.cells
+        if loaded:
+            table.cells = load_cells(table, self.vocab)
+        self.validation.add(table, table.cells)
+        try:
+            yield from CubeBuilder.observation_triples(self, table)
+        finally:
+            if loaded:
+                table.cells = []
+
+
+class _Refused(Exception):
+    """The cubes break a rule: the output is dropped."""
+
+
+def export_validated(project, fmt: str, output: Path | None, dataset_ids: set[str] | None):
+    """Validate and write in one pass over the cells: each table is read once, goes into the
+    validation's table of observations and into the output, and is let go. The output reaches its
+    place only if the cubes conform; otherwise nothing is written. Returns the validation's report
+    and the store of its labels (as Project.validate)."""
+    from .paths import project_paths
+    from .validate.fast import Validation
+    from .validate.shapes import load_shapes
+
+    shapes = load_shapes(project_paths().shapes, project.vocab.base)
+    validation = Validation(project.vocab, project.letters, dataset_ids, shapes)
+    statements = Validating(project.vocab, validation).statements(project.letters, dataset_ids, needs_graphs(fmt))
+    try:
+        with complete_output(output) as out:
+            write(statements, fmt, out, project.vocab.base)
+            report, store = validation.finish()
+            if not report.conforms():
+                raise _Refused
+    except _Refused:
+        pass
+    return report, store
+
+
 def export_table_by_table(project, fmt: str, output: Path | None, dataset_ids: set[str] | None) -> None:
     statements = TableByTable(project.vocab).statements(project.letters, dataset_ids, needs_graphs(fmt))
     with complete_output(output) as out:

@@ -16,6 +16,7 @@ input is `Irregular` (see columnar.py): same answers, slower.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 from collections.abc import Iterable, Sequence
 from urllib.parse import quote
@@ -189,78 +190,103 @@ def check_tables(vocab: Vocabulary, letters: list[Letter], dataset_ids: set[str]
     Tables loaded without their cells (load_project(cells=False)) are read one at a time, their
     cells let go once in the table of observations, and read again only for a table a result names:
     memory is bounded by that table, not by every cell."""
-    from ..streaming import TableByTable
-
-    builder = TableByTable(vocab)  # reads the cells of a table that has none loaded, when they are due
-    shared, parts = builder.by_dataset(letters, dataset_ids)
-    tables = [t for _, chosen in builder._chosen(letters, dataset_ids) for t in chosen]
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in shared)
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for head, _ in parts for t in head)
-    base = vocab.base
-    tables_of: dict[str, Table] = {}
-    try:
-        results = _columnar(store, shapes, base, lambda: observations_from_tables(store, vocab, tables, tables_of))
-    except Irregular:
-        shared, parts = builder.by_dataset(letters, dataset_ids)
-        return run_oxigraph_by_dataset(shared, parts, shapes)
-    by_table: dict[str, list] = {}
-    for iri in sorted({t.value for r in results for t in (r.focus, r.value) if t.is_iri and t.value in tables_of}):
-        table, cell = tables_of[iri]
-        by_table.setdefault(table.dataset_id, [table, []])[1].append(cell)
-    for table, cells in by_table.values():
-        store.bulk_extend(ox.Quad(*t) for t in builder.observation_triples(dataclasses.replace(table, cells=cells)))
-    return Report(sorted(results), shapes.constraints), store
-
-
-def observations_from_tables(store: ox.Store, vocab: Vocabulary, tables: Sequence[Table],
-                             tables_of: dict) -> tuple[Observations, Facts]:
-    """The cells of the tables as rows of integers, as the cube builder would state them."""
     from ..load.tables import load_cells
 
-    cached: dict[int, list] = {}
+    validation = Validation(vocab, letters, dataset_ids, shapes)
+    for table in validation.tables:
+        validation.add(table, table.cells or load_cells(table, vocab))
+    return validation.finish()
 
-    def cells_of(i: int) -> list:
-        """The cells of table i: loaded, or read again from its file (kept for the results)."""
-        if tables[i].cells:
-            return tables[i].cells
-        if i not in cached:
-            cached[i] = load_cells(tables[i], vocab)
-        return cached[i]
 
-    base = vocab.base
-    ids = Ids()
-    ds_iris = [f"{base}dataset/{t.dataset_id}" for t in tables]
-    facts = read_structures(store, base, ids, [ids(d) for d in ds_iris])
-    used = {ids(m.iri) for t in tables for m in t.structure.measures.values()}
-    read_measures(store, base, facts, used)
-    attributes = sorted({p for st in facts.structures.values() for p, _ in st.required})
-    column = {x: ids(base + "code/inference/" + x) for x in COLUMN_INFERENCES}
-    status_ids = {name: ids(st.iri) for name, st in vocab.statuses.items()}
-    concept_ids: dict[str, dict[str, int]] = {}
-    parts: list[pl.DataFrame] = []
-    starts: list[int] = []
-    start = 0
-    for table, ds_iri in zip(tables, ds_iris, strict=True):
+class Validation:
+    """The validation of data/'s cubes, fed table by table (`add`, in the order of `tables`), so
+    that it can run while the same cells are being written (streaming.export_validated)."""
+
+    def __init__(self, vocab: Vocabulary, letters: list[Letter], dataset_ids: set[str] | None, shapes: Shapes) -> None:
+        from ..streaming import TableByTable
+
+        self.vocab, self.letters, self.dataset_ids, self.shapes = vocab, letters, dataset_ids, shapes
+        self.builder = TableByTable(vocab)  # reads the cells of a table that has none loaded, when due
+        shared, parts = self.builder.by_dataset(letters, dataset_ids)
+        self.tables = [t for _, chosen in self.builder._chosen(letters, dataset_ids) for t in chosen]
+        self.store = ox.Store()
+        self.store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in shared)
+        self.store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for head, _ in parts for t in head)
+        self.tables_of: dict[str, tuple] = {}
+        self.rows: TableRows | None = None
+        with contextlib.suppress(Irregular):  # then every rule in SPARQL, at the end
+            self.rows = TableRows(self.store, vocab, self.tables, self.tables_of)
+
+    def add(self, table: Table, cells: list) -> None:
+        if self.rows is not None:
+            try:
+                self.rows.add(table, cells)
+            except Irregular:
+                self.rows = None  # every rule in SPARQL, at the end
+
+    def finish(self) -> tuple[Report, ox.Store]:
+        shapes, base = self.shapes, self.vocab.base
+        try:
+            if self.rows is None:
+                raise Irregular("see add")
+            results = _columnar(self.store, shapes, base, self.rows.finish)
+        except Irregular:
+            shared, parts = self.builder.by_dataset(self.letters, self.dataset_ids)
+            return run_oxigraph_by_dataset(shared, parts, shapes)
+        by_table: dict[str, list] = {}
+        named = {t.value for r in results for t in (r.focus, r.value) if t.is_iri and t.value in self.tables_of}
+        for iri in sorted(named):
+            table, cell = self.tables_of[iri]
+            by_table.setdefault(table.dataset_id, [table, []])[1].append(cell)
+        for table, cells in by_table.values():
+            self.store.bulk_extend(ox.Quad(*t) for t in self.builder.observation_triples(dataclasses.replace(table, cells=cells)))
+        return Report(sorted(results), shapes.constraints), self.store
+
+
+class TableRows:
+    """The cells of the tables as rows of integers, as the cube builder would state them, table by table."""
+
+    def __init__(self, store: ox.Store, vocab: Vocabulary, tables: Sequence[Table], tables_of: dict) -> None:
+        self.vocab, self.tables, self.tables_of = vocab, tables, tables_of
+        self.base = base = vocab.base
+        self.ids = ids = Ids()
+        self.ds_iris = [f"{base}dataset/{t.dataset_id}" for t in tables]
+        self.facts = read_structures(store, base, ids, [ids(d) for d in self.ds_iris])
+        read_measures(store, base, self.facts, {ids(m.iri) for t in tables for m in t.structure.measures.values()})
+        self.attributes = sorted({p for st in self.facts.structures.values() for p, _ in st.required})
+        self.column = {x: ids(base + "code/inference/" + x) for x in COLUMN_INFERENCES}
+        self.status_ids = {name: ids(st.iri) for name, st in vocab.statuses.items()}
+        self.concept_ids: dict[str, dict[str, int]] = {}
+        self.parts: list[pl.DataFrame] = []
+        self.starts: list[int] = []
+        self.start = 0
+        self.cached: dict[int, list] = {}
+
+    def add(self, table: Table, cells: list) -> None:
+        """The next table (tables come in the order given), with its cells."""
+        i = len(self.parts)
+        if self.tables[i] is not table:
+            raise Irregular("tables out of order")
+        ids, facts, vocab, column = self.ids, self.facts, self.vocab, self.column
+        ds_iri = self.ds_iris[i]
         ds = ids(ds_iri)
-        cells = table.cells or load_cells(table, vocab)
         n = len(cells)
-        starts.append(start)
-        start += n
+        self.starts.append(self.start)
+        self.start += n
         if ds not in facts.targets:
             raise Irregular(f"{ds_iri} is not a qb:DataSet")
         st = facts.structures[facts.structure[ds]]
         slot_of = {dim: k for k, dim in enumerate(st.slots, 1) if dim is not None}
         cols: dict[str, list] = {}
-        codes = list(zip(*(c.codes for c in cells), strict=True)) if table.structure.dimensions else []
-        for i, dim in enumerate(table.structure.dimensions):
+        codes = list(zip(*(c.codes for c in cells), strict=True)) if table.structure.dimensions and cells else []
+        for j, dim in enumerate(table.structure.dimensions):
             k = slot_of.get(ids(dim.iri))
-            if k is not None:
-                concept = concept_ids.get(dim.codelist)
+            if k is not None and codes:
+                concept = self.concept_ids.get(dim.codelist)
                 if concept is None:
-                    concept = concept_ids[dim.codelist] = {code: ids(iri) for code, iri in
-                                                           vocab.codelists[dim.codelist].codes.items()}
-                cols[f"s{k}"] = [concept[x] for x in codes[i]]
+                    concept = self.concept_ids[dim.codelist] = {code: ids(iri) for code, iri in
+                                                                vocab.codelists[dim.codelist].codes.items()}
+                cols[f"s{k}"] = [concept[x] for x in codes[j]]
         measure = {name: ids(m.iri) for name, m in table.structure.measures.items()}
         mt = [measure[c.measure] for c in cells]
         if st.mt_slot is not None:
@@ -269,16 +295,16 @@ def observations_from_tables(store: ox.Store, vocab: Vocabulary, tables: Sequenc
             cols[f"s{st.mt_slot}"] = mt
         cols["mt"] = mt
         cols["v"] = [c.value for c in cells]
-        cols["st"] = [status_ids[c.status] for c in cells]
+        cols["st"] = [self.status_ids[c.status] for c in cells]
         infs, asp, flags = [None] * n, [False] * n, [0] * n
-        for i, c in enumerate(cells):
+        for j, c in enumerate(cells):
             if c.inferences or c.note:  # few cells: the others keep the defaults
                 marks = [column[x] for x in c.inferences if x in column]
                 if len(marks) > 1:
                     raise Irregular("a cell has several column inferences")
-                infs[i] = marks[0] if marks else None
-                asp[i] = "inconsistent-as-printed" in c.inferences
-                flags[i] = (bool(c.inferences) | bool(c.note) << 1
+                infs[j] = marks[0] if marks else None
+                asp[j] = "inconsistent-as-printed" in c.inferences
+                flags[j] = (bool(c.inferences) | bool(c.note) << 1
                             | bool(LABEL_INFERENCES.intersection(c.inferences)) << 2)
         cols["inf"], cols["asp"] = infs, asp
         for k in SLOTS:
@@ -288,29 +314,45 @@ def observations_from_tables(store: ox.Store, vocab: Vocabulary, tables: Sequenc
                             schema={**{c: t for c, t in SCHEMA.items() if c not in ("vdt", "attrs")}, "flags": pl.UInt8})
         part = part.with_columns(vdt=pl.when(pl.col("v").is_not_null())
                                  .then(pl.col("mt").replace_strict(datatype, return_dtype=pl.UInt32)))
-        parts.append(_attribute_bits(part, table, vocab, attributes, ids, base).select(list(SCHEMA)))
-    frame = (pl.concat(parts) if parts else pl.DataFrame(schema=SCHEMA)).with_row_index("row")
+        self.parts.append(_attribute_bits(part, table, vocab, self.attributes, ids, self.base).select(list(SCHEMA)))
 
-    def locate(row: int) -> tuple[Table, object]:
-        i = bisect.bisect_right(starts, row) - 1
-        return tables[i], cells_of(i)[row - starts[i]]
+    def cells_of(self, i: int) -> list:
+        """The cells of table i: loaded, or read again from its file (kept for the results)."""
+        from ..load.tables import load_cells
 
-    def iris(rows: Iterable[int]) -> list[str]:
-        out = []
-        for row in rows:
-            table, cell = locate(row)
-            iri = f"{base}dataset/{table.dataset_id}/obs/{'/'.join(quote(c, safe='') for c in cell.codes)}/{cell.measure}"
-            tables_of[iri] = (table, cell)
-            out.append(iri)
-        return out
+        if self.tables[i].cells:
+            return self.tables[i].cells
+        if i not in self.cached:
+            self.cached[i] = load_cells(self.tables[i], self.vocab)
+        return self.cached[i]
 
-    def note(row: int) -> ox.Literal | None:
-        text = locate(row)[1].note
-        return ox.Literal(text, language="en") if text else None
+    def finish(self) -> tuple[Observations, Facts]:
+        if len(self.parts) != len(self.tables):
+            raise Irregular("a table was not added")
+        frame = (pl.concat(self.parts) if self.parts else pl.DataFrame(schema=SCHEMA)).with_row_index("row")
+        self.parts = []
+        base, tables, starts = self.base, self.tables, self.starts
 
-    obs = Observations(frame, pl.DataFrame(schema=OTHER_SCHEMA), attributes, iris, note)
-    check_values(obs, ids)
-    return obs, facts
+        def locate(row: int) -> tuple[Table, object]:
+            i = bisect.bisect_right(starts, row) - 1
+            return tables[i], self.cells_of(i)[row - starts[i]]
+
+        def iris(rows: Iterable[int]) -> list[str]:
+            out = []
+            for row in rows:
+                table, cell = locate(row)
+                iri = f"{base}dataset/{table.dataset_id}/obs/{'/'.join(quote(c, safe='') for c in cell.codes)}/{cell.measure}"
+                self.tables_of[iri] = (table, cell)
+                out.append(iri)
+            return out
+
+        def note(row: int) -> ox.Literal | None:
+            text = locate(row)[1].note
+            return ox.Literal(text, language="en") if text else None
+
+        obs = Observations(frame, pl.DataFrame(schema=OTHER_SCHEMA), self.attributes, iris, note)
+        check_values(obs, self.ids)
+        return obs, self.facts
 
 
 def _attribute_bits(part: pl.DataFrame, table: Table, vocab: Vocabulary, attributes: list[int], ids: Ids,
