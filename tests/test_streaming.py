@@ -87,3 +87,11 @@ def test_a_violation_writes_nothing_to_standard_output(data_copy):
     assert result.exit_code == 1
     assert result.stdout_bytes == b""
     assert "[disclosure]" in result.stderr and "nothing was written" in result.stderr
+
+
+@pytest.mark.parametrize("engine", ["sparql", "oxigraph"])
+def test_a_project_loaded_without_its_cells_validates_as_one_loaded_with_them(engine, project):
+    lazy, _ = load_project(cells=False).validate(engine=engine)
+    eager, _ = project.validate(engine=engine)
+    assert [(r.key, r.bindings) for r in lazy.results] == [(r.key, r.bindings) for r in eager.results]
+    assert lazy.counts == {"Violation": 0, "Warning": 3, "Info": 75}

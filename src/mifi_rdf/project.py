@@ -55,8 +55,16 @@ class Project:
 
         return attributes(self.audit(), self.vocab.base)
 
+    def builder(self) -> CubeBuilder:
+        """The cube builder; for a project loaded without its cells, one that reads them table by table."""
+        if self.lazy:
+            from .streaming import TableByTable
+
+            return TableByTable(self.vocab, self.bound_attributes())
+        return CubeBuilder(self.vocab, self.bound_attributes())
+
     def statements(self, datasets: list[str] | None = None, graphs: bool = False) -> Iterator[ox.Triple | ox.Quad]:
-        return CubeBuilder(self.vocab, self.bound_attributes()).statements(self.letters, self._chosen(datasets), graphs)
+        return self.builder().statements(self.letters, self._chosen(datasets), graphs)
 
     def export(self, fmt: str, output: Path | None = None, datasets: list[str] | None = None) -> None:
         if self.lazy:
@@ -80,7 +88,7 @@ class Project:
             shapes = load_shapes(project_paths().shapes, self.vocab.base)
             return check_tables(self.vocab, self.letters, self._chosen(datasets), shapes)
         if engine == "sparql":
-            shared, parts = CubeBuilder(self.vocab, self.bound_attributes()).by_dataset(self.letters, self._chosen(datasets))
+            shared, parts = self.builder().by_dataset(self.letters, self._chosen(datasets))
             return check_by_dataset(shared, parts, self.vocab.base)
         store = store_from_statements(self.statements(datasets))
         return check(store, self.vocab.base, engine), store
