@@ -46,7 +46,20 @@ class Project:
         if self._audit is None:
             from .audit import run_audit
 
-            self._audit = run_audit([t for letter in self.letters for t in letter.tables], self.vocab)
+            tables = [t for letter in self.letters for t in letter.tables]
+            loaded = []  # a project loaded without its cells reads them all for the audit, which needs them together
+            if self.lazy:
+                from .load.tables import load_cells
+
+                for t in tables:
+                    if not t.cells:
+                        t.cells = load_cells(t, self.vocab)
+                        loaded.append(t)
+            try:
+                self._audit = run_audit(tables, self.vocab)
+            finally:
+                for t in loaded:
+                    t.cells = []
         return self._audit
 
     def bound_attributes(self) -> dict:
@@ -86,7 +99,7 @@ class Project:
             from .validate.shapes import load_shapes
 
             shapes = load_shapes(project_paths().shapes, self.vocab.base)
-            return check_tables(self.vocab, self.letters, self._chosen(datasets), shapes)
+            return check_tables(self.vocab, self.letters, self._chosen(datasets), shapes, self.bound_attributes())
         if engine == "sparql":
             shared, parts = self.builder().by_dataset(self.letters, self._chosen(datasets))
             return check_by_dataset(shared, parts, self.vocab.base)

@@ -61,8 +61,8 @@ def complete_output(path: Path | None) -> Iterator[IO[bytes]]:
 class Validating(TableByTable):
     """The streaming builder that also hands each table's cells to a validation as they go by."""
 
-    def __init__(self, vocab, validation) -> None:
-        super().__init__(vocab)
+    def __init__(self, vocab, validation, extra=None) -> None:
+        super().__init__(vocab, extra)
         self.validation = validation
 
     def observation_triples(self, table: Table) -> Iterator[tuple]:
@@ -91,8 +91,9 @@ def export_validated(project, fmt: str, output: Path | None, dataset_ids: set[st
     from .validate.shapes import load_shapes
 
     shapes = load_shapes(project_paths().shapes, project.vocab.base)
-    validation = Validation(project.vocab, project.letters, dataset_ids, shapes)
-    statements = Validating(project.vocab, validation).statements(project.letters, dataset_ids, needs_graphs(fmt))
+    extra = project.bound_attributes()
+    validation = Validation(project.vocab, project.letters, dataset_ids, shapes, extra)
+    statements = Validating(project.vocab, validation, extra).statements(project.letters, dataset_ids, needs_graphs(fmt))
     try:
         with complete_output(output) as out:
             write(statements, fmt, out, project.vocab.base)
@@ -105,6 +106,6 @@ def export_validated(project, fmt: str, output: Path | None, dataset_ids: set[st
 
 
 def export_table_by_table(project, fmt: str, output: Path | None, dataset_ids: set[str] | None) -> None:
-    statements = TableByTable(project.vocab).statements(project.letters, dataset_ids, needs_graphs(fmt))
+    statements = project.builder().statements(project.letters, dataset_ids, needs_graphs(fmt))
     with complete_output(output) as out:
         write(statements, fmt, out, project.vocab.base)

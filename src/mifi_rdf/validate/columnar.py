@@ -41,7 +41,7 @@ SLOTS = range(1, 6)
 STAR, NONE = 0xFFFFFFFE, 0xFFFFFFFD
 INT_LEXICAL = r"^-?[0-9]{1,18}$"
 DECIMAL_LEXICAL = r"^-?[0-9]{1,18}(\.[0-9]{1,18})?$"
-COLUMN_INFERENCES = ("column-from-totals", "column-from-layout", "column-uncertain")
+COLUMN_INFERENCES = ("column-from-totals", "column-from-suppression-rule", "column-from-layout", "column-uncertain")
 
 
 class Irregular(Exception):
@@ -285,20 +285,26 @@ class Observations:
 
     `attrs` is a bit set of the required attributes (Facts.structures' `required`, numbered by
     `attributes`) the observation has; `other` holds the values of measures other than the one its
-    qb:measureType names (row, measure, lexical form, datatype); `iris(rows)` gives the observations'
-    IRIs and `note(row)` the rdfs:comment of an observation placed by inference."""
+    qb:measureType names (row, measure, lexical form, datatype); `bounds` the audit's def:lowerBound
+    and def:upperBound of the observations that have both (row, lower and upper lexical forms and
+    datatypes); `iris(rows)` gives the observations' IRIs and `notes(row)` the rdfs:comment of an
+    observation placed by inference, by language ("fr", "en")."""
 
     frame: pl.DataFrame
     other: pl.DataFrame
     attributes: list[int]
     iris: Callable[[Sequence[int]], list[str]]
-    note: Callable[[int], ox.Literal | None]
+    notes: Callable[[int], dict[str, ox.Literal]]
+    bounds: pl.DataFrame | None = None
 
 
 def check_values(obs: Observations, ids: Ids) -> None:
     """Integers and decimals as plain lexical forms the rules can compare exactly, or Irregular."""
     integer, decimal = ids(INTEGER), ids(DECIMAL)
-    for frame in (obs.frame.select(v="v", vdt="vdt"), obs.other.select(v="lexical", vdt="datatype")):
+    frames = [obs.frame.select(v="v", vdt="vdt"), obs.other.select(v="lexical", vdt="datatype")]
+    if obs.bounds is not None:
+        frames += [obs.bounds.select(v="lower", vdt="lower_dt"), obs.bounds.select(v="upper", vdt="upper_dt")]
+    for frame in frames:
         bad = frame.filter(pl.col("v").is_not_null() & ~(
             ((pl.col("vdt") == integer) & pl.col("v").str.contains(INT_LEXICAL))
             | ((pl.col("vdt") == decimal) & pl.col("v").str.contains(DECIMAL_LEXICAL))))
@@ -662,9 +668,18 @@ class Rules:
 
     def inferred_cell(self, out: Found) -> None:
         for ds, row, inf in self.f.filter(pl.col("inf").is_not_null()).select("ds", "row", "inf").iter_rows():
-            note = self.obs.note(row)
-            extra = {"note": note} if note is not None else {}
+            notes = self.obs.notes(row)
+            extra = {f"note_{lang}": notes[lang] for lang in ("fr", "en") if lang in notes}
             out.add(ds, row, inference=ox.NamedNode(self.ids.iri[inf]), **extra)
+
+    def disclosed_cell(self, out: Found) -> None:
+        """A suppressed cell whose audited bounds meet: ?v = ?u, compared as numbers."""
+        if self.obs.bounds is None or not self.obs.bounds.height:
+            return
+        rows = self.f.select("ds", "row").join(self.obs.bounds, on="row")
+        for ds, row, lower, lower_dt, upper, _ in rows.select("ds", "row", "lower", "lower_dt", "upper", "upper_dt").iter_rows():
+            if _units(lower) == _units(upper):
+                out.add(ds, row, v=_lit(lower, self.ids.iri[lower_dt]))
 
 
 def _units(lexical: str) -> int:
@@ -723,7 +738,8 @@ IMPLEMENTED: dict[str, str] = {
     "88f0eec80788": "value_or_status_has_value",
     "63f89c8c7528": "measure_datatype",
     "6a9c928cb8ad": "measure_non_negative",
-    "8887d32253f2": "inferred_cell",
+    "9fa787c60eb4": "inferred_cell",
+    "1533389cd9bd": "disclosed_cell",
     "c1210ca6351f": "measure_single_count",
     "4b264f14f26f": "measure_undeclared",
 }

@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import quote
 
 import polars as pl
@@ -50,6 +50,7 @@ from .engine import Report, _solve, run_oxigraph, run_oxigraph_by_dataset
 from .shapes import Shapes
 
 OTHER_SCHEMA = {"row": pl.UInt32, "measure": pl.UInt32, "lexical": pl.String, "datatype": pl.UInt32}
+BOUNDS_SCHEMA = {"row": pl.UInt32, "lower": pl.String, "lower_dt": pl.UInt32, "upper": pl.String, "upper_dt": pl.UInt32}
 
 
 def _columnar(store: ox.Store, shapes: Shapes, base: str, build) -> set:
@@ -145,12 +146,21 @@ def observations_from_store(store: ox.Store, base: str) -> tuple[Observations, F
                 cols["inf"][r] = x
             elif x == as_printed:
                 asp[r] = True
-    notes: dict[int, list] = {}
+    notes: dict[int, dict[str, ox.Literal]] = {}
     for r, o in scan(RDFS + "comment"):
-        if cols["inf"][r] is not None:
-            notes.setdefault(r, []).append(o)
-    if any(len(found) > 1 for found in notes.values()):
-        raise Irregular("an observation placed by inference has several comments")
+        if cols["inf"][r] is not None and isinstance(o, ox.Literal) and o.language in ("fr", "en"):
+            if o.language in notes.setdefault(r, {}):
+                raise Irregular(f"{iris[r]} has several comments in {o.language}")
+            notes[r][o.language] = o
+    found_bounds: dict[str, dict[int, tuple[str, int]]] = {"lower": {}, "upper": {}}
+    for side, predicate in (("lower", "def/lowerBound"), ("upper", "def/upperBound")):
+        for r, o in scan(base + predicate):
+            if keep[r] is not None:
+                if r in found_bounds[side] or not isinstance(o, ox.Literal):
+                    raise Irregular(f"{iris[r]} has several {predicate}, or one that is not a literal")
+                found_bounds[side][r] = (o.value, ids(o.datatype.value))
+    bounds = [(r, *lower, *found_bounds["upper"][r]) for r, lower in sorted(found_bounds["lower"].items())
+              if r in found_bounds["upper"]]
     other: list[tuple[int, int, str, int]] = []
     mt = cols["mt"]
     for m in sorted(measure_types | facts.measure_properties | {m for st in facts.structures.values() for m in st.measures}):
@@ -172,8 +182,8 @@ def observations_from_store(store: ox.Store, base: str) -> tuple[Observations, F
             attrs[r] |= 1 << i
     frame = pl.DataFrame({"ds": datasets, **cols, "asp": asp, "attrs": attrs}, schema=SCHEMA).with_row_index("row")
     obs = Observations(frame, pl.DataFrame(other, schema=OTHER_SCHEMA, orient="row"), attributes,
-                       lambda rows: [iris[r] for r in rows],
-                       lambda r: notes[r][0] if r in notes else None)
+                       lambda rows: [iris[r] for r in rows], lambda r: notes.get(r, {}),
+                       pl.DataFrame(bounds, schema=BOUNDS_SCHEMA, orient="row"))
     check_values(obs, ids)
     return obs, facts
 
@@ -181,7 +191,7 @@ def observations_from_store(store: ox.Store, base: str) -> tuple[Observations, F
 # ---------------------------------------------------------------------------- data/
 
 def check_tables(vocab: Vocabulary, letters: list[Letter], dataset_ids: set[str] | None,
-                 shapes: Shapes) -> tuple[Report, ox.Store]:
+                 shapes: Shapes, extra: Mapping | None = None) -> tuple[Report, ox.Store]:
     """Validate the cubes of data/ without making their observations' statements.
 
     Returns the report and the store its labels come from: the shared statements, every dataset's
@@ -189,10 +199,11 @@ def check_tables(vocab: Vocabulary, letters: list[Letter], dataset_ids: set[str]
 
     Tables loaded without their cells (load_project(cells=False)) are read one at a time, their
     cells let go once in the table of observations, and read again only for a table a result names:
-    memory is bounded by that table, not by every cell."""
+    memory is bounded by that table, not by every cell. `extra` is CubeBuilder's: more statements
+    of some observations (the audit's bounds)."""
     from ..load.tables import load_cells
 
-    validation = Validation(vocab, letters, dataset_ids, shapes)
+    validation = Validation(vocab, letters, dataset_ids, shapes, extra)
     for table in validation.tables:
         validation.add(table, table.cells or load_cells(table, vocab))
     return validation.finish()
@@ -202,11 +213,12 @@ class Validation:
     """The validation of data/'s cubes, fed table by table (`add`, in the order of `tables`), so
     that it can run while the same cells are being written (streaming.export_validated)."""
 
-    def __init__(self, vocab: Vocabulary, letters: list[Letter], dataset_ids: set[str] | None, shapes: Shapes) -> None:
+    def __init__(self, vocab: Vocabulary, letters: list[Letter], dataset_ids: set[str] | None, shapes: Shapes,
+                 extra: Mapping | None = None) -> None:
         from ..streaming import TableByTable
 
         self.vocab, self.letters, self.dataset_ids, self.shapes = vocab, letters, dataset_ids, shapes
-        self.builder = TableByTable(vocab)  # reads the cells of a table that has none loaded, when due
+        self.builder = TableByTable(vocab, extra)  # reads the cells of a table that has none loaded, when due
         shared, parts = self.builder.by_dataset(letters, dataset_ids)
         self.tables = [t for _, chosen in self.builder._chosen(letters, dataset_ids) for t in chosen]
         self.store = ox.Store()
@@ -215,7 +227,7 @@ class Validation:
         self.tables_of: dict[str, tuple] = {}
         self.rows: TableRows | None = None
         with contextlib.suppress(Irregular):  # then every rule in SPARQL, at the end
-            self.rows = TableRows(self.store, vocab, self.tables, self.tables_of)
+            self.rows = TableRows(self.store, vocab, self.tables, self.tables_of, extra or {})
 
     def add(self, table: Table, cells: list) -> None:
         if self.rows is not None:
@@ -246,8 +258,11 @@ class Validation:
 class TableRows:
     """The cells of the tables as rows of integers, as the cube builder would state them, table by table."""
 
-    def __init__(self, store: ox.Store, vocab: Vocabulary, tables: Sequence[Table], tables_of: dict) -> None:
-        self.vocab, self.tables, self.tables_of = vocab, tables, tables_of
+    def __init__(self, store: ox.Store, vocab: Vocabulary, tables: Sequence[Table], tables_of: dict,
+                 extra: Mapping) -> None:
+        self.vocab, self.tables, self.tables_of, self.extra = vocab, tables, tables_of, extra
+        self.bounds: list[tuple] = []
+        self.lower, self.upper = vocab.base + "def/lowerBound", vocab.base + "def/upperBound"
         self.base = base = vocab.base
         self.ids = ids = Ids()
         self.ds_iris = [f"{base}dataset/{t.dataset_id}" for t in tables]
@@ -298,14 +313,15 @@ class TableRows:
         cols["st"] = [self.status_ids[c.status] for c in cells]
         infs, asp, flags = [None] * n, [False] * n, [0] * n
         for j, c in enumerate(cells):
-            if c.inferences or c.note:  # few cells: the others keep the defaults
+            if c.inferences or c.note_fr:  # few cells: the others keep the defaults
                 marks = [column[x] for x in c.inferences if x in column]
                 if len(marks) > 1:
                     raise Irregular("a cell has several column inferences")
                 infs[j] = marks[0] if marks else None
                 asp[j] = "inconsistent-as-printed" in c.inferences
-                flags[j] = (bool(c.inferences) | bool(c.note) << 1
+                flags[j] = (bool(c.inferences) | bool(c.note_fr) << 1
                             | bool(LABEL_INFERENCES.intersection(c.inferences)) << 2)
+        extra_bits = self._extra(table, cells, self.start - n) if self.extra else None
         cols["inf"], cols["asp"] = infs, asp
         for k in SLOTS:
             cols.setdefault(f"s{k}", [None] * n)
@@ -314,7 +330,32 @@ class TableRows:
                             schema={**{c: t for c, t in SCHEMA.items() if c not in ("vdt", "attrs")}, "flags": pl.UInt8})
         part = part.with_columns(vdt=pl.when(pl.col("v").is_not_null())
                                  .then(pl.col("mt").replace_strict(datatype, return_dtype=pl.UInt32)))
-        self.parts.append(_attribute_bits(part, table, vocab, self.attributes, ids, self.base).select(list(SCHEMA)))
+        part = _attribute_bits(part, table, vocab, self.attributes, ids, self.base)
+        if extra_bits is not None:  # the attributes the extra statements add (none of the usual required ones)
+            part = part.with_columns(attrs=pl.col("attrs") | pl.Series(extra_bits, dtype=pl.UInt32))
+        self.parts.append(part.select(list(SCHEMA)))
+
+    def _extra(self, table: Table, cells: list, first: int) -> list[int]:
+        """The audit's bounds of the table's cells (`bounds`), and the required attributes among the
+        extra statements of each cell."""
+        bit = {self.ids.iri[a]: 1 << i for i, a in enumerate(self.attributes)}
+        out = [0] * len(cells)
+        dataset_id = table.dataset_id
+        for j, c in enumerate(cells):
+            statements = self.extra.get((dataset_id, c.codes, c.measure))
+            if not statements:
+                continue
+            found: dict[str, list] = {}
+            for p, o in statements:
+                found.setdefault(p.value, []).append(o)
+                out[j] |= bit.get(p.value, 0)
+            lower, upper = found.get(self.lower, []), found.get(self.upper, [])
+            if len(lower) > 1 or len(upper) > 1 or not all(isinstance(o, ox.Literal) for o in lower + upper):
+                raise Irregular("a cell has several bounds, or one that is not a literal")
+            if lower and upper:
+                self.bounds.append((first + j, lower[0].value, self.ids(lower[0].datatype.value),
+                                    upper[0].value, self.ids(upper[0].datatype.value)))
+        return out
 
     def cells_of(self, i: int) -> list:
         """The cells of table i: loaded, or read again from its file (kept for the results)."""
@@ -346,11 +387,14 @@ class TableRows:
                 out.append(iri)
             return out
 
-        def note(row: int) -> ox.Literal | None:
-            text = locate(row)[1].note
-            return ox.Literal(text, language="en") if text else None
+        def notes(row: int) -> dict[str, ox.Literal]:
+            cell = locate(row)[1]
+            if not cell.note_fr:
+                return {}
+            return {"fr": ox.Literal(cell.note_fr, language="fr"), "en": ox.Literal(cell.note_en, language="en")}
 
-        obs = Observations(frame, pl.DataFrame(schema=OTHER_SCHEMA), self.attributes, iris, note)
+        obs = Observations(frame, pl.DataFrame(schema=OTHER_SCHEMA), self.attributes, iris, notes,
+                           pl.DataFrame(self.bounds, schema=BOUNDS_SCHEMA, orient="row"))
         check_values(obs, self.ids)
         return obs, self.facts
 
