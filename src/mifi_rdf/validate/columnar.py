@@ -631,11 +631,12 @@ class Rules:
             count = min(items, key=lambda i: i[1])[2]
             total = min(items, key=lambda i: i[3])[4]
             expected = min(items, key=lambda i: i[5])[5]
-            vdt = self.ids.iri[self.f_vdt(row)]
+            vdt = self.ids.iri[self._datatype_of(row)]
             out.add(ds, row, pct=_lit(pct_lex, vdt), count=_lit(count), total=_lit(total),
                     expected=_lit(_decimal_text(expected), DECIMAL))
 
-    def f_vdt(self, row: int) -> int:
+    def _datatype_of(self, row: int) -> int:
+        """The datatype of an observation's value (for the few results that print it)."""
         return self.f.filter(pl.col("row") == row)["vdt"][0]
 
     def value_or_status_has_value(self, out: Found) -> None:
