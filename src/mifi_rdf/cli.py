@@ -35,10 +35,10 @@ class Context:
     def __init__(self, data: Path | None, ontology: Path | None) -> None:
         self.data, self.ontology = data, ontology
 
-    def project(self, base: str):
+    def project(self, base: str, cells: bool = True):
         from .project import load_project
 
-        return load_project(base, self.data, self.ontology)
+        return load_project(base, self.data, self.ontology, cells)
 
 
 def fail(message: str, code: int) -> None:
@@ -73,25 +73,35 @@ def export(obj: Context, fmt: str, output: Path | None, base_uri: str, datasets:
     """Build the cubes from data/ and ontology/ and serialize them.
 
     The export is self-contained: observations, datasets, letters, structures, component
-    properties and the code lists they use. It is validated first (as `mifi-rdf validate`) and
-    refused, with nothing written, if any rule is violated.
+    properties and the code lists they use. It is validated (as `mifi-rdf validate`, in the same
+    pass over the cells) and refused, with nothing written, if any rule is violated.
     """
 
-    project = obj.project(base_uri)
+    # the cells are read table by table as they are written (memory bounded by a table); validated,
+    # in the same pass, and the output reaches its place only if the cubes conform
+    project = obj.project(base_uri, cells=False)
     if no_validate:
         click.echo("warning: not validated (--no-validate)", err=True)
+        project.export(fmt, output, list(datasets) or None)
     else:
-        refuse_invalid(project, list(datasets) or None)
-    project.export(fmt, output, list(datasets) or None)
+        from .streaming import export_validated
+
+        report, store = export_validated(project, fmt, output, project._chosen(list(datasets) or None))
+        show_verdict(project, report, store)
     if output:
         click.echo(f"wrote {output}", err=True)
 
 
 def refuse_invalid(project, datasets: list[str] | None, nothing: str = "nothing was written") -> None:
     """Validate before writing: violations stop the export (exit 1), warnings are counted on stderr."""
+    report, store = project.validate(datasets)
+    show_verdict(project, report, store, nothing)
+
+
+def show_verdict(project, report, store, nothing: str = "nothing was written") -> None:
+    """Violations: the report on stderr and exit 1; otherwise the counts on stderr."""
     from .validate.report import Describer, render_text, summary
 
-    report, store = project.validate(datasets)
     if not report.conforms():
         click.echo(render_text(report, Describer(store, report, project.vocab.base, "en"), "en"), err=True, nl=False)
         fail(f"the cubes violate the rules above; {nothing} (--no-validate goes on anyway)", 1)
@@ -108,8 +118,9 @@ def refuse_invalid(project, datasets: list[str] | None, nothing: str = "nothing 
               help="Language of rule names, messages and labels.")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option("--show-info", is_flag=True, help="List the notes (sh:Info) instead of counting them.")
-@click.option("--engine", type=click.Choice(["oxigraph", "pyshacl"]), default="oxigraph", show_default=True,
-              help="oxigraph runs each rule once over the whole graph; pyshacl is the reference SHACL engine (slow).")
+@click.option("--engine", type=click.Choice(["oxigraph", "sparql", "pyshacl"]), default="oxigraph", show_default=True,
+              help="oxigraph runs the rules over cells as columnar group-bys and the others in SPARQL; sparql runs "
+                   "each rule once over the whole graph; pyshacl is the reference SHACL engine (slow).")
 @click.option("--base-uri", default=DEFAULT_BASE, show_default=True,
               help="Base of the URIs in the data (our vocabulary is def/ under it).")
 @click.option("--dataset", "datasets", multiple=True, metavar="ID",
@@ -134,7 +145,8 @@ def validate(obj: Context, files: tuple[Path, ...], input_format: str | None, fm
         graph = rdflib_from_files(files, input_format, base) if engine == "pyshacl" else None
         report = check(store, base, engine, graph)
     else:
-        project = obj.project(base_uri)
+        # the default engine reads the cells table by table (memory bounded by a table); the others need them all
+        project = obj.project(base_uri, cells=engine != "oxigraph")
         base = project.vocab.base
         report, store = project.validate(list(datasets) or None, engine)
     describer = Describer(store, report, base, lang)

@@ -26,6 +26,7 @@ class Project:
     vocab: Vocabulary
     letters: list[Letter]
     _audit: object = field(default=None, init=False, repr=False, compare=False)
+    lazy: bool = False  # the tables' cells are read when written (load_project(cells=False)), see streaming.py
 
     @property
     def dataset_ids(self) -> list[str]:
@@ -45,7 +46,20 @@ class Project:
         if self._audit is None:
             from .audit import run_audit
 
-            self._audit = run_audit([t for letter in self.letters for t in letter.tables], self.vocab)
+            tables = [t for letter in self.letters for t in letter.tables]
+            loaded = []  # a project loaded without its cells reads them all for the audit, which needs them together
+            if self.lazy:
+                from .load.tables import load_cells
+
+                for t in tables:
+                    if not t.cells:
+                        t.cells = load_cells(t, self.vocab)
+                        loaded.append(t)
+            try:
+                self._audit = run_audit(tables, self.vocab)
+            finally:
+                for t in loaded:
+                    t.cells = []
         return self._audit
 
     def bound_attributes(self) -> dict:
@@ -54,10 +68,22 @@ class Project:
 
         return attributes(self.audit(), self.vocab.base)
 
+    def builder(self) -> CubeBuilder:
+        """The cube builder; for a project loaded without its cells, one that reads them table by table."""
+        if self.lazy:
+            from .streaming import TableByTable
+
+            return TableByTable(self.vocab, self.bound_attributes())
+        return CubeBuilder(self.vocab, self.bound_attributes())
+
     def statements(self, datasets: list[str] | None = None, graphs: bool = False) -> Iterator[ox.Triple | ox.Quad]:
-        return CubeBuilder(self.vocab, self.bound_attributes()).statements(self.letters, self._chosen(datasets), graphs)
+        return self.builder().statements(self.letters, self._chosen(datasets), graphs)
 
     def export(self, fmt: str, output: Path | None = None, datasets: list[str] | None = None) -> None:
+        if self.lazy:
+            from .streaming import export_table_by_table
+
+            return export_table_by_table(self, fmt, output, self._chosen(datasets))
         statements = self.statements(datasets, graphs=needs_graphs(fmt))
         with atomic_output(output) as out:
             write(statements, fmt, out, self.vocab.base)
@@ -69,7 +95,13 @@ class Project:
         The fast engine holds a few datasets at a time (memory bounded by the largest batch, not
         the whole cube); pyshacl, the slow reference, gets the whole graph."""
         if engine == "oxigraph":
-            shared, parts = CubeBuilder(self.vocab, self.bound_attributes()).by_dataset(self.letters, self._chosen(datasets))
+            from .validate.fast import check_tables
+            from .validate.shapes import load_shapes
+
+            shapes = load_shapes(project_paths().shapes, self.vocab.base)
+            return check_tables(self.vocab, self.letters, self._chosen(datasets), shapes, self.bound_attributes())
+        if engine == "sparql":
+            shared, parts = self.builder().by_dataset(self.letters, self._chosen(datasets))
             return check_by_dataset(shared, parts, self.vocab.base)
         store = store_from_statements(self.statements(datasets))
         return check(store, self.vocab.base, engine), store
@@ -81,7 +113,9 @@ class Project:
         return store
 
 
-def load_project(base: str = DEFAULT_BASE, data: Path | None = None, ontology: Path | None = None) -> Project:
+def load_project(base: str = DEFAULT_BASE, data: Path | None = None, ontology: Path | None = None,
+                 cells: bool = True) -> Project:
+    """The project; without its cells (`cells=False`), for an export that reads them table by table."""
     paths = project_paths(data, ontology)
     vocab = load_vocabulary(paths.ontology, base)
-    return Project(vocab, load_letters(paths.data, vocab))
+    return Project(vocab, load_letters(paths.data, vocab, cells), lazy=not cells)

@@ -36,9 +36,10 @@ VALUE_PATTERNS = {
 DATE_PATTERN = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
 
-def load_letters(data_dir: Path, vocab: Vocabulary) -> list[Letter]:
-    """Every letter under data_dir, in order of reference number."""
-    letters = [load_letter(path, vocab) for path in sorted(data_dir.glob("*/letter.toml"))]
+def load_letters(data_dir: Path, vocab: Vocabulary, cells: bool = True) -> list[Letter]:
+    """Every letter under data_dir, in order of reference number (without the tables' cells when
+    `cells` is false: `load_cells` reads them, table by table, for a streaming export)."""
+    letters = [load_letter(path, vocab, cells) for path in sorted(data_dir.glob("*/letter.toml"))]
     if not letters:
         raise UsageError(f"{data_dir}: no */letter.toml found: is this the data folder?")
     return sorted(letters, key=lambda letter: letter.ref)
@@ -65,7 +66,7 @@ def _check_fields(path: Path, text: str, doc: dict, fields: dict, where: str, li
                              f"field '{name}' in {where} must be {kind.__name__}, got {type(doc[name]).__name__}")
 
 
-def load_letter(path: Path, vocab: Vocabulary) -> Letter:
+def load_letter(path: Path, vocab: Vocabulary, cells: bool = True) -> Letter:
     text = path.read_text(encoding="utf-8")
     try:
         doc = tomllib.loads(text)
@@ -112,7 +113,10 @@ def load_letter(path: Path, vocab: Vocabulary) -> Letter:
             data_as_of=str(t.get("data_as_of", "")), suppression_threshold=t["suppression_threshold"],
             suppression_method=t["suppression_method"], path=path.parent / f"{t['id']}.csv",
         )
-        table.cells = load_cells(table, vocab)
+        if cells:
+            table.cells = load_cells(table, vocab)
+        elif not table.path.is_file():
+            raise InputError(table.path, 0, 0, f"missing table file for table '{table.id}'")
         letter.tables.append(table)
     listed = {table.path.name for table in letter.tables}
     for csv_path in sorted(path.parent.glob("*.csv")):
