@@ -17,7 +17,7 @@ import pytest
 import rdflib
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS, XSD
 
-from conftest import STANDARDS, run
+from conftest import LETTERS, STANDARDS, run
 from mifi_rdf import __version__
 
 BASE = "https://w3id.org/mifi-rdf/"
@@ -66,15 +66,22 @@ def local(built: Path, url) -> Path:
 
 
 def test_folder_has_every_part_and_a_progress_line_per_dataset(tmp_path, project):
+    from mifi_rdf.build.config import Options, load_config
+    from mifi_rdf.build.facts import gather_facts
+    from mifi_rdf.render.website import Website
+
     result = build(tmp_path / "out")
     files = set(tree(tmp_path / "out"))
-    for name in ("catalog.ttl", "catalog.jsonld", "catalog.rdf", "void.ttl", "index.html", "ontology.ttl", "codes.ttl"):
-        assert name in files
+    rdf = {"catalog.ttl", "catalog.jsonld", "catalog.rdf", "void.ttl", "ontology.ttl", "codes.ttl"}
+    data = {f"dataset/{ds}{suffix}" for ds in project.dataset_ids
+            for suffix in (".ttl", ".jsonld", ".nt", ".csv", ".csv-metadata.json")}
+    pages = set(Website(project, load_config(BASE, Options()), gather_facts(project), letters=LETTERS).paths())
+    assert {"index.html", "index.en.html", "dataset/30952-t5.html", "dataset/30952-t5.en.html", "style.css",
+            "sitemap.xml", "robots.txt", "sources/letters/30952.txt", "code/country/FRA.html",
+            "series/pstq-invitations-by-country.html", "def/country.html"} <= pages
+    assert files == rdf | data | pages
     for ds in project.dataset_ids:
-        for suffix in (".ttl", ".jsonld", ".nt", ".csv", ".csv-metadata.json", ".html"):
-            assert f"dataset/{ds}{suffix}" in files
         assert re.search(rf"^{ds}: \d+ cells$", result.output, re.M)
-    assert len(files) == 7 + 6 * len(project.dataset_ids)
 
 
 def test_build_twice_gives_byte_identical_trees(built, tmp_path):
@@ -109,7 +116,7 @@ def test_an_error_in_the_middle_of_writing_leaves_the_previous_folder_untouched(
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("mifi_rdf.build.folder.landing_html", broken)
+    monkeypatch.setattr("mifi_rdf.build.folder.write_pages", broken)
     with pytest.raises(OSError, match="disk full"):
         run("build", str(out))
     assert tree(out) == before

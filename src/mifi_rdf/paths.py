@@ -20,6 +20,7 @@ class ProjectPaths:
     ontology: Path
     queries: Path
     shapes: Path
+    letters: Path  # the letters' texts, sources/letters/<ref>.txt, which the site links to
 
 
 def _root() -> Path:
@@ -43,6 +44,7 @@ def project_paths(data: Path | None = None, ontology: Path | None = None) -> Pro
         ontology=ontology or root / "ontology",
         queries=(root or _root()) / "queries",
         shapes=(root or _root()) / "shapes",
+        letters=(root or _root()) / "sources" / "letters",
     )
 
 

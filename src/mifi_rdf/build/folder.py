@@ -19,9 +19,10 @@ from .catalog import catalog_statements
 from ..cube import CubeBuilder
 from ..errors import UsageError
 from .facts import Facts, gather_facts
-from .pages import index_html, landing_html
+from ..paths import project_paths
 from ..project import Project
-from .config import Config, Options, dataset_path, landing_page, load_config
+from ..render.website import Website
+from .config import Config, FileFacts, Format, Options, dataset_path, load_config, measure
 from .csvw import write_csv, write_csvw
 from .void import void_statements
 from ..serialize.writers import write
@@ -82,16 +83,26 @@ def write_folder(project: Project, root: Path, config: Config, options: Options,
         for table in letter.tables:
             write_dataset(project, builder, letter, table, root, config, facts)
             progress(f"{table.dataset_id}: {len(table.cells)} cells")
-    for letter in project.letters:
-        for table in letter.tables:
-            page = landing_html(project, letter, table, root, config, facts)
-            (root / landing_page(table.dataset_id)).write_text(page, encoding="utf-8")
+    write_pages(project, root, config, facts, options)
     write_rdf(root / "void.ttl", grouped(void_statements(project, root, config, options)), "ttl", base)
     catalog = grouped(catalog_statements(project, root, config, facts, options))
     for name, fmt in CATALOG_FORMATS.items():
         write_rdf(root / name, catalog, fmt, base)
-    listing = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-    (root / "index.html").write_text(index_html(project, config, listing), encoding="utf-8")
+
+
+def write_pages(project: Project, root: Path, config: Config, facts: Facts, options: Options) -> None:
+    """The site people read (render/): every page, the stylesheet, sitemap, robots.txt, the letters."""
+    website = Website(project, config, facts, files=lambda table: data_files(table, root, config),
+                      sparql=options.sparql_endpoint, letters=project_paths().letters)
+    for path in website.paths():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(website.render(path) or b"")
+
+
+def data_files(table, root: Path, config: Config) -> list[tuple[Format, FileFacts]]:
+    """The data files of a dataset as written: path, size and checksum, in catalog.toml's order."""
+    return [(fmt, measure(root, dataset_path(table.dataset_id, fmt))) for fmt in config.formats]
 
 
 def write_dataset(project: Project, builder: CubeBuilder, letter, table, root: Path, config: Config,
