@@ -10,7 +10,8 @@ writes its labels in the page's language. Which cells are plotted:
 - a line over time when the rows are rounds or months (one line per column), or when the columns
   are four or more rounds or months (one line per row, « Autres » left out: what it holds changes
   from round to round); otherwise horizontal bars, one group per row, one bar per column;
-- at most `MAX_SERIES` lines or bars per group, the highest by their sum, in the table's order.
+- at most `MAX_SERIES` lines or bars per group, the highest by their sum, in the table's order;
+  no bar chart beyond `MAX_BARS` groups.
 
 Every plotted cell is exactly one mark (a bar or a dot), and the chart's data is also given as a
 table, its text alternative.
@@ -25,6 +26,7 @@ from .data import Entry, SiteData
 from .grid import TOTAL_STATUSES, Grid, Header
 
 MAX_SERIES = 6
+MAX_BARS = 80  # groups of bars beyond which a bar chart is unreadable: the table says it better
 PALETTE = ["#1b5e9e", "#b4440b", "#2f7d32", "#7b3294", "#a3195b", "#4d4d4d"]  # ≥ 4.5:1 on white
 DASHES = ["", "6 3", "2 3", "8 3 2 3", "4 4", "1 2"]  # told apart without colour too
 RESIDUAL = "#6b6b6b"
@@ -112,8 +114,13 @@ def plottable(data: SiteData, entry: Entry | None, unit: list[str | None]) -> bo
     return u == unit[0]
 
 
+def chart_absence(grid: Grid) -> str:
+    """Why a grid has no chart: "empty" (no cell has a value) or "crowded" (too many bars)."""
+    return "crowded" if any(e.cell.value is not None for e in grid.entries()) else "empty"
+
+
 def make_chart(data: SiteData, grid: Grid, domain: list[tuple[str, Header]] | None = None) -> Chart | None:
-    """The chart of a grid, or None when it has nothing to plot.
+    """The chart of a grid, or None when it has nothing to plot or too much (see `chart_absence`).
 
     `domain`: the dated positions of the time axis when it is wider than the grid's own rows (a
     country's page: every round of the tables, so a round the country is not listed in is a gap,
@@ -218,6 +225,8 @@ def bar_chart(data: SiteData, grid: Grid, rows, cols: list[int], unit: list[str 
         return None
     kept_cells = {id(e) for n in keep for _, e in plotted[n]}
     categories = [r for r in rows if any(id(r.cells[cols[n]]) in kept_cells for n in keep if r.cells[cols[n]])]
+    if len(categories) > MAX_BARS:
+        return None
     left, right, top = 220.0, WIDTH - 64.0, 28.0
     bar = 18.0 if len(keep) == 1 else 12.0
     gap = 10.0

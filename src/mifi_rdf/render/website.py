@@ -34,7 +34,7 @@ from ..build.facts import Facts
 from ..model import Table
 from ..namespaces import RDF, XSD
 from ..project import Project
-from .charts import Chart, make_chart
+from .charts import Chart, chart_absence, make_chart
 from .data import TERM_KINDS, Entry, Series, SiteData
 from .grid import Axis, Grid, Header, make_grid
 from .text import (
@@ -337,6 +337,7 @@ class Website:
                           "next": series.members[i + 1] if i + 1 < len(series.members) else None}
         return {
             "table": table, "letter": letter, "grid": grid, "chart": chart, "series": series,
+            "no_chart": None if chart else chart_absence(grid),
             "neighbours": neighbours, "iri": f"{self.base}dataset/{table.dataset_id}",
             "legend": self.legend(grid), "notes": self.notes(grid, route.lang),
             "downloads": self.downloads(table), "license": self.config.license,
@@ -433,6 +434,7 @@ class Website:
         methods = {t.suppression_method for t in series.members}
         thresholds = sorted({t.suppression_threshold for t in series.members})
         return {"series": series, "grid": grid, "chart": chart, "legend": self.legend(grid),
+                "no_chart": None if chart else chart_absence(grid),
                 "notes": self.notes(grid, route.lang), "merged": methods == {"merged-into-others"},
                 "thresholds": thresholds, "first": series.members[0], "last": series.members[-1]}
 
