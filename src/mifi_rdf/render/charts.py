@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from .data import Entry, SiteData
 from .grid import TOTAL_STATUSES, Grid, Header
+from .text import Lit
 
 MAX_SERIES = 6
 MAX_BARS = 80  # groups of bars beyond which a bar chart is unreadable: the table says it better
@@ -45,6 +46,12 @@ class Mark:
     w: float = 0.0
     h: float = 0.0
     residual: bool = False
+    # in the page's language, set by `words`:
+    value: str = ""
+    title: str = ""
+    fill: str = ""
+    category_text: Lit | None = None
+    series_text: Lit | None = None
 
 
 @dataclass
@@ -53,6 +60,7 @@ class Tick:
     value: str  # a number (lexical) or an ISO date
     kind: str  # "number" or "date" or "label"
     header: Header | None = None
+    text: str = ""  # in the page's language, set by `words`
 
 
 @dataclass
@@ -115,8 +123,37 @@ def plottable(data: SiteData, entry: Entry | None, unit: list[str | None]) -> bo
 
 
 def chart_absence(grid: Grid) -> str:
-    """Why a grid has no chart: "empty" (no cell has a value) or "crowded" (too many bars)."""
-    return "crowded" if any(e.cell.value is not None for e in grid.entries()) else "empty"
+    """Why a grid has no chart: "empty" (no cell has a value), "single" (one) or "crowded" (too many bars)."""
+    values = sum(1 for e in grid.entries() if e.cell.value is not None)
+    return "empty" if values == 0 else "single" if values == 1 else "crowded"
+
+
+def words(chart: Chart, data: SiteData, lang: str) -> Chart:
+    """Write the chart's labels in `lang` (numbers, dates, names), so the template only places them."""
+    from .text import number, short_date
+
+    labels = [data.label(h.iri, lang) for h in chart.series]
+    names = [x.text for x in labels]
+    several = len(chart.series) > 1
+    for mk in chart.marks:
+        mk.value = number(mk.entry.cell.value or "0", lang)
+        mk.category_text = data.label(mk.category.iri, lang)
+        mk.series_text = labels[mk.series]
+        category = mk.category_text.text
+        if chart.kind == "bar":
+            mk.title = f"{category}{', ' + names[mk.series] if several else ''} : {mk.value}"
+        else:
+            mk.title = f"{names[mk.series]}, {category} : {mk.value}"
+        mk.fill = chart.residual_colour if mk.residual else chart.colour(mk.series)
+    for tick in chart.value_ticks:
+        tick.text = number(tick.value, lang)
+    for tick in chart.category_ticks:
+        if tick.kind == "date":
+            tick.text = short_date(tick.value, lang)
+        elif tick.header is not None:
+            full = data.label(tick.header.iri, lang).text
+            tick.text = full if len(full) <= 34 else full[:33].rstrip() + "…"
+    return chart
 
 
 def make_chart(data: SiteData, grid: Grid, domain: list[tuple[str, Header]] | None = None) -> Chart | None:
@@ -136,7 +173,7 @@ def make_chart(data: SiteData, grid: Grid, domain: list[tuple[str, Header]] | No
         chart = line_chart(data, series, domain or dated(data, categories), unit)
         if chart is not None:
             chart.axis = grid.row_axes[0].iri
-        return chart
+        return chart if chart is not None and len(chart.marks) >= 2 else None
     if dated_cols:
         categories = [grid.columns[n] for n in cols]
         series = [(row_header(r), [(grid.columns[n], r.cells[n]) for n in cols]) for r in rows if not r.residual]
@@ -144,11 +181,11 @@ def make_chart(data: SiteData, grid: Grid, domain: list[tuple[str, Header]] | No
         if chart is not None:
             chart.omitted_residual = any(r.residual for r in rows)
             chart.axis = grid.column_axis.iri
-        return chart
+        return chart if chart is not None and len(chart.marks) >= 2 else None
     chart = bar_chart(data, grid, rows, cols, unit)
     if chart is not None and grid.row_axes:
         chart.axis = grid.row_axes[0].iri
-    return chart
+    return chart if chart is not None and len(chart.marks) >= 2 else None
 
 
 def row_header(row) -> Header:

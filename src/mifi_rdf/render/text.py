@@ -235,6 +235,7 @@ WORDS: dict[str, dict[str, str]] = {
         "property": "propriété",
         "formats": "Descriptions",
         "source_table": "Tableau source",
+        "single_chart": "Une seule valeur publiée : pas de graphique.",
         "crowded_chart": "Trop de lignes pour un graphique lisible : les nombres sont dans le tableau.",
         "gaps": ("Pas de point pour une ronde ou un mois : pas de cellule dans le tableau de cette date (un pays sous "
                  "le seuil y est compté dans « Autres »)."),
@@ -339,6 +340,7 @@ WORDS: dict[str, dict[str, str]] = {
         "property": "property",
         "formats": "Descriptions",
         "source_table": "Source table",
+        "single_chart": "A single published value: no chart.",
         "crowded_chart": "Too many rows for a readable chart: the numbers are in the table.",
         "gaps": ("No point for a round or month: no cell in that date's table (a country under the threshold is "
                  "counted there in « Autres »)."),

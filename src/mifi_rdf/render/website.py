@@ -34,9 +34,9 @@ from ..build.facts import Facts
 from ..model import Table
 from ..namespaces import RDF, XSD
 from ..project import Project
-from .charts import Chart, chart_absence, make_chart
+from .charts import Chart, chart_absence, make_chart, words
 from .data import TERM_KINDS, Entry, Series, SiteData
-from .grid import Axis, Grid, Header, make_grid
+from .grid import Axis, Grid, Header, Row, make_grid
 from .text import (
     LANGS,
     PROPERTY_WORDS,
@@ -63,6 +63,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("mifi_rdf", "templates"),
         autoescape=True,
+        auto_reload=False,  # package files do not change while a build runs: no stat per page
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -104,7 +105,7 @@ def txt(x: Lit, lang: str) -> Markup:
     """A text in the page, marked with its language when it is not the page's."""
     if x.lang == lang:
         return escape(x.text)
-    return Markup('<span lang="{}">{}</span>').format(x.lang, x.text)
+    return Markup(f'<span lang="{x.lang}">{escape(x.text)}</span>')
 
 
 def page_context(path: str, lang: str, site_title: str, bilingual: bool = True) -> dict:
@@ -178,6 +179,7 @@ class Website:
         self.page_for: dict[str, str] = {}  # IRI -> its French page
         self.regions = self.data.regions()
         self._domains: dict[tuple[str, ...], list[tuple[str, Header]] | None] = {}
+        self._links: dict[tuple[str, str], dict[str, Markup]] = {}
         self._plan()
 
     # ------------------------------------------------------------------ what the site holds
@@ -263,11 +265,46 @@ class Website:
         def to(target: str) -> str:
             return rel(lang_path(target, lang) if target.endswith(".html") else target, path)
 
+        links = self._links.setdefault((lang, path.rpartition("/")[0]), {})  # hrefs depend on the folder only
+
         def link(iri: str) -> Markup:
             """The label of a resource, linked to its page when it has one."""
-            h = href(iri)
-            text = txt(d.label(iri, lang), lang)
-            return Markup('<a href="{}">{}</a>').format(h, text) if h else text
+            found = links.get(iri)
+            if found is None:
+                h = href(iri)
+                text = txt(d.label(iri, lang), lang)
+                found = links[iri] = Markup(f'<a href="{escape(h)}">{text}</a>') if h else text
+            return found
+
+        def cells(row: Row, notes: dict, prefix: str) -> Markup:
+            """The <td> of a row: a number as the language writes it, or the symbol of a cell without
+            a value with its status on hover and focus (and in words for screen readers); inferred
+            cells marked; a note's number linked. Made here rather than in the template: a table
+            can have thousands of cells."""
+            out = []
+            of = notes["of"]
+            for e in row.cells:
+                if e is None:
+                    out.append(absent)
+                    continue
+                cell = e.cell
+                css = "num inferred" if cell.inferences else "num"
+                if cell.value is not None:
+                    body = number(cell.value, lang)
+                else:
+                    css += " st"
+                    st = statuses[cell.status]
+                    body = (f'<span class="flag" tabindex="0" data-tip="{escape(st.text)}"><span aria-hidden="true">'
+                            f'{STATUS_SYMBOLS.get(cell.status, "?")}</span><span class="sr">{txt(st, lang)}</span></span>')
+                n = of(e)
+                if n:
+                    body += f'<sup><a class="ref" href="#{prefix}note-{n}"><span class="sr">{note_word} </span>{n}</a></sup>'
+                out.append(f'<td class="{css}">{body}</td>')
+            return Markup("\n".join(out))
+
+        statuses = {name: d.label(st.iri, lang) for name, st in d.vocab.statuses.items()}
+        note_word = WORDS[lang]["note"]
+        absent = f'<td class="num absent"><span aria-hidden="true">–</span><span class="sr">{WORDS[lang]["absent"]}</span></td>'
 
         def source(dataset_id: str) -> Markup:
             """A table named short, linked: « 30952, tableau 5 »."""
@@ -278,6 +315,7 @@ class Website:
 
         return {
             **page_context(path, lang, self.config.section("catalog")[f"title_{lang}"]), "link": link, "source": source,
+            "row_cells": cells,
             "label": lambda iri: d.label(iri, lang), "label_in": d.label, "href": href, "to": to,
             "definition": lambda iri: d.definition(iri, lang), "base_iri": self.base,
             "status_iri": d.status_iri, "inference_iri": lambda x: f"{self.base}code/inference/{x}",
@@ -328,7 +366,7 @@ class Website:
         table = d.by_id[route.key]
         letter = d.letters[table.letter_ref]
         grid = make_grid(d, list(d.entries(table)))
-        chart = make_chart(d, grid)
+        chart = self.chart(grid, route.lang)
         series = d.series_of.get(table.dataset_id)
         neighbours = {}
         if series is not None:
@@ -349,6 +387,10 @@ class Website:
             "schema": self.schema_dataset(table),
             "bounds": None,  # the audit's bounds of blanked cells (issue 8) fill this slot
         }
+
+    def chart(self, grid: Grid, lang: str, domain=None) -> Chart | None:
+        chart = make_chart(self.data, grid, domain)
+        return words(chart, self.data, lang) if chart is not None else None
 
     def downloads(self, table: Table) -> list[Download]:
         if self.files is not None:
@@ -421,7 +463,7 @@ class Website:
                     texts.append(note)
                     numbers[note.text] = len(texts)
                 of_cell[id(e.cell)] = numbers[note.text]
-        return {"texts": texts, "of": lambda e: of_cell.get(id(e.cell))}
+        return {"texts": texts, "of": lambda e: of_cell.get(id(e.cell))}  # a dict: templates read notes.texts
 
     # ------------------------------------------------------------------ a series
 
@@ -430,7 +472,7 @@ class Website:
         series: Series = next(s for s in d.series if s.id == route.key)
         entries = [e for t in series.members for e in d.entries(t)]
         grid = make_grid(d, entries)
-        chart = make_chart(d, grid)
+        chart = self.chart(grid, route.lang)
         methods = {t.suppression_method for t in series.members}
         thresholds = sorted({t.suppression_threshold for t in series.members})
         return {"series": series, "grid": grid, "chart": chart, "legend": self.legend(grid),
@@ -457,7 +499,7 @@ class Website:
             chart = None
             if route.page == 1:
                 everything = part if pages == 1 else [e for e in entries if e.table.structure.slug == slug]
-                chart = make_chart(d, grid if pages == 1 else make_grid(d, everything), self.domain(everything))
+                chart = self.chart(grid if pages == 1 else make_grid(d, everything), route.lang, self.domain(everything))
             datasets = list(dict.fromkeys(e.table.dataset_id for e in part))
             groups.append({"grid": grid, "chart": chart, "legend": self.legend(grid),
                            "notes": self.notes(grid, route.lang), "datasets": [d.by_id[x] for x in datasets],
