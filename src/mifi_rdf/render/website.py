@@ -12,7 +12,7 @@ Pages, French first (the language of the letters), each with an English twin `â€
   regions, which the data reaches through municipalities and MRCs, get one too; `code/{list}.html`
   lists the codes of a list;
 - `def/{term}.html`: the classes and properties of our vocabulary, `def/index.html` lists them;
-- `style.css` (the one stylesheet), `sitemap.xml`, `robots.txt`, and the letters' texts.
+- `style.css` (the one stylesheet), `favicon.svg`, `sitemap.xml`, `robots.txt`, and the letters' texts.
 No page makes a request outside the site: no script, no font, no image but inline SVG.
 """
 
@@ -79,8 +79,9 @@ def script_json(doc: dict) -> Markup:
     return Markup(text)  # noqa: S704 - JSON, with the only sequence that could end the element escaped
 
 
-def stylesheet() -> str:
-    return environment().loader.get_source(environment(), "style.css")[0]  # type: ignore[union-attr]
+def static(name: str) -> str:
+    """A file of templates/ sent as it is: the stylesheet, the icon."""
+    return environment().loader.get_source(environment(), name)[0]  # type: ignore[union-attr]
 
 
 def lang_path(path: str, lang: str) -> str:
@@ -118,7 +119,7 @@ def page_context(path: str, lang: str, site_title: str, bilingual: bool = True) 
         "alternate": rel(lang_path(fr_path, other(lang)), path) if bilingual else None,
         "alternate_fr": rel(fr_path, path) if bilingual else None,
         "alternate_en": rel(lang_path(fr_path, "en"), path) if bilingual else None,
-        "root": rel(lang_path("index.html", lang), path), "css": rel("style.css", path),
+        "root": rel(lang_path("index.html", lang), path), "css": rel("style.css", path), "icon": rel("favicon.svg", path),
         "vocab_index": rel(lang_path("def/index.html", lang), path),
         "num": lambda v: number(v, lang), "int": lambda n: integer(n, lang),
         "date": lambda v: date(v, lang), "short_date": lambda v: short_date(v, lang),
@@ -215,6 +216,7 @@ class Website:
         for iri in d.terms():
             self._add(d.page_of(iri) or "", "term", iri, iri)
         self.routes["style.css"] = Route("css")
+        self.routes["favicon.svg"] = Route("icon")
         self.routes["robots.txt"] = Route("robots")
         self.routes["sitemap.xml"] = Route("sitemap")
         for letter in d.letters.values():
@@ -239,8 +241,8 @@ class Website:
         route = self.routes.get(path)
         if route is None:
             return None
-        if route.kind == "css":
-            return stylesheet().encode("utf-8")
+        if route.kind in ("css", "icon"):
+            return static(path).encode("utf-8")
         if route.kind == "robots":
             return f"User-agent: *\nAllow: /\n\nSitemap: {self.base}sitemap.xml\n".encode()
         if route.kind == "letter":
