@@ -259,8 +259,8 @@ def _membership(b: str, table: Table, series: list[Series]) -> Iterator[tuple]:
     """A member of a series says so (dcat:inSeries) and names its neighbours: dcat:prev, and its
     inverse dcat:next, which DCAT 3 allows only beside it."""
     for s in series:
-        if table in s.members:
-            i = s.members.index(table)
+        i = next((n for n, member in enumerate(s.members) if member is table), None)  # identity: tables hold cells
+        if i is not None:
             d = N(f"{b}dataset/{table.dataset_id}")
             yield d, N(DCAT + "inSeries"), N(s.iri)
             if i > 0:

@@ -20,11 +20,12 @@ table, its text alternative.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from markupsafe import Markup, escape
 
 from .data import Entry, SiteData
 from .grid import TOTAL_STATUSES, Grid, Header
-from .text import Lit
 
 MAX_SERIES = 6
 MAX_BARS = 80  # groups of bars beyond which a bar chart is unreadable: the table says it better
@@ -46,12 +47,6 @@ class Mark:
     w: float = 0.0
     h: float = 0.0
     residual: bool = False
-    # in the page's language, set by `words`:
-    value: str = ""
-    title: str = ""
-    fill: str = ""
-    category_text: Lit | None = None
-    series_text: Lit | None = None
 
 
 @dataclass
@@ -60,7 +55,6 @@ class Tick:
     value: str  # a number (lexical) or an ISO date
     kind: str  # "number" or "date" or "label"
     header: Header | None = None
-    text: str = ""  # in the page's language, set by `words`
 
 
 @dataclass
@@ -79,6 +73,8 @@ class Chart:
     capped: int = 0  # series left out of the chart (still in the table)
     axis: str = ""  # the dimension along the categories (or the time axis), for the caption
     gaps: bool = False  # a line misses a round or month of the axis: not in that table
+    drawing: Markup = Markup()  # the SVG inside <svg>, in the page's language (set by `words`)
+    data_rows: Markup = Markup()  # the rows of the chart's data table, its text alternative
 
     def colour(self, series: int) -> str:
         return PALETTE[series % len(PALETTE)]
@@ -129,31 +125,61 @@ def chart_absence(grid: Grid) -> str:
 
 
 def words(chart: Chart, data: SiteData, lang: str) -> Chart:
-    """Write the chart's labels in `lang` (numbers, dates, names), so the template only places them."""
+    """The chart written in `lang`: its SVG drawing and the rows of its data table (a copy: the
+    same chart serves both languages, and a server makes pages in several threads).
+
+    Drawn here rather than in the template: a chart has hundreds of marks, and each is a few
+    attributes that need no escaping (numbers, colours) and one escaped label."""
     from .text import number, short_date
+    from .website import txt
 
     labels = [data.label(h.iri, lang) for h in chart.series]
-    names = [x.text for x in labels]
     several = len(chart.series) > 1
+    left, top, right, bottom = chart.plot
+    svg: list[str] = []
+    rows: list[str] = []
+    if chart.kind == "bar":
+        for tick in chart.value_ticks:
+            svg.append(f'<line x1="{tick.position}" y1="{top - 4}" x2="{tick.position}" y2="{bottom}" class="grid-line"/>'
+                       f'<text x="{tick.position}" y="{top - 10}" text-anchor="middle" class="tick">'
+                       f"{number(tick.value, lang)}</text>")
+        for tick in chart.category_ticks:
+            full = data.label(tick.header.iri, lang).text if tick.header else ""
+            short = full if len(full) <= 34 else full[:33].rstrip() + "…"
+            svg.append(f'<text x="{left - 8}" y="{tick.position + 4:g}" text-anchor="end" class="category">'
+                       f"{escape(short)}</text>")
+    else:
+        for tick in chart.value_ticks:
+            svg.append(f'<line x1="{left}" y1="{tick.position}" x2="{right}" y2="{tick.position}" class="grid-line"/>'
+                       f'<text x="{left - 8}" y="{tick.position + 4:g}" text-anchor="end" class="tick">'
+                       f"{number(tick.value, lang)}</text>")
+        for tick in chart.category_ticks:
+            y = bottom + 16
+            svg.append(f'<text x="{tick.position}" y="{y}" text-anchor="end" transform="rotate(-35 {tick.position} {y})" '
+                       f'class="tick">{short_date(tick.value, lang)}</text>')
+        svg.append(f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" class="axis"/>')
+        for n, d in chart.paths:
+            dash = f' stroke-dasharray="{chart.dash(n)}"' if chart.dash(n) else ""
+            svg.append(f'<path d="{d}" fill="none" stroke="{chart.colour(n)}" stroke-width="2"{dash}/>')
     for mk in chart.marks:
-        mk.value = number(mk.entry.cell.value or "0", lang)
-        mk.category_text = data.label(mk.category.iri, lang)
-        mk.series_text = labels[mk.series]
-        category = mk.category_text.text
+        value = number(mk.entry.cell.value or "0", lang)
+        category = data.label(mk.category.iri, lang)
         if chart.kind == "bar":
-            mk.title = f"{category}{', ' + names[mk.series] if several else ''} : {mk.value}"
+            title = f"{category.text}{', ' + labels[mk.series].text if several else ''} : {value}"
+            fill = chart.residual_colour if mk.residual else chart.colour(mk.series)
+            css = "mark residual" if mk.residual else "mark"
+            svg.append(f'<rect class="{css}" x="{mk.x}" y="{mk.y}" width="{mk.w}" height="{mk.h}" fill="{fill}">'
+                       f'<title>{escape(title)}</title></rect><text x="{mk.x + mk.w + 4:g}" y="{mk.y + mk.h / 2 + 4:g}" '
+                       f'class="value">{value}</text>')
         else:
-            mk.title = f"{names[mk.series]}, {category} : {mk.value}"
-        mk.fill = chart.residual_colour if mk.residual else chart.colour(mk.series)
-    for tick in chart.value_ticks:
-        tick.text = number(tick.value, lang)
-    for tick in chart.category_ticks:
-        if tick.kind == "date":
-            tick.text = short_date(tick.value, lang)
-        elif tick.header is not None:
-            full = data.label(tick.header.iri, lang).text
-            tick.text = full if len(full) <= 34 else full[:33].rstrip() + "…"
-    return chart
+            title = f"{labels[mk.series].text}, {category.text} : {value}"
+            svg.append(f'<circle class="mark" cx="{mk.x}" cy="{mk.y}" r="4" fill="{chart.colour(mk.series)}">'
+                       f"<title>{escape(title)}</title></circle>")
+        series_cell = f"<td>{txt(labels[mk.series], lang)}</td>" if several else ""
+        rows.append(f'<tr><th scope="row">{txt(category, lang)}</th>{series_cell}<td class="num">{value}</td></tr>')
+    if chart.kind == "bar":
+        svg.append(f'<line x1="{left}" y1="{top - 4}" x2="{left}" y2="{bottom}" class="axis"/>')
+    return replace(chart, drawing=Markup("\n".join(svg)), data_rows=Markup("\n".join(rows)))
 
 
 def make_chart(data: SiteData, grid: Grid, domain: list[tuple[str, Header]] | None = None) -> Chart | None:

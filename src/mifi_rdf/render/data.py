@@ -60,6 +60,7 @@ class SiteData:
         self._read_vocabulary()
         self.series = find_series(project, config, self.dates)
         self.series_of: dict[str, Series] = {m.dataset_id: s for s in self.series for m in s.members}
+        # (tables are compared by identity or id: a Table's == compares all its cells)
 
     # ------------------------------------------------------------------ vocabulary
 

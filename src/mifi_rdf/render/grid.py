@@ -129,19 +129,20 @@ def make_grid(data: SiteData, entries: Sequence[Entry]) -> Grid:
     ordered = list(rows.values())
     several = len({e.table.dataset_id for e in entries}) > 1
     if several and len(row_axes) == 1:
-        ordered = sorted(ordered, key=lambda row: combined_order(data, row, ordered))
+        ordered = [row for _, row in sorted(((combined_order(data, row, n), n), row) for n, row in enumerate(ordered))]
     sources = several and not any(a.kind == "dataset" for a in row_axes) and all(len(r.datasets) == 1 for r in ordered)
     return Grid(fixed, row_axes, column, columns, ordered, sources)
 
 
-def combined_order(data: SiteData, row: Row, rows: list[Row]) -> tuple:
+def combined_order(data: SiteData, row: Row, position: int) -> tuple:
     """Rows gathered from several tables (a series, a code's cells across rounds) have no printed
-    order: dated rows by date; others by their sum, highest first, « Autres » then totals last."""
+    order: dated rows by date; others by their sum, highest first, « Autres » then totals last;
+    then in the order they came."""
     iri = row.headers[0].iri
     if data.is_dated(iri):
-        return (row.total, False, data.dates[iri][0], 0.0, rows.index(row))
+        return (row.total, False, data.dates[iri][0], 0.0, position)
     values = sum(float(e.cell.value) for e in row.cells if e is not None and e.cell.value is not None)
-    return (row.total, row.residual, "", -values, rows.index(row))
+    return (row.total, row.residual, "", -values, position)
 
 
 def header(data: SiteData, axis: Axis, key: str, entry: Entry) -> Header:

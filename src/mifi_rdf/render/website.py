@@ -181,13 +181,14 @@ class Website:
         self.regions = self.data.regions()
         self._domains: dict[tuple[str, ...], list[tuple[str, Header]] | None] = {}
         self._links: dict[tuple[str, str], dict[str, Markup]] = {}
+        self._last: tuple[tuple, object] = ((), None)  # the grids of the last page made, for its other language
         self._plan()
 
     # ------------------------------------------------------------------ what the site holds
 
     def _add(self, path: str, kind: str, key: str = "", iri: str | None = None, pages: int = 1) -> None:
-        for lang in LANGS:
-            for page in range(1, pages + 1):
+        for page in range(1, pages + 1):  # both languages of a page one after the other: they share its grids
+            for lang in LANGS:
                 p = path if page == 1 else path[: -len(".html")] + f".p{page}.html"
                 self.routes[lang_path(p, lang)] = Route(kind, key, lang, page)
         if iri is not None:
@@ -311,9 +312,9 @@ class Website:
         def source(dataset_id: str) -> Markup:
             """A table named short, linked: « 30952, tableau 5 »."""
             table = d.by_id[dataset_id]
-            words = WORDS[lang]
-            name = f"{table.letter_ref}, {words['table'].lower()} {table.number}" if table.number else dataset_id
-            return Markup('<a href="{}">{}</a>').format(href(f"{self.base}dataset/{dataset_id}"), name)
+            vocabulary = WORDS[lang]
+            name = f"{table.letter_ref}, {vocabulary['table'].lower()} {table.number}" if table.number else dataset_id
+            return Markup(f'<a href="{escape(href(f"{self.base}dataset/{dataset_id}"))}">{escape(name)}</a>')
 
         return {
             **page_context(path, lang, self.config.section("catalog")[f"title_{lang}"]), "link": link, "source": source,
@@ -329,9 +330,8 @@ class Website:
     def _index(self, route: Route, path: str) -> dict:
         d = self.data
         cat = self.config.section("catalog")
-        letters = []
-        for letter in d.project.letters:
-            letters.append({"letter": letter, "tables": letter.tables})
+        newest_first = sorted(d.project.letters, key=lambda letter: (letter.letter_date, letter.ref), reverse=True)
+        letters = [{"letter": letter, "tables": letter.tables} for letter in newest_first]
         return {
             "catalog": cat, "letters": letters, "series": d.series,
             "codelists": [(scheme, self.page_for[scheme]) for scheme in self.page_for
@@ -367,12 +367,18 @@ class Website:
         d = self.data
         table = d.by_id[route.key]
         letter = d.letters[table.letter_ref]
-        grid = make_grid(d, list(d.entries(table)))
-        chart = self.chart(grid, route.lang)
+        key = ("dataset", table.dataset_id, 1)
+        last = self._last  # read once: a server makes pages in several threads
+        if last[0] != key:  # the other language of the same page comes next: one grid for both
+            grid = make_grid(d, list(d.entries(table)))
+            last = self._last = (key, (grid, make_chart(d, grid)))
+        grid, chart = last[1]
+        if chart is not None:
+            chart = words(chart, d, route.lang)
         series = d.series_of.get(table.dataset_id)
         neighbours = {}
         if series is not None:
-            i = series.members.index(table)
+            i = next(n for n, member in enumerate(series.members) if member is table)
             neighbours = {"previous": series.members[i - 1] if i > 0 else None,
                           "next": series.members[i + 1] if i + 1 < len(series.members) else None}
         return {
@@ -494,18 +500,12 @@ class Website:
         iri = route.key
         entries = self.code_entries(iri)
         pages = max(1, -(-len(entries) // PAGE_ROWS))
-        chunk = entries[(route.page - 1) * PAGE_ROWS: route.page * PAGE_ROWS]
         groups = []
-        for slug, part in by_structure(chunk):
-            grid = make_grid(d, part)
-            chart = None
-            if route.page == 1:
-                everything = part if pages == 1 else [e for e in entries if e.table.structure.slug == slug]
-                chart = self.chart(grid if pages == 1 else make_grid(d, everything), route.lang, self.domain(everything))
-            datasets = list(dict.fromkeys(e.table.dataset_id for e in part))
-            groups.append({"grid": grid, "chart": chart, "legend": self.legend(grid),
-                           "notes": self.notes(grid, route.lang), "datasets": [d.by_id[x] for x in datasets],
-                           "structure": d.vocab.structures[slug]})
+        for slug, grid, chart in self.code_grids(iri, route.page):
+            datasets = list(dict.fromkeys(e.table.dataset_id for e in grid.entries()))
+            groups.append({"grid": grid, "chart": words(chart, d, route.lang) if chart else None,
+                           "legend": self.legend(grid), "notes": self.notes(grid, route.lang),
+                           "datasets": [d.by_id[x] for x in datasets], "structure": d.vocab.structures[slug]})
         stem = d.page_of(iri) or ""
         page_links = [(n, rel(lang_path(stem if n == 1 else stem[:-5] + f".p{n}.html", route.lang), path))
                       for n in range(1, pages + 1)]
@@ -516,6 +516,27 @@ class Website:
             "broader": d.broader.get(iri, []), "region": d.region_of(iri),
             "narrower": self.regions.get(iri, []),
         }
+
+    def code_grids(self, iri: str, page: int) -> list[tuple[str, Grid, Chart | None]]:
+        """The grid of each structure of a code's page (its chart on the first page), the same in
+        both languages: kept for the next call, which is the same page's other language."""
+        key = ("code", iri, page)
+        last = self._last  # read once: a server makes pages in several threads
+        if last[0] == key:
+            return last[1]
+        d = self.data
+        entries = self.code_entries(iri)
+        paged = len(entries) > PAGE_ROWS
+        out = []
+        for slug, part in by_structure(entries[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]):
+            grid = make_grid(d, part)
+            chart = None
+            if page == 1:
+                everything = [e for e in entries if e.table.structure.slug == slug] if paged else part
+                chart = make_chart(d, make_grid(d, everything) if paged else grid, self.domain(everything))
+            out.append((slug, grid, chart))
+        self._last = (key, out)
+        return out
 
     def domain(self, entries: list[Entry]) -> list[tuple[str, Header]] | None:
         """Every dated round or period of the tables these cells come from (for a code's line chart)."""
