@@ -121,7 +121,7 @@ def test_each_chart_draws_one_mark_per_plotted_cell(browser, site, project):
             titles = figure.locator("svg .mark").evaluate_all("marks => marks.map(m => m.textContent)")
             values = figure.locator("table.chart-data tbody td.num").evaluate_all("cells => cells.map(c => c.textContent)")
             assert len(titles) == len(values) > 1, path
-            assert [t.rsplit(" : ", 1)[1] for t in titles] == values, path  # the same cells, in the same order
+            assert [t.rsplit(": ", 1)[1] for t in titles] == values, path  # the same cells, in the same order
             box = figure.locator("svg[role=img]").bounding_box()
             assert box["width"] > 300 and box["height"] > 100, path
             checked += 1

@@ -202,7 +202,7 @@ def test_series_page_combines_the_rounds(site):
     total = re.search(r'<tr class="total">(.*?)</tr>', grid, re.S)[1]
     assert re.findall(r'<td class="num">([\d\u00a0]+)</td>', total) == [
         "248", "274", "277", "239", "1\u00a0876", "2\u00a0552", "2\u00a0557", "2\u00a0522"]
-    assert 'pas dans ce tableau</dt><dd>non listé dans ce tableau : moins de 10, compté dans « Autres »' in grid
+    assert 'pas dans ce tableau</dt><dd>non listé dans ce tableau\u00a0: moins de 10, compté dans « Autres »' in grid
     chart = section(page, "h-chart")
     # the 6 countries with the most invitations, each in the rounds it is listed in: 8 + 8 + 5 + 8 + 7 + 7
     assert '<svg class="chart-line"' in chart and chart.count('<circle class="mark"') == 43

@@ -18,14 +18,14 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-WIDTH = 1000
+WIDTH = 1200
 SHOTS = [  # page, file, height in CSS pixels from the top of the page
-    ("dataset/30952-t5.html", "dataset-30952-t5.fr.png", 1250),
-    ("dataset/30952-t5.en.html", "dataset-30952-t5.en.png", 1250),
+    ("dataset/30952-t5.html", "dataset-30952-t5.fr.png", 1300),
+    ("dataset/30952-t5.en.html", "dataset-30952-t5.en.png", 1300),
     ("code/country/FRA.html", "country-FRA.fr.png", 1150),
     ("code/country/FRA.en.html", "country-FRA.en.png", 1150),
-    ("series/pstq-invitations-by-country.html", "series-pstq.fr.png", 1300),
-    ("series/pstq-invitations-by-country.en.html", "series-pstq.en.png", 1300),
+    ("series/pstq-invitations-by-country.html", "series-pstq.fr.png", 1250),
+    ("series/pstq-invitations-by-country.en.html", "series-pstq.en.png", 1250),
 ]
 
 

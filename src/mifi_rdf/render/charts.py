@@ -32,7 +32,8 @@ MAX_BARS = 80  # groups of bars beyond which a bar chart is unreadable: the tabl
 PALETTE = ["#1b5e9e", "#b4440b", "#2f7d32", "#7b3294", "#a3195b", "#4d4d4d"]  # ≥ 4.5:1 on white
 DASHES = ["", "6 3", "2 3", "8 3 2 3", "4 4", "1 2"]  # told apart without colour too
 RESIDUAL = "#6b6b6b"
-WIDTH = 720
+WIDTH = 720  # line charts
+BAR_WIDTH = 600  # bar charts, often beside their table
 
 
 @dataclass
@@ -130,10 +131,11 @@ def words(chart: Chart, data: SiteData, lang: str) -> Chart:
 
     Drawn here rather than in the template: a chart has hundreds of marks, and each is a few
     attributes that need no escaping (numbers, colours) and one escaped label."""
-    from .text import number, short_date
+    from .text import WORDS, number, short_date
     from .website import txt
 
     labels = [data.label(h.iri, lang) for h in chart.series]
+    colon = WORDS[lang]["colon"]
     several = len(chart.series) > 1
     left, top, right, bottom = chart.plot
     svg: list[str] = []
@@ -145,7 +147,7 @@ def words(chart: Chart, data: SiteData, lang: str) -> Chart:
                        f"{number(tick.value, lang)}</text>")
         for tick in chart.category_ticks:
             full = data.label(tick.header.iri, lang).text if tick.header else ""
-            short = full if len(full) <= 34 else full[:33].rstrip() + "…"
+            short = full if len(full) <= 26 else full[:25].rstrip() + "…"
             svg.append(f'<text x="{left - 8}" y="{tick.position + 4:g}" text-anchor="end" class="category">'
                        f"{escape(short)}</text>")
     else:
@@ -165,14 +167,14 @@ def words(chart: Chart, data: SiteData, lang: str) -> Chart:
         value = number(mk.entry.cell.value or "0", lang)
         category = data.label(mk.category.iri, lang)
         if chart.kind == "bar":
-            title = f"{category.text}{', ' + labels[mk.series].text if several else ''} : {value}"
+            title = f"{category.text}{', ' + labels[mk.series].text if several else ''}{colon}{value}"
             fill = chart.residual_colour if mk.residual else chart.colour(mk.series)
             css = "mark residual" if mk.residual else "mark"
             svg.append(f'<rect class="{css}" x="{mk.x}" y="{mk.y}" width="{mk.w}" height="{mk.h}" fill="{fill}">'
                        f'<title>{escape(title)}</title></rect><text x="{mk.x + mk.w + 4:g}" y="{mk.y + mk.h / 2 + 4:g}" '
                        f'class="value">{value}</text>')
         else:
-            title = f"{labels[mk.series].text}, {category.text} : {value}"
+            title = f"{labels[mk.series].text}, {category.text}{colon}{value}"
             svg.append(f'<circle class="mark" cx="{mk.x}" cy="{mk.y}" r="4" fill="{chart.colour(mk.series)}">'
                        f"<title>{escape(title)}</title></circle>")
         series_cell = f"<td>{txt(labels[mk.series], lang)}</td>" if several else ""
@@ -290,7 +292,7 @@ def bar_chart(data: SiteData, grid: Grid, rows, cols: list[int], unit: list[str 
     categories = [r for r in rows if any(id(r.cells[cols[n]]) in kept_cells for n in keep if r.cells[cols[n]])]
     if len(categories) > MAX_BARS:
         return None
-    left, right, top = 220.0, WIDTH - 64.0, 28.0
+    left, right, top = 215.0, BAR_WIDTH - 56.0, 28.0
     bar = 18.0 if len(keep) == 1 else 12.0
     gap = 10.0
     group = bar * len(keep) + gap
@@ -311,7 +313,7 @@ def bar_chart(data: SiteData, grid: Grid, rows, cols: list[int], unit: list[str 
             marks.append(Mark(e, row_header(r), colour, left, round(y0 + colour * bar, 1), round(w, 1), bar - 2,
                               residual=r.residual))
     ticks = [Tick(round(left + (right - left) * v / xmax, 1), number_text(v), "number") for v in frange(0, xmax, step)]
-    return Chart("bar", WIDTH, bottom + 12, [series_headers[n] for n in keep], [row_header(r) for r in categories],
+    return Chart("bar", BAR_WIDTH, bottom + 12, [series_headers[n] for n in keep], [row_header(r) for r in categories],
                  marks, ticks, category_ticks, [], (left, top, right, bottom), capped=capped)
 
 

@@ -135,6 +135,7 @@ STATUS_SYMBOLS = {
 # The words of the pages. Keys are used by the templates as t.key.
 WORDS: dict[str, dict[str, str]] = {
     "fr": {
+        "colon": "\u00a0: ",  # French puts a space before a colon; a no-break one
         "site": "Statistiques d'immigration du MIFI",
         "skip": "Aller au contenu",
         "home": "Accueil",
@@ -158,7 +159,7 @@ WORDS: dict[str, dict[str, str]] = {
         "notes": "Notes de transcription",
         "chart": "Graphique",
         "chart_data": "Données du graphique",
-        "no_chart": "Aucune valeur publiée à représenter : toutes les cellules de ce tableau sont sans valeur.",
+        "no_chart": "Aucune valeur publiée à représenter\u00a0: toutes les cellules de ce tableau sont sans valeur.",
         "category": "catégorie",
         "series_name": "série",
         "value": "valeur",
@@ -208,11 +209,11 @@ WORDS: dict[str, dict[str, str]] = {
         "threshold": "Seuil de protection",
         "threshold_none": "aucun seuil indiqué par la lettre",
         "method": "Méthode de protection",
-        "not_plotted_residual": "« Autres » n'est pas tracé : sa composition change d'une colonne à l'autre.",
+        "not_plotted_residual": "« Autres » n'est pas tracé\u00a0: sa composition change d'une colonne à l'autre.",
         "top_series": "Les {n} séries les plus élevées sont tracées ; toutes sont dans le tableau.",
         "no_page_row": "aucune",
         "letters": "Lettres",
-        "index_intro": ("Chaque tableau des lettres, cellule par cellule : les nombres, un graphique, la façon de les citer "
+        "index_intro": ("Chaque tableau des lettres, cellule par cellule\u00a0: les nombres, un graphique, la façon de les citer "
                         "et de les réutiliser."),
         "codes": "Codes employés",
         "legend_value": "valeur imprimée dans la lettre",
@@ -221,7 +222,7 @@ WORDS: dict[str, dict[str, str]] = {
         "tables_word": "tableaux",
         "absent": "pas dans ce tableau",
         "absent_long": "aucune cellule pour cette combinaison dans le tableau de la lettre",
-        "absent_merged": "non listé dans ce tableau : moins de {n}, compté dans « Autres »",
+        "absent_merged": "non listé dans ce tableau\u00a0: moins de {n}, compté dans « Autres »",
         "note": "note",
         "residual": "« Autres »",
         "chart_desc_bar": "Diagramme à barres ; ses données sont dans le tableau qui le suit.",
@@ -235,12 +236,13 @@ WORDS: dict[str, dict[str, str]] = {
         "property": "propriété",
         "formats": "Descriptions",
         "source_table": "Tableau source",
-        "single_chart": "Une seule valeur publiée : pas de graphique.",
-        "crowded_chart": "Trop de lignes pour un graphique lisible : les nombres sont dans le tableau.",
-        "gaps": ("Pas de point pour une ronde ou un mois : pas de cellule dans le tableau de cette date (un pays sous "
+        "single_chart": "Une seule valeur publiée\u00a0: pas de graphique.",
+        "crowded_chart": "Trop de lignes pour un graphique lisible\u00a0: les nombres sont dans le tableau.",
+        "gaps": ("Pas de point pour une ronde ou un mois\u00a0: pas de cellule dans le tableau de cette date (un pays sous "
                  "le seuil y est compté dans « Autres »)."),
     },
     "en": {
+        "colon": ": ",
         "site": "MIFI immigration statistics",
         "skip": "Skip to content",
         "home": "Home",
