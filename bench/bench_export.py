@@ -47,7 +47,7 @@ def make_project(size: int, dest: Path) -> tuple[Path, Path]:
     data = dest / "data" / "99999"
     data.mkdir(parents=True)
     tables = []
-    header = ["round", "country", "measure", "value", "status", "inference", "source_label", "note"]
+    header = ["round", "country", "measure", "value", "status", "inference", "source_label", "note_fr", "note_en"]
     rounds_per_table = CELLS_PER_TABLE // per_round
     for t in range(0, rounds, rounds_per_table):
         tid = f"t{t // rounds_per_table + 1}"
@@ -60,17 +60,18 @@ def make_project(size: int, dest: Path) -> tuple[Path, Path]:
                 total = 0
                 for c in COUNTRIES:
                     if rng.random() < 0.1:
-                        w.writerow([n, c, "invitations", "", "confidential", "", "", ""])
+                        w.writerow([n, c, "invitations", "", "confidential", "", "", "", ""])
                         total += rng.randint(1, 9)
                     else:
                         v = rng.randint(10, 900)
                         total += v
-                        w.writerow([n, c, "invitations", v, "published", "", "", ""])
+                        w.writerow([n, c, "invitations", v, "published", "", "", "", ""])
                 other = rng.randint(10, 200)
-                w.writerow([n, "_O", "invitations", other, "residual", "", "", ""])
-                w.writerow([n, "_T", "invitations", total + other, "total", "", "", ""])
+                w.writerow([n, "_O", "invitations", other, "residual", "", "", "", ""])
+                w.writerow([n, "_T", "invitations", total + other, "total", "", "", "", ""])
+    # shaped like letter 30952, whose text it cites: `build` publishes only letters whose text is in sources/
     meta = ['ref = "99999"', "letter_date = 2026-01-01", "received = 2025-12-01", "clarified = []",
-            'source_text = "synthetic"', 'issued_by_fr = "x"', 'issued_by_en = "x"', 'request_fr = "x"',
+            'source_text = "30952.txt"', 'issued_by_fr = "x"', 'issued_by_en = "x"', 'request_fr = "x"',
             'request_en = "x"', 'programs = ["pstq"]', 'articles = ["53"]', "refused = []"]
     for tid in tables:
         meta += ["", "[[table]]", f'id = "{tid}"', 'number = ""', 'caption = "x"', 'title_fr = "x"', 'title_en = "x"',

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,36 @@ ROOT = Path(__file__).resolve().parents[1]
 LETTERS = ROOT / "sources" / "letters"  # the letters as text, one file per N/Réf.
 REFERENCE = ROOT / "sources" / "reference"  # authoritative code tables
 STANDARDS = ROOT / "tests" / "standards"  # W3C Data Cube IC queries, DCAT-AP 3.0.1 shapes
+
+
+def needs_program(program: str, package: str) -> pytest.MarkDecorator:
+    """Mark a test that needs a server or tool installed on the machine, and the Debian package that brings it."""
+    return pytest.mark.needs_program(program, package)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip a test whose program is missing, naming the package to install; but with
+    MIFI_RDF_REQUIRE_SERVERS=1 (set by .ci/run) fail it, so CI can never pass by skipping."""
+    for mark in item.iter_markers("needs_program"):
+        program, package = mark.args
+        if shutil.which(program) is None:
+            message = f"{program} not installed: apt-get install {package} (.ci/run does)"
+            if os.environ.get("MIFI_RDF_REQUIRE_SERVERS") == "1":
+                pytest.fail(f"{message}; MIFI_RDF_REQUIRE_SERVERS=1 makes this a failure")
+            pytest.skip(message)
+def parse_rdf(source: Path | str | bytes, fmt: str, base: str = "https://w3id.org/mifi-rdf/"):
+    """A file (or text) in an rdflib graph. JSON-LD is read by pyoxigraph, since rdflib 7's JSON-LD
+    parser builds a deprecated ConjunctiveGraph; both are independent of our JSON-LD writer."""
+    import pyoxigraph as ox
+    import rdflib
+
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    if fmt != "json-ld":
+        return rdflib.Graph().parse(source, format=fmt) if isinstance(source, Path) else \
+            rdflib.Graph().parse(data=data, format=fmt, publicID=base)
+    kwargs = {"path": str(source)} if isinstance(source, Path) else {"input": data}
+    nt = ox.serialize(ox.parse(format=ox.RdfFormat.JSON_LD, base_iri=base, **kwargs), format=ox.RdfFormat.N_TRIPLES)
+    return rdflib.Graph().parse(data=nt.decode("utf-8"), format="nt")
 
 
 def run(*args: str, input: str | None = None):

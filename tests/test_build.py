@@ -4,6 +4,7 @@ with independent parsers (rdflib, the csv module, pyshacl) and checked against t
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import os
@@ -12,12 +13,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pyshacl
 import pytest
 import rdflib
-from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 
-from conftest import LETTERS, STANDARDS, run
+from conftest import ROOT, STANDARDS, run
+from conftest import parse_rdf as parse
 from mifi_rdf import __version__
 
 BASE = "https://w3id.org/mifi-rdf/"
@@ -34,6 +37,13 @@ def build(outdir: Path, *options: str):
     result = run("build", str(outdir), *options)
     assert result.exit_code == 0, result.output
     return result
+
+
+@functools.cache
+def shapes(name: str) -> rdflib.Graph:
+    """A DCAT-AP shapes file, parsed once. Given to pyshacl as a path, it is loaded into an rdflib
+    Dataset through a deprecated API that warned some 94,000 times in this file."""
+    return rdflib.Graph().parse(DCAT_AP / name, format="turtle")
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -75,13 +85,61 @@ def test_folder_has_every_part_and_a_progress_line_per_dataset(tmp_path, project
     rdf = {"catalog.ttl", "catalog.jsonld", "catalog.rdf", "void.ttl", "ontology.ttl", "codes.ttl"}
     data = {f"dataset/{ds}{suffix}" for ds in project.dataset_ids
             for suffix in (".ttl", ".jsonld", ".nt", ".csv", ".csv-metadata.json")}
-    pages = set(Website(project, load_config(BASE, Options()), gather_facts(project), letters=LETTERS).paths())
+    pages = set(Website(project, load_config(BASE, Options()), gather_facts(project)).paths())
     assert {"index.html", "index.en.html", "dataset/30952-t5.html", "dataset/30952-t5.en.html", "style.css",
-            "sitemap.xml", "robots.txt", "sources/letters/30952.txt", "code/country/FRA.html",
-            "series/pstq-invitations-by-country.html", "def/country.html"} <= pages
-    assert files == rdf | data | pages
+            "sitemap.xml", "robots.txt", "code/country/FRA.html", "series/pstq-invitations-by-country.html",
+            "def/country.html"} <= pages
     for ds in project.dataset_ids:
         assert re.search(rf"^{ds}: \d+ cells$", result.output, re.M)
+    sources = {p.relative_to(ROOT).as_posix() for p in (ROOT / "sources").rglob("*")
+               if p.suffix in (".txt", ".csv", ".md")}
+    assert files == rdf | data | pages | sources
+
+
+def test_sources_are_published_byte_for_byte(built):
+    """The letters' texts, the reference tables and their READMEs, at the paths their IRIs name."""
+    for folder, pattern in (("letters", "*.txt"), ("reference", "*.csv")):
+        originals = sorted((ROOT / "sources" / folder).glob(pattern))
+        assert originals
+        for original in [*originals, ROOT / "sources" / folder / "README.md"]:
+            assert (built / "sources" / folder / original.name).read_bytes() == original.read_bytes()
+    assert not list((built / "sources").rglob("*.py"))  # the generator of a reference table is not a source
+
+
+def test_a_letter_whose_text_is_not_in_sources_is_refused(tmp_path, data_copy):
+    toml = data_copy / "31224" / "letter.toml"
+    lines = toml.read_text(encoding="utf-8").splitlines()
+    n = next(i for i, line in enumerate(lines) if line.startswith("source_text"))
+    lines[n] = 'source_text = "missing.txt"'
+    toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("--data", str(data_copy), "build", str(tmp_path / "site"))
+    assert result.exit_code == 1
+    assert f"31224/letter.toml:{n + 1}:1: source_text 'missing.txt' is not in sources/letters/" in result.output
+    assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("ds", ["30952-t5", "31180-t1", "30735-t1", "25623-t1", "31224-t1"])
+def test_each_dataset_file_can_be_validated_alone(built, ds):
+    """A download carries the structure and the codes it uses: it conforms without companion files."""
+    for suffix in (".ttl", ".jsonld", ".nt"):
+        result = run("validate", str(built / "dataset" / f"{ds}{suffix}"))
+        assert result.exit_code == 0, result.output
+        assert re.search(r"^0 violations, \d+ warnings?, \d+ notes?: conforms\.$", result.output, re.M), result.output
+
+
+def test_a_dataset_file_carries_only_the_codes_it_reaches(built):
+    """Its own countries, statuses and round, not the 249 countries or the 1,130 municipalities."""
+    cube = rdflib.Graph().parse(built / "dataset" / "30952-t5.ttl")
+    countries = {c for c in cube.subjects(SKOS.inScheme, rdflib.URIRef(BASE + "code/country"))}
+    used = set(cube.objects(None, rdflib.URIRef(BASE + "def/country")))
+    assert countries == used and len(used) == 25  # 23 countries, « Autres » and the total
+    assert not set(cube.subjects(SKOS.inScheme, rdflib.URIRef(BASE + "code/municipality")))
+    tops = set(cube.objects(rdflib.URIRef(BASE + "code/country"), SKOS.hasTopConcept))
+    assert tops and tops <= countries  # nothing dangles
+    mun = rdflib.Graph().parse(built / "dataset" / "31180-t1.ttl")
+    montreal = rdflib.URIRef(BASE + "code/municipality/66023")
+    region = mun.value(montreal, SKOS.broader)  # Montréal belongs to no MRC: its region
+    assert str(mun.value(region, SKOS.prefLabel)) == "Montréal"
 
 
 def test_build_twice_gives_byte_identical_trees(built, tmp_path):
@@ -136,15 +194,29 @@ def test_refuses_to_replace_a_folder_it_did_not_build(tmp_path):
 
 @pytest.mark.parametrize("name,fmt", [("catalog.ttl", "turtle"), ("catalog.jsonld", "json-ld"), ("catalog.rdf", "xml")])
 def test_catalog_conforms_to_dcat_ap_3(built, name, fmt):
-    graph = rdflib.Graph().parse(built / name, format=fmt)
-    for shapes in ("shacl/dcat-ap-SHACL.ttl", "html-shacl/shapes.ttl", "html-shacl/range.ttl"):
-        conforms, _, text = pyshacl.validate(graph, shacl_graph=str(DCAT_AP / shapes), inference="none")
-        assert conforms, f"{shapes}:\n{text}"
+    graph = parse(built / name, fmt)
+    for rules in ("shacl/dcat-ap-SHACL.ttl", "html-shacl/shapes.ttl", "html-shacl/range.ttl"):
+        conforms, _, text = pyshacl.validate(graph, shacl_graph=shapes(rules), inference="none")
+        assert conforms, f"{rules}:\n{text}"
+
+
+def test_every_format_of_the_catalog_states_each_statement_once(built):
+    """Read without merging duplicates (a graph would hide them): the same statements, once each."""
+    counts = {}
+    for name, fmt in (("catalog.ttl", ox.RdfFormat.TURTLE), ("catalog.rdf", ox.RdfFormat.RDF_XML),
+                      ("catalog.jsonld", ox.RdfFormat.JSON_LD)):
+        triples = list(ox.parse(path=str(built / name), format=fmt, base_iri=BASE))
+        assert len(triples) == len(set(triples)), f"{name} repeats statements"
+        counts[name] = len(triples)
+    assert len(set(counts.values())) == 1, counts
+    sha256 = ox.NamedNode(str(SPDX.checksumAlgorithm_sha256))
+    turtle = list(ox.parse(path=str(built / "catalog.ttl"), format=ox.RdfFormat.TURTLE))
+    assert sum(1 for t in turtle if t.subject == sha256) == 1
 
 
 def test_only_the_recommended_properties_listed_in_readme_are_missing(catalog):
     """README lists each one with its reason: availability, bounding box and centroid."""
-    _, report, _ = pyshacl.validate(catalog, shacl_graph=str(DCAT_AP / "html-shacl/shapes_recommended.ttl"),
+    _, report, _ = pyshacl.validate(catalog, shacl_graph=shapes("html-shacl/shapes_recommended.ttl"),
                                     inference="none")
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     paths = {str(report.value(r, sh.resultPath)) for r in report.subjects(RDF.type, sh.ValidationResult)}
@@ -221,8 +293,30 @@ def test_provenance_names_the_letter_the_table_and_the_software(catalog, dataset
     for ds in datasets:
         ref, table = str(ds).rsplit("/", 1)[1].split("-")
         sources = set(catalog.objects(ds, PROV.wasDerivedFrom))
-        assert sources == {rdflib.URIRef(f"{BASE}letter/{ref}"), rdflib.URIRef(f"{BASE}letter/{ref}/table/{table}")}
+        assert {rdflib.URIRef(f"{BASE}letter/{ref}"), rdflib.URIRef(f"{BASE}letter/{ref}/table/{table}"),
+                rdflib.URIRef(f"{BASE}sources/letters/{ref}.txt")} <= sources
         assert catalog.value(ds, PROV.wasGeneratedBy) == activity
+    country = rdflib.URIRef(f"{BASE}dataset/30952-t1")
+    assert {str(s) for s in catalog.objects(country, PROV.wasDerivedFrom) if "/reference/" in str(s)} == {
+        f"{BASE}sources/reference/iso3166_countries.csv", f"{BASE}sources/reference/countries_fr.csv"}
+
+
+def test_the_catalog_describes_every_source_file_with_its_checksum(built, catalog):
+    """The build used them; each is a document a user can fetch and check."""
+    activity = rdflib.URIRef(BASE + "build")
+    used = {str(u)[len(BASE):] for u in catalog.objects(activity, PROV.used) if str(u).startswith(BASE + "sources/")}
+    on_disk = {p.relative_to(built).as_posix() for p in (built / "sources").rglob("*") if p.is_file()}
+    assert used == on_disk and len(on_disk) == 5 + 7 + 2
+    for rel in on_disk:
+        doc = rdflib.URIRef(BASE + rel)
+        assert (doc, RDF.type, FOAF.Document) in catalog
+        assert {t.language for t in catalog.objects(doc, DCTERMS.title)} == {"fr", "en"}
+        checksum = catalog.value(doc, SPDX.checksum)
+        assert str(catalog.value(checksum, SPDX.checksumValue)) == hashlib.sha256((built / rel).read_bytes()).hexdigest()
+    media = {rel.rsplit(".", 1)[1]: str(catalog.value(rdflib.URIRef(BASE + rel), DCTERMS.format)) for rel in on_disk}
+    assert media == {"txt": "https://www.iana.org/assignments/media-types/text/plain",
+                     "csv": "https://www.iana.org/assignments/media-types/text/csv",
+                     "md": "https://www.iana.org/assignments/media-types/text/markdown"}
 
 
 # ---------------------------------------------------------------------- VoID, CSV, schema.org
@@ -271,7 +365,7 @@ def test_landing_page_carries_schema_org_consistent_with_the_catalog(built, cata
     doc = json.loads(script)
     assert doc["@context"] == "https://schema.org/"
     doc["@context"] = {"@vocab": "https://schema.org/"}  # what the remote context says, without the network
-    g = rdflib.Graph().parse(data=json.dumps(doc), format="json-ld")
+    g = parse(json.dumps(doc), "json-ld")
     ds = rdflib.URIRef(f"{BASE}dataset/30952-t5")
     assert (ds, RDF.type, SCHEMA.Dataset) in g
     assert set(g.objects(ds, SCHEMA.name)) == set(catalog.objects(ds, DCTERMS.title))
@@ -289,21 +383,9 @@ def test_dataset_files_hold_the_same_triples_in_each_format(built, ds):
 
     nt = rdflib.Graph().parse(built / "dataset" / f"{ds}.nt", format="nt")
     for suffix, fmt in ((".ttl", "turtle"), (".jsonld", "json-ld")):
-        assert isomorphic(rdflib.Graph().parse(built / "dataset" / f"{ds}{suffix}", format=fmt), nt)
+        assert isomorphic(parse(built / "dataset" / f"{ds}{suffix}", fmt), nt)
     letter = rdflib.URIRef(f"{BASE}letter/{ds.split('-')[0]}")
     assert (letter, RDF.type, rdflib.URIRef(f"{BASE}def/AccessDecision")) in nt
-
-
-def test_folder_catalog_gives_the_statements_build_wrote(built, catalog, project):
-    """What `publish` loads into a named graph is the catalog of the files on disk."""
-    import pyoxigraph as ox
-    from rdflib.compare import isomorphic
-
-    from mifi_rdf.build.catalog import folder_catalog
-    from mifi_rdf.build.config import Options
-
-    nt = ox.serialize(folder_catalog(project, built, Options(sparql_endpoint=ENDPOINT)), format=ox.RdfFormat.N_TRIPLES)
-    assert isomorphic(rdflib.Graph().parse(data=nt.decode("utf-8"), format="nt"), catalog)
 
 
 def test_a_malformed_catalog_toml_is_named_with_line_and_column(tmp_path, data_copy):

@@ -64,7 +64,7 @@ def test_every_printed_number_is_a_value_once(letter, table, seed, start, occurr
     assert values - printed == Counter(), "values that the letter does not print"
     unplaced = printed - values
     if unplaced:
-        notes = " ".join(r["note"] for r in rows if "column-uncertain" in r["inference"])
+        notes = " ".join(r["note_en"] + " " + r["note_fr"] for r in rows if "column-uncertain" in r["inference"])
         for figure in unplaced:
             assert f"« {figure}" in notes or f" {figure} " in notes or f"{figure} »" in notes, figure
     assert sum(printed.values()) > 0
@@ -92,5 +92,6 @@ def test_ocr_fragments_of_25623_are_quoted_not_published():
         assert f"{date} {fragment}\n" in text
         cells = [r for r in rows if r["round"] == f"prtq-{date}"]
         assert len(cells) == 7
-        assert all(r["value"] == "" and r["inference"] == "column-uncertain" and f"« {fragment} »" in r["note"] for r in cells)
+        assert all(r["value"] == "" and "column-uncertain" in r["inference"].split(";")
+                   and f"« {fragment} »" in r["note_en"] and f"« {fragment} »" in r["note_fr"] for r in cells)
     assert all(r["value"] == "" for r in rows)

@@ -30,7 +30,9 @@ def constraints():
     return sorted(p.name for p in IC.glob("ic-*.rq") if "instantiation" not in p.name) if IC.is_dir() else []
 
 
-@pytest.mark.parametrize("name", [n for n in constraints() if n != "ic-15.rq"])
+# IC-12 and IC-17 compare observations pairwise (20-25 s on rdflib): slow suite only.
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in ("ic-12.rq", "ic-17.rq") else n
+                                  for n in constraints() if n != "ic-15.rq"])
 def test_integrity_constraint_holds(name, normalized):
     query = (IC / name).read_text(encoding="utf-8")
     if "$p" in query:

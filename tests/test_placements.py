@@ -1,25 +1,25 @@
 """The columns recovered for letter 30735 are checked, not asserted.
 
 The text extraction of 30735 dropped blank cells, so rows show fewer figures than columns. Here
-each row is transcribed again exactly as printed (figures in reading order), every placement of
-those figures that keeps the reading order is enumerated, and a placement is kept when the blank
-cells can hold integers >= 1 that satisfy the printed row and column totals (an integer program)
-and, with the letter's own rule ("and those allowing them to be computed are blanked"), when no
-row or column with a printed total has exactly one blank. The CSV must then agree: a cell marked
-column-from-totals is placed identically in every remaining placement, a cell marked
-column-uncertain is not, and the layout placements of table 2 are among the feasible ones.
+each row is transcribed again exactly as printed (figures in reading order), and the integer
+program of `mifi_rdf.ingest.placement` (the one `mifi-rdf ingest` uses) says, cell by cell, what
+the totals allow: a placement keeps the reading order, the blank cells hold integers >= 1 that
+satisfy the printed row and column totals and, with the letter's own rule ("and those allowing
+them to be computed are blanked"), no row or column with a printed total has exactly one blank.
+The CSV must then agree: a cell marked column-from-totals is placed identically in every placement
+the totals alone allow; a cell marked column-from-suppression-rule is not, but is in every placement
+the rule keeps; a cell marked column-uncertain is placed differently by placements the rule keeps;
+and the layout placements of table 2 are among the feasible ones.
 """
 
 from __future__ import annotations
 
 import csv
-import itertools
 
-import numpy as np
 import pytest
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from conftest import ROOT
+from mifi_rdf.ingest.placement import Grid, place, placement_feasible
 
 # Rows exactly as printed in sources/letters/30735.txt: MRC code -> figures in reading order
 PRINTED = {
@@ -38,62 +38,11 @@ PRINTED = {
 }
 
 
-def feasible(grid: list[list[int | None]], col_totals: list[int], row_total: bool) -> bool:
-    ncols = len(grid[0])
-    blanks = [(i, j) for i, row in enumerate(grid) for j, v in enumerate(row) if v is None]
-    index = {b: k for k, b in enumerate(blanks)}
-    equations, rhs = [], []
-    targets = col_totals + ([sum(col_totals)] if row_total else [])
-    for j, target in enumerate(targets):
-        coef = [0] * len(blanks)
-        known = 0
-        for i, row in enumerate(grid):
-            if row[j] is None:
-                coef[index[(i, j)]] = 1
-            else:
-                known += row[j]
-        equations.append(coef)
-        rhs.append(target - known)
-    if row_total:
-        for i, row in enumerate(grid):
-            coef = [0] * len(blanks)
-            known = 0
-            for j, v in enumerate(row):
-                sign = -1 if j == ncols - 1 else 1
-                if v is None:
-                    coef[index[(i, j)]] += sign
-                else:
-                    known += sign * v
-            equations.append(coef)
-            rhs.append(-known)
-    if not blanks:
-        return all(r == 0 for r in rhs)
-    a = np.array(equations, dtype=float)
-    result = milp(np.zeros(len(blanks)), constraints=LinearConstraint(a, rhs, rhs),
-                  integrality=np.ones(len(blanks)), bounds=Bounds(1, np.inf))
-    return result.status == 0
-
-
-def placements(table: str):
+def grid(table: str, rule: bool = True) -> tuple[list[str], list[str], Grid]:
     columns, col_totals, rows = PRINTED[table]
     row_total = columns[-1] == "_T"
-    codes = list(rows)
-    options = [list(itertools.combinations(range(len(columns)), len(rows[c]))) for c in codes]
-    kept = []
-    for combo in itertools.product(*options):
-        grid = []
-        for code, cols in zip(codes, combo, strict=True):
-            row: list[int | None] = [None] * len(columns)
-            for v, j in zip(rows[code], cols, strict=True):
-                row[j] = v
-            grid.append(row)
-        single_blank_col = any(sum(r[j] is None for r in grid) == 1 for j in range(len(columns)))
-        single_blank_row = row_total and any(sum(v is None for v in r) == 1 for r in grid)
-        if single_blank_col or single_blank_row:
-            continue
-        if feasible(grid, col_totals, row_total):
-            kept.append(dict(zip(codes, combo, strict=True)))
-    return columns, kept
+    totals = col_totals + ([sum(col_totals)] if row_total else [])
+    return columns, list(rows), Grid(len(columns), list(rows.values()), totals, row_total, rule=rule)
 
 
 def csv_cells(table: str):
@@ -101,29 +50,81 @@ def csv_cells(table: str):
         return [r for r in csv.DictReader(f) if r["mrc"] != "_T"]
 
 
+def holds_figure(verdicts: dict, r: int, j: int) -> set[bool]:
+    """Whether column j of row r holds a printed figure, over the placements allowed."""
+    if r not in verdicts:
+        return {True}  # a row printed in full
+    v = verdicts[r][j]
+    return ({True} if v.figures else set()) | ({False} if v.blank_ok else set())
+
+
 @pytest.mark.parametrize("table", ["t1", "t2", "t3", "t4"])
 def test_recorded_columns_agree_with_the_totals(table):
-    columns, kept = placements(table)
-    assert kept, "no placement satisfies the totals: the transcription of the printed rows is wrong"
+    columns, codes, g = grid(table)
+    kept, by_totals = place(g), place(grid(table, rule=False)[2])
+    assert kept is not None, "no placement satisfies the totals: the transcription of the printed rows is wrong"
     col_key = "stream" if columns[-1] == "_T" else "period"
     for row in csv_cells(table):
-        j = columns.index(row[col_key])
-        positions = {p[row["mrc"]] for p in kept}
-        holds_figure = {j in cols for cols in positions}
+        j, r = columns.index(row[col_key]), codes.index(row["mrc"])
+        where = f"{table} {row['mrc']} {row[col_key]}"
         inference = row["inference"]
         if "column-from-totals" in inference or not inference and row["value"]:
-            assert holds_figure == {bool(row["value"])}, f"{table} {row['mrc']} {row[col_key]} is not forced by the totals"
+            assert holds_figure(by_totals, r, j) == {bool(row["value"])}, f"{where} is not forced by the totals alone"
+            if row["value"] and r in kept:
+                assert g.rows[r][kept[r][j].figure] == int(row["value"])
+        elif "column-from-suppression-rule" in inference:
+            assert holds_figure(by_totals, r, j) == {True, False}, f"{where}: the totals alone decide it"
+            assert holds_figure(kept, r, j) == {bool(row["value"])}, f"{where} is not forced by the rule either"
         elif "column-uncertain" in inference:
-            assert holds_figure == {True, False}, f"{table} {row['mrc']} {row[col_key]} is in fact determined"
+            assert holds_figure(kept, r, j) == {True, False}, f"{where} is in fact determined"
         elif "column-from-layout" in inference:
-            assert len(holds_figure) == 2, f"{table} {row['mrc']} {row[col_key]}: the totals decide it, say so"
+            assert holds_figure(kept, r, j) == {True, False}, f"{where}: the totals decide it, say so"
+
+
+@pytest.mark.parametrize("table", ["t1", "t2", "t3", "t4"])
+def test_every_cell_placed_by_the_rule_says_so(table):
+    """A cell whose place the totals leave open and the letter's rule settles carries the rule's
+    code (30735 T1 La Mitis, T4 La Matapédia and Témiscouata), and no other cell does."""
+    columns, codes, g = grid(table)
+    kept, by_totals = place(g), place(grid(table, rule=False)[2])
+    col_key = "stream" if columns[-1] == "_T" else "period"
+    by_rule = set()
+    for row in csv_cells(table):
+        j, r = columns.index(row[col_key]), codes.index(row["mrc"])
+        if len(holds_figure(by_totals, r, j)) == 2 and len(holds_figure(kept, r, j)) == 1:
+            by_rule.add((row["mrc"], row[col_key]))
+    marked = {(r["mrc"], r[col_key]) for r in csv_cells(table) if "column-from-suppression-rule" in r["inference"]}
+    assert marked == by_rule
+    expected = {"t1": {("090", "pstq-1"), ("090", "pstq-2")},
+                "t4": {(mrc, year) for mrc in ("070", "130") for year in ("2023", "2024", "2025")}}
+    assert marked == expected.get(table, set())
+
+
+@pytest.mark.parametrize("table", ["t1", "t2", "t3", "t4"])
+def test_every_cell_of_a_row_that_lost_columns_carries_an_inference(table):
+    """Blank or not, the cells of a row printed with fewer figures than columns are placed by
+    inference, and say which (as tables 2-4 always did, and table 1's blanks now do)."""
+    columns, _, rows = PRINTED[table]
+    short = {mrc for mrc, figures in rows.items() if len(figures) < len(columns)}
+    codes = ("column-from-totals", "column-from-suppression-rule", "column-from-layout", "column-uncertain")
+    for row in csv_cells(table):
+        if row["mrc"] in short:
+            assert any(c in row["inference"] for c in codes), f"{table} {row['mrc']}: {row}"
+            assert row["note_fr"] and row["note_en"]
 
 
 def test_layout_placement_of_table_2_is_consistent_with_the_totals():
-    columns, kept = placements("t2")
-    by_row: dict[str, list[int]] = {}
+    columns, codes, g = grid("t2")
+    by_row: dict[int, list[int]] = {}
     for row in csv_cells("t2"):
         if row["value"]:
-            by_row.setdefault(row["mrc"], []).append(columns.index(row["stream"]))
-    recorded = {mrc: tuple(sorted(cols)) for mrc, cols in by_row.items()}
-    assert recorded in kept
+            by_row.setdefault(codes.index(row["mrc"]), []).append(columns.index(row["stream"]))
+    recorded = {r: tuple(sorted(cols)) for r, cols in by_row.items() if r in g.partial()}
+    assert placement_feasible(g, recorded)
+
+
+def test_a_placement_the_totals_forbid_is_refused():
+    columns, codes, g = grid("t1")
+    # La Mitis « 9 20 » with 9 in volet 1 leaves Les Basques' volet 1 the only blank of its column: computable
+    assert not placement_feasible(g, {codes.index("090"): (0, 3), codes.index("110"): (1, 3)})
+    assert placement_feasible(g, {codes.index("090"): (1, 3), codes.index("110"): (1, 3)})

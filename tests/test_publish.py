@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import shutil
 import urllib.parse
 import urllib.request
 
 import pytest
 
-from conftest import run
+from conftest import needs_program, run
 from mifi_rdf import publish as publish_module
 from mifi_rdf.query import read_query
 
-pytestmark = pytest.mark.skipif(shutil.which("virtuoso-t") is None,
-                                reason="virtuoso-t not installed (apt-get install virtuoso-opensource; .ci/run does)")
+pytestmark = needs_program("virtuoso-t", "virtuoso-opensource")
 
 BASE = "https://w3id.org/mifi-rdf/"
 

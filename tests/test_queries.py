@@ -74,8 +74,44 @@ def test_table_output_is_aligned_and_json_parses():
     assert table[0].split() == ["period", "dsp_received", "csq_issued", "kind"]
     assert len({len(line) for line in table[2:-1]}) == 1 or all(len(line) <= len(table[1]) for line in table[2:-1])
     assert table[-1] == "(12 rows)"
-    data = json.loads(run("query", "invitation-rounds", "--format", "json").output)
-    assert data[0]["date"] == "2021-01-26"
+
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def test_json_is_the_standard_sparql_results_format_with_typed_numbers():
+    """SPARQL 1.1 Query Results JSON: head.vars, results.bindings, each term's type and datatype."""
+    data = json.loads(run("query", "invitations-by-country", "--format", "json").output)
+    assert data["head"]["vars"] == ["country", "iso", "invitations", "rounds_listed"]
+    france = data["results"]["bindings"][0]
+    assert france["invitations"] == {"type": "literal", "value": "2843", "datatype": XSD + "integer"}
+    assert france["country"] == {"type": "literal", "value": "France", "xml:lang": "fr"}
+    assert france["iso"] == {"type": "literal", "value": "FRA"}  # a plain string: no datatype
+    rounds = json.loads(run("query", "invitation-rounds", "--format", "json").output)["results"]["bindings"]
+    assert rounds[0]["date"] == {"type": "literal", "value": "2021-01-26", "datatype": XSD + "date"}
+    assert "invitations" not in rounds[0]  # unbound (the figures of 25623 were lost): absent, not ""
+    iri = "PREFIX def: <def/> SELECT ?o WHERE { ?o def:invitations 730 }"
+    (binding,) = json.loads(run("query", "-", "--format", "json", input=iri).output)["results"]["bindings"]
+    assert binding["o"]["type"] == "uri" and binding["o"]["value"].startswith("https://w3id.org/mifi-rdf/dataset/")
+    ask = json.loads(run("query", "-", "--format", "json", input="ASK { ?s ?p ?o }").output)
+    assert ask == {"head": {}, "boolean": True}
+
+
+@pytest.mark.parametrize("query,message", [
+    ("PREFIX def: <def/>\nSELEC ?x WHERE { ?x ?p ?o }",
+     "invalid SPARQL at line 2, column 1: expected SELECT, CONSTRUCT, DESCRIBE or ASK, found 'SELEC'"),
+    ("SELECT ?x WHERE { ?x foo:bar ?o }", "invalid SPARQL at line 1, column 29: unknown prefix 'foo:'"),
+    ("SELECT * WHERE { ?s ?p ?o }\nLIMIT x", "invalid SPARQL at line 2, column 7: expected"),
+    ("SELECT ?x\n{ ?x ?y ?z", "invalid SPARQL at line 2, column 11: expected"),
+])
+def test_a_syntax_error_says_where_and_what_in_one_line(query, message):
+    result = run("query", "-", input=query)
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()  # one line, not the parser's list of Unicode ranges
+    assert line.startswith(f"error: {message}"), line
+    assert "\\u{" not in line and "..=" not in line
+    if "LIMIT x" in query:
+        assert "a number" in line and line.endswith("found 'x'")
 
 
 def test_query_from_stdin_with_relative_prefixes():

@@ -64,18 +64,19 @@ def test_every_uri_follows_the_base(tmp_path):
     assert "file:" not in text
 
 
-def test_export_is_self_contained(graph):
+def test_export_is_self_contained(store):
     """Every property and class used by an observation, and every code it points to, is described."""
     q = """
     PREFIX qb: <http://purl.org/linked-data/cube#>
     PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
     PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
     SELECT DISTINCT ?missing WHERE {
       ?obs a qb:Observation ; ?p ?o .
       { BIND(?p AS ?missing) FILTER NOT EXISTS { ?p rdfs:label ?l } FILTER(?p NOT IN (rdf:type, rdfs:comment)) }
       UNION { FILTER(isIRI(?o) && ?p != qb:dataSet) BIND(?o AS ?missing) FILTER NOT EXISTS { ?o rdfs:label|skos:prefLabel ?l2 } }
     }"""
-    assert [str(r.missing) for r in graph.query(q)] == []
+    assert [r["missing"].value for r in store.query(q)] == []
 
 
 def test_dataset_selection(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
+import re
 import subprocess
 import threading
 import urllib.error
@@ -19,6 +19,7 @@ import rdflib
 import rdflib.compare
 from SPARQLWrapper import CSV, JSON, JSONLD, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
+from conftest import ROOT, needs_program, parse_rdf
 from mifi_rdf.query import read_query
 
 BASE = "https://w3id.org/mifi-rdf/"
@@ -119,7 +120,7 @@ def test_post_form_and_post_direct_give_the_same_rows(server, expected):
         assert rows_of_json(body) == expected
 
 
-@pytest.mark.skipif(shutil.which("curl") is None, reason="curl not installed")
+@needs_program("curl", "curl")
 def test_curl(server, expected):
     out = subprocess.run(["curl", "-sS", "-H", "Accept: text/csv", "--data-urlencode",
                           f"query={read_query('invitations-by-country')}", f"{server}/sparql"],
@@ -143,7 +144,7 @@ def test_construct_in_each_format(server, project, fmt, parse_as):
     client.setQuery(query)
     client.setReturnFormat(fmt)
     body = client.query().response.read()
-    graph = rdflib.Graph().parse(data=body, format=parse_as)
+    graph = parse_rdf(body, parse_as)
     local = rdflib.Graph().parse(data=ox.serialize(project.store().query(query, use_default_graph_as_union=True),
                                                    format=ox.RdfFormat.N_TRIPLES), format="nt")
     assert len(graph) == len(local) > 25 * 5
@@ -223,6 +224,7 @@ def test_cors(server):
     ("text/turtle", "ttl", "text/turtle"),
     ("application/ld+json", "jsonld", "application/ld+json"),
     ("application/n-triples", "nt", "application/n-triples"),
+    ("application/rdf+xml", "rdf", "application/rdf+xml"),
     ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "html", "text/html"),  # a browser
 ])
 def test_resource_uri_answers_303_to_its_document(server, accept, suffix, content_type):
@@ -234,11 +236,11 @@ def test_resource_uri_answers_303_to_its_document(server, accept, suffix, conten
     assert status == 200 and headers["Content-Type"].startswith(content_type)
 
 
-@pytest.mark.parametrize(("suffix", "parse_as"), [("ttl", "turtle"), ("jsonld", "json-ld"), ("nt", "nt")])
+@pytest.mark.parametrize(("suffix", "parse_as"), [("ttl", "turtle"), ("jsonld", "json-ld"), ("nt", "nt"), ("rdf", "xml")])
 def test_dataset_document_holds_the_dataset_and_its_observations(server, suffix, parse_as):
     status, _, body = http(f"{server}/dataset/30952-t5.{suffix}")
     assert status == 200
-    graph = rdflib.Graph().parse(data=body, format=parse_as, publicID=f"{BASE}dataset/")
+    graph = parse_rdf(body, parse_as, f"{BASE}dataset/")
     ds = rdflib.URIRef(f"{BASE}dataset/30952-t5")
     assert (ds, rdflib.RDF.type, QB.DataSet) in graph
     observations = set(graph.subjects(QB.dataSet, ds))
@@ -292,6 +294,37 @@ def test_a_query_result_never_links_an_iri_of_another_scheme(server):
     url = f"{server}/sparql?{urllib.parse.urlencode({'query': query})}"
     page = http(url, headers={"Accept": BROWSER})[2].decode("utf-8")
     assert "<td>javascript:alert(1)</td>" in page and 'href="javascript:' not in page
+
+
+def test_an_observation_document_declares_only_the_prefixes_it_uses(server):
+    """14 statements (the note in French and English), 10 prefixes (not every prefix the project knows, 30 of them)."""
+    obs = "dataset/30952-t5/obs/pstq-2025-12-04/BRA/invitations"
+    body = http(f"{server}/{obs}.ttl")[2].decode("utf-8")
+    declared = re.findall(r"^@prefix ([\w-]*): ", body, re.M)
+    text = "\n".join(line for line in body.splitlines() if not line.startswith("@prefix"))
+    assert sorted(declared) == sorted({"qb", "def", "sdmx-attribute", "sdmx-code", "unit", "rdfs", "cell-status",
+                                      "country", "inference", "round"})
+    for name in declared:
+        assert re.search(rf"(^|[\s^]){re.escape(name)}:", text), name
+    graph = rdflib.Graph().parse(data=body, format="turtle")
+    assert len(graph) == 14
+    assert rdflib.compare.isomorphic(graph, rdflib.Graph().parse(data=http(f"{server}/{obs}.nt")[2], format="nt"))
+
+
+def test_the_sources_are_served_as_they_are_in_the_repository(server):
+    """What dcterms:source names, the server answers: the letters' texts and the reference tables."""
+    for path, media in (("sources/letters/30952.txt", "text/plain; charset=utf-8"),
+                        ("sources/reference/quebec_mrc.csv", "text/csv; charset=utf-8"),
+                        ("sources/reference/README.md", "text/markdown; charset=utf-8")):
+        status, headers, body = http(f"{server}/{path}")
+        assert (status, headers["Content-Type"], body) == (200, media, (ROOT / path).read_bytes()), path
+
+
+@pytest.mark.parametrize("path", ["/sources/reference/iso3166_countries.py", "/sources/../pyproject.toml",
+                                  "/sources/letters/%2e%2e/%2e%2e/pyproject.toml", "/sources/letters/",
+                                  "/sources//letters/30952.txt", "/sources/letters/30952.txt/.."])
+def test_nothing_but_the_published_sources_is_read(server, path):
+    assert http(server + path)[0] == 404
 
 
 def test_unknown_uri_is_404(server):

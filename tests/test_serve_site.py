@@ -57,6 +57,29 @@ def test_built_files_are_served_as_written(server, site):
     assert http(f"{server}/")[2] == (site / "index.html").read_bytes()
 
 
+def test_the_sources_the_catalog_names_are_served_with_their_checksum(server, site):
+    rows = select(server, """
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX spdx: <http://spdx.org/rdf/terms#>
+        SELECT ?file ?sum WHERE { ?build prov:used ?file . ?file spdx:checksum/spdx:checksumValue ?sum }""")
+    assert len(rows) == 14  # 5 letters, 7 reference tables, 2 READMEs
+    for row in rows:
+        status, headers, body = http(server + "/" + row["file"].removeprefix(BASE))
+        assert status == 200 and hashlib.sha256(body).hexdigest() == row["sum"], row["file"]
+    _, headers, body = http(f"{server}/sources/letters/25623.txt")
+    assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert body == (site / "sources" / "letters" / "25623.txt").read_bytes()
+    assert http(f"{server}/sources/reference/quebec_regions.csv")[1]["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_rdf_xml_is_offered_for_a_dataset_the_folder_has_no_rdf_xml_file_for(server):
+    status, headers, _ = http(f"{server}/dataset/30952-t5", headers={"Accept": "application/rdf+xml"}, follow=False)
+    assert (status, headers["Location"]) == (303, "30952-t5.rdf")
+    status, headers, body = http(f"{server}/dataset/30952-t5.rdf")
+    assert status == 200 and headers["Content-Type"] == "application/rdf+xml"
+    assert b"30952-t5/obs/pstq-2025-12-04/FRA/invitations" in body
+
+
 def test_the_catalog_uri_dereferences(server):
     status, headers, _ = http(f"{server}/catalog", headers={"Accept": "text/turtle"}, follow=False)
     assert (status, headers["Location"]) == (303, "catalog.ttl")
@@ -70,6 +93,6 @@ def test_resources_the_folder_lacks_are_still_described_from_the_store(server):
 
 
 @pytest.mark.parametrize("path", ["/../pyproject.toml", "/%2e%2e/%2e%2e/etc/passwd", "/dataset/../../catalog.toml",
-                                  "//etc/passwd"])
+                                  "//etc/passwd", "/sources/../../pyproject.toml", "/sources/letters/%2e%2e/README.md/.."])
 def test_nothing_outside_the_folder_is_read(server, path):
     assert http(server + path)[0] == 404

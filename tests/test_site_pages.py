@@ -14,7 +14,7 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF
 
-from conftest import LETTERS, ROOT, run
+from conftest import ROOT, run
 from mifi_rdf.build.config import Options, load_config
 from mifi_rdf.build.facts import gather_facts
 from mifi_rdf.render.text import number
@@ -48,7 +48,7 @@ def parsed(path: Path) -> Links:
 
 
 def website(project, **kwargs) -> Website:
-    return Website(project, load_config(BASE, Options()), gather_facts(project), letters=LETTERS, **kwargs)
+    return Website(project, load_config(BASE, Options()), gather_facts(project), sources=ROOT / "sources", **kwargs)
 
 
 def section(page: str, name: str) -> str:
@@ -124,7 +124,7 @@ def test_blanked_and_inferred_cells_are_shown_and_explained(site):
     assert grid.count('<span aria-hidden="true">x</span><span class="sr">valeur protégée</span>') == 15
     assert '<dt id="t-status-confidential"><span class="symbol">x</span> valeur protégée</dt>' in grid  # the legend
     assert grid.count('class="num inferred') > 0 and '<ol class="notes">' in grid
-    notes = re.findall(r'<li id="t-note-(\d+)"><span lang="en">', grid)
+    notes = re.findall(r'<li id="t-note-(\d+)">', grid)
     assert notes and notes == [str(n) for n in range(1, len(notes) + 1)]
     lost = (site / "dataset/25623-t1.en.html").read_text(encoding="utf-8")
     assert lost.count('<span aria-hidden="true">?</span><span class="sr">value not available</span>') == 287

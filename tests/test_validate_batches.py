@@ -88,6 +88,6 @@ def test_a_dataset_names_only_its_own_nodes_and_shared_ones(project):
 
 
 def test_the_split_holds_every_statement_of_the_cube(project):
-    shared, datasets = CubeBuilder(project.vocab).by_dataset(project.letters)
+    shared, datasets = CubeBuilder(project.vocab, project.bound_attributes()).by_dataset(project.letters)
     split = list(shared) + [t for head, body in datasets for t in (*head, *body)]
     assert sorted(map(str, split)) == sorted(map(str, project.statements()))

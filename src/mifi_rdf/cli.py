@@ -149,6 +149,40 @@ def validate(obj: Context, files: tuple[Path, ...], input_format: str | None, fm
 
 
 @main.command()
+@click.option("--dataset", "datasets", multiple=True, metavar="ID",
+              help="Report only this dataset (e.g. 31180-t1); repeat for several. Relations still use every table.")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json", "ttl"]), default="text", show_default=True,
+              help="text for people; csv (one row per suppressed cell), json, or ttl (the bounds as attributes).")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="en", show_default=True, help="Language of the text.")
+@click.option("--base-uri", default=DEFAULT_BASE, show_default=True, help="Base of the observation IRIs.")
+@click.pass_obj
+def audit(obj: Context, datasets: tuple[str, ...], fmt: str, lang: str, base_uri: str) -> None:
+    """Bound every suppressed cell by what the published tables allow, and check the facts that
+    must agree across tables and letters.
+
+    For each blanked cell, the smallest and largest whole value the printed totals, percentages
+    and other letters leave possible (integer programming, HiGHS); a cell whose bounds meet is
+    disclosed, and the arithmetic that recovers it is shown. Exit 0 when nothing is disclosed,
+    1 when a cell is disclosed or the printed figures contradict each other (or data/ is bad, as
+    for every command), 2 on a usage error.
+    """
+    from .audit.report import render_csv, render_json, render_text, triples
+    from .serialize.writers import write
+
+    project = obj.project(base_uri)
+    result = project.audit().only(project._chosen(list(datasets) or None))
+    base = project.vocab.base
+    if fmt == "ttl":
+        write(triples(result, base), "ttl", sys.stdout.buffer, base)
+        sys.stdout.buffer.flush()
+    else:
+        out = {"csv": lambda: render_csv(result, base), "json": lambda: render_json(result, base, lang)}.get(
+            fmt, lambda: render_text(result, lang))()
+        click.echo(out, nl=False)
+    sys.exit(1 if result.disclosed or result.contradictions or result.infeasible else 0)
+
+
+@main.command()
 @click.argument("query")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--base-uri", default=DEFAULT_BASE, show_default=True, help="Base of every URI minted.")
@@ -187,18 +221,46 @@ def list_datasets(obj: Context) -> None:
 
 
 @main.command()
-@click.argument("reference", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("reference", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("ontology/codes"),
               show_default=True)
-def codelists(reference: Path, out: Path) -> None:
+def codelists(reference: Path | None, out: Path) -> None:
     """Regenerate the reference code lists (countries, regions, MRCs, municipalities) from REFERENCE.
 
-    REFERENCE is the folder of authoritative CSV files (../shared/reference in the workspace).
+    REFERENCE is the folder of authoritative CSV files (default: the project's sources/reference).
     """
     from .codelists import write_reference_codelists
+    from .paths import project_paths
 
-    for path in write_reference_codelists(reference, out):
+    for path in write_reference_codelists(reference or project_paths().sources / "reference", out):
         click.echo(f"wrote {path}", err=True)
+
+
+@main.command("ingest")
+@click.argument("letter", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Read, match, check and report; write nothing.")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also write the report as JSON to FILE.")
+@click.option("--map", "maps", multiple=True, metavar="LABEL=CODE",
+              help="Code a printed label a person has resolved (a homonym, an unknown name); repeat for several.")
+@click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
+              help="A file of `Label = code` lines, as --map.")
+@click.option("--replace", is_flag=True, help="Replace the letter's folder if it is already in the data folder.")
+@click.pass_obj
+def ingest_cmd(obj: Context, letter: Path, dry_run: bool, report_file: Path | None, maps: tuple[str, ...],
+               mapping_file: Path | None, replace: bool) -> None:
+    """Turn a new letter into curated data: DATA/<N/Réf.>/letter.toml and one CSV per table.
+
+    LETTER is the letter's text as extracted from its PDF (or a CSV/XLSX table with its caption).
+    Labels are matched to the code lists; a typo with one close match is fixed and recorded; an
+    ambiguous or unknown label, a total that does not add up or a row that does not parse stops
+    everything (exit 1, nothing written) until resolved with --map. The files are checked as
+    `export` would before they are moved into place. Exit 0 written, 1 bad data, 2 unreadable input.
+    """
+    from .ingest.run import command
+
+    sys.exit(command(obj.data, obj.ontology, letter, dry_run, report_file, maps, mapping_file, replace,
+                     lambda s: click.echo(s, nl=False), lambda s: click.echo(s, err=True)))
 
 
 def build_options(fn):

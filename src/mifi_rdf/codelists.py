@@ -1,7 +1,9 @@
 """Generate the reference code lists (countries, regions, MRCs, municipalities) as Turtle.
 
 The four files in `ontology/codes/` are derived from the authoritative CSV files in
-`shared/reference/` and never edited by hand, so that every code can be traced to a source.
+`sources/reference/` and never edited by hand, so that every code can be traced to a source: each
+list names its files as `dcterms:source` (IRIs under the base, which `build` publishes and `serve`
+answers) and says where they come from in French and English (`rdfs:comment`).
 The Turtle is written by hand rather than by an RDF serializer so that the output is stable
 (sorted by notation, fixed prefixes, relative IRIs resolved against the base chosen at parse
 time) and byte-identical from one run to the next, which lets a test compare it with the
@@ -16,12 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .codelists_fr import alternative_label_note, french
 from .errors import MifiError
 from .serialize.writers import atomic_output
 
-# Named in the header and in dcterms:source: a fixed path, not the folder actually read, so the
-# output does not depend on where the reference folder happens to be.
-REFERENCE_LABEL = "shared/reference"
+# Where the reference files are published, relative to the base URI (and to the repository): named
+# in the header and in dcterms:source, whatever folder was actually read.
+REFERENCE_PATH = "sources/reference"
 
 PREFIXES = """\
 @prefix def: <def/> .
@@ -32,19 +35,36 @@ PREFIXES = """\
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 """
 
-MAMH = "MAMH Répertoire des municipalités du Québec, MUN.csv, late-2023 snapshot"
-SGC = "Statistics Canada SGC 2021"
+MAMH_FR = "Répertoire des municipalités du Québec du MAMH (fichier MUN.csv, instantané de fin 2023)"
+MAMH_EN = "MAMH Répertoire des municipalités du Québec (MUN.csv, late-2023 snapshot)"
+SGC_FR = "Classification géographique type (CGT) 2021 de Statistique Canada"
+SGC_EN = "Statistics Canada Standard Geographical Classification (SGC) 2021"
+README = "README.md"  # of sources/reference: provenance and licence of every file, linked by rdfs:seeAlso
 
 # Codes go into IRIs and must keep their leading zeros: check their shape instead of trusting them.
 PATTERNS = {
     "iso_alpha3": r"[A-Z]{3}",
     "iso_alpha2": r"[A-Z]{2}",
     "iso_numeric": r"[0-9]{3}",
+    "alpha_3": r"[A-Z]{3}",
+    "alpha_2": r"[A-Z]{2}",
+    "numeric": r"[0-9]{3}",
     "region_code": r"[0-9]{2}",
     "mrc_code": r"[0-9]{3}",
     "code_geo": r"[0-9]{5}",
     "sgc_cd_2021": r"[0-9]{4}",
     "sgc_csd_2021": r"[0-9]{7}",
+}
+# countries_fr.csv's `spelling` of a label of the letters: an ISO name, another spelling (altLabel),
+# or a typo (hiddenLabel); the editorial note the last two get, in each language.
+SPELLINGS = {
+    "iso": {},
+    "variant": {"fr": "« {label} » : graphie de ce pays dans les lettres du MIFI.",
+                "en": "\"{label}\": spelling of this country in MIFI's letters."},
+    "misspelling": {"fr": "« {label} » : faute de frappe imprimée dans une lettre du MIFI ; étiquette cachée, qui relie "
+                          "le libellé imprimé à ce pays.",
+                    "en": "\"{label}\": misspelling printed in a MIFI letter; a hidden label, which links the printed "
+                          "label to this country."},
 }
 # Characters an IRIREF may not contain (Turtle grammar), plus controls.
 IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -78,8 +98,9 @@ class Scheme:
 
     name: str  # code/{name}
     filename: str
-    source_csv: str
-    source: str
+    sources: tuple[str, ...]  # files of sources/reference/ read, the first one holding the codes
+    provenance_fr: str
+    provenance_en: str
     label_fr: str
     label_en: str
     definition_fr: str
@@ -90,25 +111,34 @@ class Scheme:
     def iri(self) -> str:
         return f"<code/{self.name}>"
 
+    @property
+    def source_csv(self) -> str:
+        return self.sources[0]
+
 
 SCHEMES = {
     "country": Scheme(
-        "country", "countries.ttl", "countries_fr.csv",
-        "ISO 3166-1 via pycountry 26.2.16; EU Publications Office Countries NAL 20221214-0",
+        "country", "countries.ttl", ("iso3166_countries.csv", "countries_fr.csv"),
+        "Codes et noms ISO 3166-1 du paquet pycountry 26.2.16 (noms français : traductions iso-codes de Debian) ; "
+        "graphies des lettres du MIFI ; URI de la liste d'autorité des pays de l'Office des publications de l'UE "
+        "(version 20221214-0).",
+        "ISO 3166-1 codes and names from the pycountry 26.2.16 package (French names: Debian's iso-codes "
+        "translations); spellings of MIFI's letters; URIs of the EU Publications Office Countries authority list "
+        "(version 20221214-0).",
         "Pays de citoyenneté", "Country of citizenship",
         "Pays de citoyenneté des personnes, identifiés par leur code ISO 3166-1 alpha-3.",
         "Countries of citizenship of the persons, identified by their ISO 3166-1 alpha-3 code.",
         True,
     ),
     "region": Scheme(
-        "region", "regions.ttl", "quebec_regions.csv", MAMH,
+        "region", "regions.ttl", ("quebec_regions.csv",), MAMH_FR + ".", MAMH_EN + ".",
         "Région administrative", "Administrative region",
         "Régions administratives du Québec, identifiées par leur code à deux chiffres.",
         "Administrative regions of Quebec, identified by their two-digit code.",
         True,
     ),
     "mrc": Scheme(
-        "mrc", "mrc.ttl", "quebec_mrc.csv", f"{MAMH}; {SGC}",
+        "mrc", "mrc.ttl", ("quebec_mrc.csv",), f"{MAMH_FR} ; {SGC_FR}.", f"{MAMH_EN}; {SGC_EN}.",
         "Municipalité régionale de comté (MRC)", "Regional county municipality (MRC)",
         "Municipalités régionales de comté du Québec (et l'Administration régionale Kativik), identifiées par "
         "leur code MAMH à trois chiffres.",
@@ -117,7 +147,8 @@ SCHEMES = {
         True,
     ),
     "municipality": Scheme(
-        "municipality", "municipalities.ttl", "quebec_municipalities.csv", f"{MAMH}; {SGC}",
+        "municipality", "municipalities.ttl", ("quebec_municipalities.csv",), f"{MAMH_FR} ; {SGC_FR}.",
+        f"{MAMH_EN}; {SGC_EN}.",
         "Municipalité", "Municipality",
         "Municipalités locales du Québec, identifiées par leur code géographique MAMH à cinq chiffres ; "
         "chacune a pour concept plus large sa MRC, ou sa région si elle n'appartient à aucune MRC.",
@@ -170,8 +201,9 @@ def render(scheme: Scheme, concepts: list[Concept]) -> str:
     notations = [c.notation for c in concepts]
     if len(set(notations)) != len(notations):
         raise ReferenceError(f"{scheme.source_csv}: duplicate notations")
+    files = [f"{REFERENCE_PATH}/{name}" for name in scheme.sources]
     lines = [
-        f"# {scheme.label_en} code list, generated by mifi_rdf.codelists from {REFERENCE_LABEL}/{scheme.source_csv}.",
+        f"# {scheme.label_en} code list, generated by mifi_rdf.codelists from {', '.join(files)}.",
         "# Do not edit by hand: edit the reference file and run `mifi-rdf codelists` again.",
         "# Relative IRIs, resolved against the export's base URI.",
         "",
@@ -181,12 +213,13 @@ def render(scheme: Scheme, concepts: list[Concept]) -> str:
         f"    skos:definition {literal(scheme.definition_fr, 'fr')},",
         f"        {literal(scheme.definition_en, 'en')} ;",
     ]
-    source = f"{REFERENCE_LABEL}/{scheme.source_csv} ({scheme.source})"
+    lines.append(f"    dcterms:source {', '.join(iri(f) for f in files)} ;")
+    lines.append(f"    rdfs:comment {literal(scheme.provenance_fr, 'fr')},")
+    lines.append(f"        {literal(scheme.provenance_en, 'en')} ;")
+    end = " ;" if scheme.top_concepts else " ."
+    lines.append(f"    rdfs:seeAlso {iri(f'{REFERENCE_PATH}/{README}')}{end}")
     if scheme.top_concepts:
-        lines.append(f"    dcterms:source {literal(source)} ;")
         lines.append("    skos:hasTopConcept " + ",\n        ".join(c.iri for c in concepts) + " .")
-    else:
-        lines.append(f"    dcterms:source {literal(source)} .")
     for c in concepts:
         lines.append("")
         lines.append(f"{c.iri} a skos:Concept ;")
@@ -254,50 +287,65 @@ def proper_name(name: str) -> list[str]:
 
 
 def countries(reference_dir: Path) -> list[Concept]:
-    """One concept per ISO 3166-1 code; label variants seen in the tables become hidden labels.
+    """One concept per ISO 3166-1 country, named as ISO names it; MIFI's own spellings as extra labels.
 
-    Rows without an ISO code (the residual `Autres`) are skipped: residual codes are hand-written
-    in residuals.ttl. Among rows sharing a code, the canonical French label is the one pycountry
-    matched exactly; the others are variants or misspellings.
+    iso3166_countries.csv gives every country, its codes and its ISO names in French and English
+    (the short name as prefLabel, pycountry's common name, when it has one, as altLabel).
+    countries_fr.csv gives the labels printed in the letters: one that is not an ISO name becomes
+    an altLabel (`variant`, e.g. « Congo (Rép. dém. du) ») or, for a typo, a hiddenLabel
+    (`misspelling`, « Bésil »), so that the printed label still leads to its country, with an
+    editorial note in both languages. Its row without a code (the residual « Autres ») is skipped:
+    residual codes are hand-written in residuals.ttl.
     """
-    filename = SCHEMES["country"].source_csv
-    rows = read_rows(reference_dir / filename, [
-        "label_fr", "iso_alpha2", "iso_alpha3", "iso_numeric", "iso_name_en", "pycountry_match", "eu_country_uri", "note",
-    ])
-    groups: dict[str, list[dict[str, str]]] = {}
-    for n, row in enumerate(rows, start=2):
-        where = f"{filename}:{n}"
+    iso_file, mifi_file = SCHEMES["country"].sources
+    iso_rows = unique(read_rows(reference_dir / iso_file, [
+        "alpha_3", "alpha_2", "numeric", "name_fr", "name_en", "common_name_fr", "common_name_en", "eu_country_uri",
+    ]), "alpha_3", iso_file)
+    spellings: dict[str, list[tuple[str, str]]] = {}  # alpha-3 -> (label, SKOS property)
+    for n, row in enumerate(read_rows(reference_dir / mifi_file, [
+        "label_fr", "iso_alpha2", "iso_alpha3", "iso_numeric", "spelling", "eu_country_uri",
+    ]), start=2):
+        where = f"{mifi_file}:{n}"
+        label = text(row, "label_fr", where)
         if not row["iso_alpha3"]:
-            if row["pycountry_match"] != "none" or any(row[c] for c in ("iso_alpha2", "iso_numeric", "eu_country_uri")):
-                raise ReferenceError(f"{where}: {row['label_fr']!r} has some ISO codes but no alpha-3 code")
+            if row["spelling"] or any(row[c] for c in ("iso_alpha2", "iso_numeric", "eu_country_uri")):
+                raise ReferenceError(f"{where}: {label!r} has some ISO codes but no alpha-3 code")
             continue  # residual row (`Autres`), no official code
-        groups.setdefault(code(row, "iso_alpha3", where), []).append(row)
+        alpha3 = code(row, "iso_alpha3", where)
+        iso = iso_rows.get(alpha3)
+        if iso is None:
+            raise ReferenceError(f"{where}: {alpha3} is not an ISO 3166-1 code of {iso_file}")
+        for mine, theirs in (("iso_alpha2", "alpha_2"), ("iso_numeric", "numeric"), ("eu_country_uri", "eu_country_uri")):
+            if row[mine] != iso[theirs]:
+                raise ReferenceError(f"{where}: {mine} {row[mine]!r} differs from {iso_file}'s {theirs} {iso[theirs]!r}")
+        is_iso = label in (iso["name_fr"], iso["common_name_fr"])
+        if is_iso != (row["spelling"] == "iso"):
+            expected = "iso" if is_iso else "variant or misspelling"
+            raise ReferenceError(f"{where}: spelling of {label!r} should be {expected}, got {row['spelling']!r}")
+        if row["spelling"] not in SPELLINGS:
+            raise ReferenceError(f"{where}: spelling must be one of {', '.join(SPELLINGS)}, got {row['spelling']!r}")
+        if not is_iso:
+            spellings.setdefault(alpha3, []).append((label, row["spelling"]))
 
     concepts = []
-    for alpha3, group in groups.items():
-        where = f"{filename} ({alpha3})"
-        for column in ("iso_alpha2", "iso_numeric", "iso_name_en", "eu_country_uri"):
-            if len({r[column] for r in group}) != 1:
-                raise ReferenceError(f"{where}: rows disagree on {column}")
-        if len(group) == 1:
-            canonical = group[0]
-        else:
-            exact = [r for r in group if r["pycountry_match"].startswith("exact")]
-            if len(exact) != 1:
-                raise ReferenceError(f"{where}: cannot tell the canonical label among {[r['label_fr'] for r in group]}")
-            canonical = exact[0]
-        variants = sorted((r for r in group if r is not canonical), key=lambda r: r["label_fr"])
-
+    for alpha3, row in iso_rows.items():
+        where = f"{iso_file} ({alpha3})"
         c = Concept(alpha3, iri(f"code/country/{alpha3}"))
-        c.add("skos:notation", literal(alpha3), literal(code(canonical, "iso_alpha2", where), datatype="def:iso3166-alpha2"),
-              literal(code(canonical, "iso_numeric", where), datatype="def:iso3166-numeric"))
-        c.add("skos:prefLabel", literal(text(canonical, "label_fr", where), "fr"),
-              literal(text(canonical, "iso_name_en", where), "en"))
-        c.add("skos:hiddenLabel", *(literal(text(r, "label_fr", where), "fr") for r in variants))
-        c.add("skos:exactMatch", iri(text(canonical, "eu_country_uri", where)))
-        notes = [canonical["note"].strip()] if canonical["note"].strip() else []
-        notes += [f'Hidden label "{r["label_fr"]}": {r["note"].strip()}' for r in variants if r["note"].strip()]
-        c.add("skos:editorialNote", *(literal(note, "en") for note in notes))
+        c.add("skos:notation", literal(alpha3), literal(code(row, "alpha_2", where), datatype="def:iso3166-alpha2"),
+              literal(code(row, "numeric", where), datatype="def:iso3166-numeric"))
+        name_fr, name_en = text(row, "name_fr", where), text(row, "name_en", where)
+        c.add("skos:prefLabel", literal(name_fr, "fr"), literal(name_en, "en"))
+        mifi = sorted(spellings.get(alpha3, []))
+        alt = [literal(row["common_name_fr"].strip(), "fr")] if row["common_name_fr"].strip() not in ("", name_fr) else []
+        alt += [literal(label, "fr") for label, kind in mifi if kind == "variant"]
+        if row["common_name_en"].strip() not in ("", name_en):
+            alt.append(literal(row["common_name_en"].strip(), "en"))
+        c.add("skos:altLabel", *alt)
+        c.add("skos:hiddenLabel", *(literal(label, "fr") for label, kind in mifi if kind == "misspelling"))
+        if row["eu_country_uri"]:
+            c.add("skos:exactMatch", iri(row["eu_country_uri"]))
+        notes = [literal(SPELLINGS[kind][lang].format(label=label), lang) for label, kind in mifi for lang in ("fr", "en")]
+        c.add("skos:editorialNote", *notes)
         concepts.append(c)
     return concepts
 
@@ -337,7 +385,7 @@ def mrcs(reference_dir: Path, region_codes: set[str]) -> tuple[list[Concept], di
         cds = [cd.strip() for cd in row["sgc_cd_2021"].split(";") if cd.strip()]
         for cd in cds:
             code({"sgc_cd_2021": cd}, "sgc_cd_2021", where)
-        alt_labels, notes = [], []
+        alt_labels, notes, notes_fr = [], [], []
         for entry in (e.strip() for e in row["alt_labels"].split(";")):
             if not entry:
                 continue
@@ -345,6 +393,7 @@ def mrcs(reference_dir: Path, region_codes: set[str]) -> tuple[list[Concept], di
             if m:
                 alt_labels.append(m.group(1))
                 notes.append(f'Alternative label "{m.group(1)}": {m.group(2)}')
+                notes_fr.append(alternative_label_note(m.group(1), french(m.group(2), where)))
             else:
                 alt_labels.append(entry)
 
@@ -355,8 +404,8 @@ def mrcs(reference_dir: Path, region_codes: set[str]) -> tuple[list[Concept], di
         c.add("skos:broader", iri(f"code/region/{rc}"))
         relation = row["cd_relation"].strip()
         if relation and relation != "same municipalities":
-            c.add("skos:scopeNote", literal(relation, "en"))
-        c.add("skos:editorialNote", *(literal(n, "en") for n in notes))
+            c.add("skos:scopeNote", literal(french(relation, where), "fr"), literal(relation, "en"))
+        c.add("skos:editorialNote", *(literal(n, "fr") for n in notes_fr), *(literal(n, "en") for n in notes))
         concepts.append(c)
     return concepts, mrc_region
 
@@ -390,7 +439,7 @@ def municipalities(reference_dir: Path, region_codes: set[str], mrc_region: dict
         c.add("dcterms:type", literal(text(row, "designation", where), "fr"))
         c.add("skos:broader", iri(broader))
         if row["note"].strip():
-            c.add("skos:editorialNote", literal(row["note"].strip(), "en"))
+            c.add("skos:editorialNote", literal(french(row["note"].strip(), where), "fr"), literal(row["note"].strip(), "en"))
         concepts.append(c)
     return concepts
 

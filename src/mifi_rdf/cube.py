@@ -9,7 +9,7 @@ observations in file order), which makes every output byte-identical for the sam
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -22,7 +22,7 @@ MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "
              "octobre", "novembre", "décembre"]
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
              "October", "November", "December"]
-LABEL_INFERENCES = {"typo-fixed", "label-variant"}
+LABEL_INFERENCES = {"typo-fixed", "label-variant", "ocr-reading", "text-completed-from-legend"}  # publish def:sourceLabel
 
 
 def date_fr(d: dt.date) -> str:
@@ -44,8 +44,11 @@ def partial_date(value: str) -> ox.Literal:
 class CubeBuilder:
     """Builds the statements of the cubes for one vocabulary (and so one base URI)."""
 
-    def __init__(self, vocab: Vocabulary) -> None:
+    def __init__(self, vocab: Vocabulary, extra: Mapping[tuple[str, tuple[str, ...], str], Sequence[tuple]] | None = None
+                 ) -> None:
         self.vocab = vocab
+        # more attributes of some observations, by (dataset id, codes, measure): the audit's bounds
+        self.extra = extra or {}
         self.base = vocab.base
         self._nodes: dict[str, ox.NamedNode] = {}
         b = self.base
@@ -213,6 +216,7 @@ class CubeBuilder:
         a, observation, p_ds, p_mt = A, self.observation, self.p_dataset, self.p_measure_type
         p_status, p_obs, p_conf = self.p_status, self.p_obs_status, self.p_conf_status
         p_unit = self.p_unit
+        extra, dataset_id = self.extra, table.dataset_id
         segments: dict[str, str] = {}  # codes repeat across cells: quote each once
         for cell in table.cells:
             path = []
@@ -240,7 +244,11 @@ class CubeBuilder:
                 yield s, p_conf, conf
             for x in cell.inferences:
                 yield s, self.p_inference, node(inference_prefix + x)
-            if cell.note:
-                yield s, COMMENT, en(cell.note)
+            if cell.note_fr:
+                yield s, COMMENT, fr(cell.note_fr)
+                yield s, COMMENT, en(cell.note_en)
             if LABEL_INFERENCES.intersection(cell.inferences):
                 yield s, self.p_source_label, fr(cell.source_label)
+            if extra:
+                for p, o in extra.get((dataset_id, cell.codes, cell.measure), ()):
+                    yield s, p, o

@@ -22,7 +22,8 @@ class Cell:
     status: str
     inferences: tuple[str, ...]
     source_label: str
-    note: str
+    note_fr: str  # why the cell is as it is, in French; "" when there is no note
+    note_en: str  # the same note in English; both or neither
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Where the curated data, the ontology, the validation rules and the named queries live.
+"""Where the curated data, the ontology, the validation rules, the named queries and the sources live.
 
 In a source checkout (the usual case, `pip install -e .`) they are the repository's own folders;
 an installed wheel carries a copy under `mifi_rdf/_bundled`. `MIFI_RDF_HOME` overrides both.
@@ -20,7 +20,7 @@ class ProjectPaths:
     ontology: Path
     queries: Path
     shapes: Path
-    letters: Path  # the letters' texts, sources/letters/<ref>.txt, which the site links to
+    sources: Path  # the letters' texts and the reference tables, published with the datasets
 
 
 def _root() -> Path:
@@ -44,7 +44,7 @@ def project_paths(data: Path | None = None, ontology: Path | None = None) -> Pro
         ontology=ontology or root / "ontology",
         queries=(root or _root()) / "queries",
         shapes=(root or _root()) / "shapes",
-        letters=(root or _root()) / "sources" / "letters",
+        sources=(root or _root()) / "sources",
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,6 +25,7 @@ class Project:
 
     vocab: Vocabulary
     letters: list[Letter]
+    _audit: object = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def dataset_ids(self) -> list[str]:
@@ -38,8 +39,23 @@ class Project:
             raise UsageError(f"unknown dataset {', '.join(unknown)} (known: {', '.join(self.dataset_ids)})")
         return set(datasets)
 
+    def audit(self):
+        """The disclosure audit of every table (mifi_rdf.audit), computed once: export, build and
+        validate all put its bounds on the suppressed observations."""
+        if self._audit is None:
+            from .audit import run_audit
+
+            self._audit = run_audit([t for letter in self.letters for t in letter.tables], self.vocab)
+        return self._audit
+
+    def bound_attributes(self) -> dict:
+        """def:lowerBound, def:upperBound and def:boundsMethod of each suppressed observation."""
+        from .audit.report import attributes
+
+        return attributes(self.audit(), self.vocab.base)
+
     def statements(self, datasets: list[str] | None = None, graphs: bool = False) -> Iterator[ox.Triple | ox.Quad]:
-        return CubeBuilder(self.vocab).statements(self.letters, self._chosen(datasets), graphs)
+        return CubeBuilder(self.vocab, self.bound_attributes()).statements(self.letters, self._chosen(datasets), graphs)
 
     def export(self, fmt: str, output: Path | None = None, datasets: list[str] | None = None) -> None:
         statements = self.statements(datasets, graphs=needs_graphs(fmt))
@@ -53,7 +69,7 @@ class Project:
         The fast engine holds a few datasets at a time (memory bounded by the largest batch, not
         the whole cube); pyshacl, the slow reference, gets the whole graph."""
         if engine == "oxigraph":
-            shared, parts = CubeBuilder(self.vocab).by_dataset(self.letters, self._chosen(datasets))
+            shared, parts = CubeBuilder(self.vocab, self.bound_attributes()).by_dataset(self.letters, self._chosen(datasets))
             return check_by_dataset(shared, parts, self.vocab.base)
         store = store_from_statements(self.statements(datasets))
         return check(store, self.vocab.base, engine), store

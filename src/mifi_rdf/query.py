@@ -1,10 +1,17 @@
-"""Run SPARQL over the built cubes and print the answer as an aligned table, CSV or JSON."""
+"""Run SPARQL over the built cubes and print the answer as an aligned table, CSV or JSON.
+
+JSON is the standard SPARQL 1.1 Query Results JSON Format (head.vars, results.bindings, each term
+with its type, value, datatype or language), so that any SPARQL client library reads it and a
+count stays a typed number. A syntax error is told in one line: where, what was expected, what
+was found (pyoxigraph's own message lists the Unicode ranges of a name, unreadable to a person).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -55,15 +62,16 @@ def run_query(project: Project, text: str, fmt: str = "table") -> str:
     try:
         result = store.query(text, base_iri=project.vocab.base, use_default_graph_as_union=True)
     except SyntaxError as err:
-        raise UsageError(f"invalid SPARQL: {err}") from err
-    if isinstance(result, ox.QueryBoolean):
-        return ("true" if bool(result) else "false") + "\n"
+        raise UsageError(syntax_error(text, str(err))) from err
     if isinstance(result, ox.QueryTriples):
         return ox.serialize(list(result), format=ox.RdfFormat.TURTLE).decode("utf-8")
+    if fmt == "json":  # SELECT or ASK, in the standard format
+        doc = json.loads(result.serialize(format=ox.QueryResultsFormat.JSON))
+        return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    if isinstance(result, ox.QueryBoolean):
+        return ("true" if bool(result) else "false") + "\n"
     variables = [v.value for v in result.variables]
     rows = [[_text(solution[v]) for v in variables] for solution in result]
-    if fmt == "json":
-        return json.dumps([dict(zip(variables, r, strict=True)) for r in rows], ensure_ascii=False, indent=1) + "\n"
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
@@ -92,3 +100,63 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# pyoxigraph: "error at 2:11: expected one of ",", "}", ['A' ..= 'Z' | …], [_]"
+PARSER_MESSAGE = re.compile(r"error at (\d+):(\d+): expected (?:one of )?(.*)", re.S)
+EXPECTED_ITEM = re.compile(r'"(?:[^"\\]|\\.)*"|\[[^\]]*\]|[^,\s][^,]*')
+DESCRIBED = {'"?"': "a variable", '"$"': "a variable", '"<"': "an IRI", '":"': "a prefixed name"}
+SHOWN = 8  # alternatives listed at most: the parser sometimes lists a dozen keywords
+# what may come before the query form: comments, PREFIX and BASE declarations
+PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|(?i:PREFIX)\s+[^\s:]*:\s*<[^>]*>|(?i:BASE)\s*<[^>]*>)*")
+FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+
+
+def syntax_error(text: str, message: str) -> str:
+    """pyoxigraph's syntax error as one readable line: where, what was expected, what was found."""
+    start = PROLOGUE.match(text).end()
+    word = re.match(r"[A-Za-z]*", text[start:])[0]
+    if word and word.upper() not in FORMS:  # the parser would point far beyond the misspelt form
+        line = text.count("\n", 0, start) + 1
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        return (f"invalid SPARQL at line {line}, column {column}: expected SELECT, CONSTRUCT, DESCRIBE or ASK, "
+                f"found '{word[:20]}'")
+    m = PARSER_MESSAGE.match(message)
+    if not m:
+        return "invalid SPARQL: " + " ".join(message.split())
+    line, column = int(m[1]), int(m[2])
+    lines = text.split("\n")
+    current = lines[line - 1] if 0 < line <= len(lines) else ""
+    at_end = line >= len(lines) and column > len(current.rstrip())
+    where = f"at line {line}, column {column}"
+    before = current[: column - 1]
+    if "Prefix not found" in m[3]:
+        prefix = re.search(r"([A-Za-z][\w.-]*)?:[\w.-]*$", before)
+        name = prefix[1] or "" if prefix else ""
+        return f"invalid SPARQL {where}: unknown prefix '{name}:' (declare it: PREFIX {name}: <…>)"
+    expected: list[str] = []
+    for item in EXPECTED_ITEM.findall(m[3]):
+        item = item.strip()
+        if item in DESCRIBED:
+            word = DESCRIBED[item]
+        elif item.startswith('"'):
+            word = item
+        elif item.startswith("["):
+            if "'A'" in item:
+                word = "a name"
+            elif re.fullmatch(r"\['0' ?\.\.= ?'9'\]", item):
+                word = "a number"
+            else:
+                continue  # [_] (any character) and the characters inside a name: no help to a person
+        else:
+            word = item  # a keyword
+        if word not in expected:
+            expected.append(word)
+    found = re.match(r"\S{1,20}", current[column - 1:]) if not at_end else None
+    tail = f", found '{found[0]}'" if found else ""
+    if not expected:
+        return f"invalid SPARQL {where}: " + ("the query ends too early" if at_end else f"unexpected text{tail}")
+    listed = expected[:SHOWN] + (["…"] if len(expected) > SHOWN else [])
+    alternatives = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " or " + listed[-1]
+    ending = " (the query ends there)" if at_end else tail
+    return f"invalid SPARQL {where}: expected {alternatives}{ending}"

@@ -4,8 +4,9 @@ One dcat:Catalog; one dcat:Dataset per cube (the same IRI as its qb:DataSet, so 
 SPARQL user speak of the same thing); one dcat:Distribution per file, with the size and SHA-256
 of the file as written; one dcat:DatasetSeries per [[series]] of catalog.toml (see series.py),
 reached from its members by dcat:inSeries (the catalog's dcat:dataset lists the datasets only:
-DCAT-AP 3 gives it the range dcat:Dataset, which a series is only by inference). The statements are made from the built folder, so `publish` can load the
-very catalog that `build` wrote (see `catalog_statements`).
+DCAT-AP 3 gives it the range dcat:Dataset, which a series is only by inference). The statements
+are made from the built folder, so `publish` can load the very catalog that `build` wrote (see
+`catalog_statements`).
 
 Every resource the catalog points to (licence, language, media type, theme…) is typed with the
 class DCAT-AP expects of it: harvesters and the SHACL shapes read the catalog on its own, without
@@ -20,12 +21,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import __version__
-from ..namespaces import DCAT, DCT, FOAF, LABEL, PROV, SCHEMA, SKOS, SPDX, VCARD, A, N, en, fr, typed
-from .facts import Facts, gather_facts
 from ..model import Letter, Table
+from ..namespaces import DCAT, DCT, FOAF, LABEL, PROV, SCHEMA, SKOS, SPDX, VCARD, A, N, en, fr, typed
 from ..project import Project
-from .config import Config, Options, dataset_path, landing_page, load_config, measure
+from .config import Config, Options, dataset_path, landing_page, measure
+from .facts import Facts
 from .series import Series, find_series
+from .sources import provenance_statements, source_files
 
 RDF_FORMATS = {"ttl", "jsonld", "nt"}
 
@@ -45,20 +47,15 @@ def catalog_date(project: Project, options: Options) -> str:
     return max(letter.letter_date for letter in project.letters).isoformat()
 
 
-def folder_catalog(project: Project, root: Path, options: Options | None = None,
-                   data: Path | None = None) -> Iterator[ox.Triple]:
-    """The catalog of a folder `build` wrote, for the project's base URI: what `build` wrote to
-    catalog.ttl, for loading into a named graph. Pass the options the folder was built with."""
-    options = options or Options()
-    config = load_config(project.vocab.base, options, data)
-    return catalog_statements(project, Path(root), config, gather_facts(project), options)
-
-
 def catalog_statements(project: Project, root: Path, config: Config, facts: Facts,
                        options: Options) -> Iterator[ox.Triple]:
-    """The catalog of the folder `root`, whose data files must already be written."""
-    for s, p, o in _catalog(project, root, config, facts, options):
-        yield ox.Triple(s, p, o)
+    """The catalog of the folder `root`, whose data files must already be written.
+
+    Each statement once, in order of first appearance: the resources datasets share (the checksum
+    algorithm, a region, a theme) are described by every dataset that uses them, and a writer that
+    does not merge duplicates (Turtle, RDF/XML) would repeat them.
+    """
+    yield from dict.fromkeys(ox.Triple(s, p, o) for s, p, o in _catalog(project, root, config, facts, options))
 
 
 def _catalog(project: Project, root: Path, config: Config, facts: Facts, options: Options) -> Iterator[tuple]:
@@ -89,6 +86,7 @@ def _catalog(project: Project, root: Path, config: Config, facts: Facts, options
     yield c, N(DCT + "spatial"), N(config.section("quebec")["iri"])
     yield from _agents(project, config)
     yield from _build_activity(project)
+    yield from provenance_statements(project, root, source_files(), N(build_iri(b)))
     yield from _shared_resources(config, facts)
     series = find_series(project, config)
     for letter in project.letters:

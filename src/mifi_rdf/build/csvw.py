@@ -1,9 +1,10 @@
 """Each dataset as a tidy CSV file (one row per cell) with its CSVW metadata file.
 
 For people who never touch RDF: every dimension as its code and its French and English labels,
-the measure, the value (empty when the cell has none) and the cell status in words, so a
-protected cell can never be mistaken for a zero. The CSVW file (W3C Metadata Vocabulary for
-Tabular Data) describes the columns and maps every row to its observation IRI.
+the measure, the value (empty when the cell has none), the cell status in words, so a
+protected cell can never be mistaken for a zero, and the cell's note in French and English. The
+CSVW file (W3C Metadata Vocabulary for Tabular Data) describes the columns and maps every row to
+its observation IRI.
 """
 
 from __future__ import annotations
@@ -14,19 +15,24 @@ import json
 from pathlib import Path
 from typing import IO
 
-from .facts import Facts
-from ..model import Table
 from ..load.vocabulary import Vocabulary
+from ..model import Table
 from ..namespaces import CSVW, XSD
+from .facts import Facts
 
 
-def columns(table: Table) -> list[tuple[str, str, str]]:
-    """(name, French title, English title) of every column, in order."""
+def columns(table: Table, facts: Facts) -> list[tuple[str, str, str]]:
+    """(name, French title, English title) of every column, in order.
+
+    A dimension's titles are its property's labels (« ronde d'invitation », "invitation round"),
+    so that the French titles read in French; the name falls back when a label is missing.
+    """
     cols = []
     for dim in table.structure.dimensions:
-        cols.append((dim.name, f"{dim.name} (code)", f"{dim.name} (code)"))
-        cols.append((f"{dim.name}_fr", f"{dim.name} (libellé français)", f"{dim.name} (French label)"))
-        cols.append((f"{dim.name}_en", f"{dim.name} (libellé anglais)", f"{dim.name} (English label)"))
+        fr, en = facts.label(dim.iri, "fr") or dim.name, facts.label(dim.iri, "en") or dim.name
+        cols.append((dim.name, f"{fr} (code)", f"{en} (code)"))
+        cols.append((f"{dim.name}_fr", f"{fr} (libellé français)", f"{en} (French label)"))
+        cols.append((f"{dim.name}_en", f"{fr} (libellé anglais)", f"{en} (English label)"))
     cols += [
         ("measure", "mesure (code)", "measure (code)"),
         ("measure_fr", "mesure", "measure (French label)"),
@@ -35,6 +41,8 @@ def columns(table: Table) -> list[tuple[str, str, str]]:
         ("status", "statut de la cellule (code)", "cell status (code)"),
         ("status_fr", "statut de la cellule", "cell status (French label)"),
         ("status_en", "statut de la cellule (libellé anglais)", "cell status (English label)"),
+        ("note_fr", "note sur la cellule (en français)", "note on the cell (in French)"),
+        ("note_en", "note sur la cellule (en anglais)", "note on the cell (in English)"),
     ]
     return cols
 
@@ -42,7 +50,7 @@ def columns(table: Table) -> list[tuple[str, str, str]]:
 def write_csv(table: Table, vocab: Vocabulary, facts: Facts, out: IO[bytes]) -> None:
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
     writer = csv.writer(text, lineterminator="\r\n")  # RFC 4180
-    writer.writerow([name for name, _, _ in columns(table)])
+    writer.writerow([name for name, _, _ in columns(table, facts)])
     concepts = [vocab.codelists[dim.codelist].codes for dim in table.structure.dimensions]
     for cell in table.cells:
         row: list[str] = []
@@ -53,19 +61,21 @@ def write_csv(table: Table, vocab: Vocabulary, facts: Facts, out: IO[bytes]) -> 
         status = vocab.statuses[cell.status].iri
         row += [cell.measure, facts.label(measure, "fr"), facts.label(measure, "en"),
                 cell.value if cell.value is not None else "",
-                cell.status, facts.label(status, "fr"), facts.label(status, "en")]
+                cell.status, facts.label(status, "fr"), facts.label(status, "en"), cell.note_fr, cell.note_en]
         writer.writerow(row)
     text.flush()
     text.detach()
 
 
-def csvw_metadata(table: Table, csv_name: str, dataset_iri: str, license_iri: str) -> dict:
+def csvw_metadata(table: Table, csv_name: str, dataset_iri: str, license_iri: str, facts: Facts) -> dict:
     """The CSVW description of the CSV file, with a row → observation IRI template."""
     integer = all(m.datatype == XSD + "integer" for m in table.structure.measures.values())
     dims = [dim.name for dim in table.structure.dimensions]
     cols = []
-    for name, title_fr, title_en in columns(table):
+    for name, title_fr, title_en in columns(table, facts):
         col: dict = {"name": name, "titles": {"fr": title_fr, "en": title_en}, "datatype": "string"}
+        if name in ("note_fr", "note_en"):
+            col["lang"] = name[-2:]
         if name == "value":
             col["datatype"] = "integer" if integer else "decimal"
             col["null"] = ""
@@ -87,6 +97,6 @@ def csvw_metadata(table: Table, csv_name: str, dataset_iri: str, license_iri: st
     }
 
 
-def write_csvw(table: Table, csv_name: str, dataset_iri: str, license_iri: str, path: Path) -> None:
-    meta = csvw_metadata(table, csv_name, dataset_iri, license_iri)
+def write_csvw(table: Table, csv_name: str, dataset_iri: str, license_iri: str, path: Path, facts: Facts) -> None:
+    meta = csvw_metadata(table, csv_name, dataset_iri, license_iri, facts)
     path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

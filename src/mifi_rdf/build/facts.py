@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..project import Project
 from ..paths import sparql
+from ..project import Project
 
 
 @dataclass

@@ -12,21 +12,24 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .catalog import catalog_statements
 from ..cube import CubeBuilder
 from ..errors import UsageError
-from .facts import Facts, gather_facts
 from ..paths import project_paths
 from ..project import Project
 from ..render.website import Website
+from ..serialize.writers import write
+from .catalog import catalog_statements
 from .config import Config, FileFacts, Format, Options, dataset_path, load_config, measure
 from .csvw import write_csv, write_csvw
+from .facts import Facts, gather_facts
+from .sources import check_letters, copy_sources, source_files
+from .standalone import Standalone
 from .void import void_statements
-from ..serialize.writers import write
 
 MARKER = "catalog.ttl"  # a folder without it was not made by build: never replace it
 CATALOG_FORMATS = {"catalog.ttl": "ttl", "catalog.jsonld": "jsonld", "catalog.rdf": "xml"}
@@ -75,14 +78,18 @@ def swap(new: Path, outdir: Path) -> None:
 def write_folder(project: Project, root: Path, config: Config, options: Options,
                  progress: Callable[[str], None]) -> None:
     base = project.vocab.base
+    sources = source_files()
+    check_letters(project, sources)
+    copy_sources(sources, root)
     (root / "dataset").mkdir()
     write_rdf(root / "ontology.ttl", project.vocab.ontology_triples, "ttl", base)
     write_rdf(root / "codes.ttl", project.vocab.code_triples, "ttl", base)
     facts = gather_facts(project)
-    builder = CubeBuilder(project.vocab)
+    builder = CubeBuilder(project.vocab, project.bound_attributes())
+    standalone = Standalone(project.vocab)
     for letter in project.letters:
         for table in letter.tables:
-            write_dataset(project, builder, letter, table, root, config, facts)
+            write_dataset(project, builder, letter, table, root, config, facts, standalone)
             progress(f"{table.dataset_id}: {len(table.cells)} cells")
     write_pages(project, root, config, facts, options)
     write_rdf(root / "void.ttl", grouped(void_statements(project, root, config, options)), "ttl", base)
@@ -103,7 +110,7 @@ def write_pages(project: Project, root: Path, config: Config, facts: Facts, opti
     process, whole, so the folder is the same whatever the number of processes."""
     global _site
     website = Website(project, config, facts, files=lambda table: data_files(table, root, config),
-                      sparql=options.sparql_endpoint, letters=project_paths().letters)
+                      sparql=options.sparql_endpoint, sources=project_paths().sources)
     paths = website.paths()
     for folder in sorted({(root / p).parent for p in paths}):
         folder.mkdir(parents=True, exist_ok=True)
@@ -137,8 +144,9 @@ def data_files(table, root: Path, config: Config) -> list[tuple[Format, FileFact
 
 
 def write_dataset(project: Project, builder: CubeBuilder, letter, table, root: Path, config: Config,
-                  facts: Facts) -> None:
-    """A dataset's RDF (the dataset, its letter and source table, its observations), CSV and CSVW."""
+                  facts: Facts, standalone: Standalone | None = None) -> None:
+    """A dataset's RDF (the dataset, its letter and source table, its observations, and what they
+    need to be read alone: see standalone.py), CSV and CSVW."""
     base = project.vocab.base
 
     def triples():
@@ -146,13 +154,15 @@ def write_dataset(project: Project, builder: CubeBuilder, letter, table, root: P
             for s, p, o in part:
                 yield ox.Triple(s, p, o)
 
+    standalone = standalone or Standalone(project.vocab)
+    context = standalone.context(triples(), [dim.codelist for dim in table.structure.dimensions])
     for key in ("ttl", "jsonld", "nt"):
-        write_rdf(root / dataset_path(table.dataset_id, config.format(key)), triples(), key, base)
+        write_rdf(root / dataset_path(table.dataset_id, config.format(key)), chain(context, triples()), key, base)
     csv_rel = dataset_path(table.dataset_id, config.format("csv"))
     with (root / csv_rel).open("wb") as f:
         write_csv(table, project.vocab, facts, f)
     write_csvw(table, Path(csv_rel).name, f"{base}dataset/{table.dataset_id}", config.license,
-               root / dataset_path(table.dataset_id, config.format("csvw")))
+               root / dataset_path(table.dataset_id, config.format("csvw")), facts)
 
 
 def write_rdf(path: Path, statements: Iterable[ox.Triple], fmt: str, base: str) -> None:

@@ -18,13 +18,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .folder import MARKER, build_folder
-from ..namespaces import DCAT, A
-from .catalog import catalog_iri
 from ..errors import UsageError
+from ..namespaces import DCAT, A
 from ..project import Project
+from .catalog import catalog_iri
 from .config import Options
-
+from .folder import MARKER, build_folder
 
 
 def catalog_graph(base: str) -> ox.NamedNode:

@@ -16,7 +16,6 @@ from ..project import Project
 from .config import Config, Options, dataset_path
 
 
-
 def namespace(iri: str) -> str:
     cut = max(iri.rfind("#"), iri.rfind("/"))
     return iri[: cut + 1]

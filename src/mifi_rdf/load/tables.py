@@ -12,7 +12,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, UsageError
 from ..model import Cell, Letter, Table
 from ..namespaces import XSD
 from .vocabulary import Vocabulary
@@ -27,7 +27,7 @@ TABLE_FIELDS = {
     "description_fr": str, "description_en": str, "structure": str, "notes": list,
     "source_line": str, "extraction_date": str, "suppression_threshold": int, "suppression_method": str,
 }
-TRAILING_COLUMNS = ["measure", "value", "status", "inference", "source_label", "note"]
+TRAILING_COLUMNS = ["measure", "value", "status", "inference", "source_label", "note_fr", "note_en"]
 LABELLED_DIMENSIONS = {"country", "municipality"}  # whose source_label must name the coded concept
 VALUE_PATTERNS = {
     XSD + "integer": (re.compile(r"(0|[1-9][0-9]*)"), "a non-negative integer count (digits only, e.g. 1874)"),
@@ -40,7 +40,7 @@ def load_letters(data_dir: Path, vocab: Vocabulary) -> list[Letter]:
     """Every letter under data_dir, in order of reference number."""
     letters = [load_letter(path, vocab) for path in sorted(data_dir.glob("*/letter.toml"))]
     if not letters:
-        raise InputError(data_dir, 0, 0, "no */letter.toml found: is this the data folder?")
+        raise UsageError(f"{data_dir}: no */letter.toml found: is this the data folder?")
     return sorted(letters, key=lambda letter: letter.ref)
 
 
@@ -157,13 +157,15 @@ def _cell(path: Path, line: int, row: list[str], table: Table, vocab: Vocabulary
     dims = table.structure.dimensions
     n = len(dims)
     codes = tuple(row[:n])
-    measure, value, status, inference, source_label, note = row[n:]
+    measure, value, status, inference, source_label, note_fr, note_en = row[n:]
     for i, (dim, code) in enumerate(zip(dims, codes, strict=True)):
         codelist = vocab.codelists.get(dim.codelist)
         if codelist is None or code not in codelist.codes:
             raise InputError(path, line, i + 1, f"unknown {dim.name} code '{code}' (not in code list <{dim.codelist}>)")
-        if dim.name in LABELLED_DIMENSIONS and source_label and source_label not in codelist.labels[code]:
-            raise InputError(path, line, len(row) - 1,
+        # A label recorded as a typo or a variant (with its note) is by definition not one of the code's labels.
+        relabelled = bool({"typo-fixed", "label-variant"} & set(inference.split(";")))
+        if dim.name in LABELLED_DIMENSIONS and source_label and source_label not in codelist.labels[code] and not relabelled:
+            raise InputError(path, line, n + 5,
                              f"unknown {dim.name} label '{source_label}' for code '{code}' "
                              f"(known labels: {', '.join(sorted(codelist.labels[code]))})")
     col = n + 1
@@ -187,10 +189,14 @@ def _cell(path: Path, line: int, row: list[str], table: Table, vocab: Vocabulary
         if x not in vocab.codelist("inference").codes:
             known = ", ".join(vocab.codelist("inference").codes)
             raise InputError(path, line, col + 3, f"unknown inference '{x}' (expected one of: {known})")
-    if inferences and not note:
-        raise InputError(path, line, col + 5, "a cell with an inference needs a note explaining it")
+    if bool(note_fr) != bool(note_en):  # a note is read in both languages or not at all
+        missing = "note_en" if note_fr else "note_fr"
+        raise InputError(path, line, col + (6 if note_fr else 5),
+                         f"a note needs both languages: {missing} is empty while the other is not")
+    if inferences and not note_fr:
+        raise InputError(path, line, col + 5, "a cell with an inference needs a note explaining it (note_fr and note_en)")
     key = (codes, measure)
     if key in seen:
         raise InputError(path, line, 1, f"duplicate cell: same dimension values and measure as line {seen[key]}")
     seen[key] = line
-    return Cell(line, codes, measure, value or None, status, inferences, source_label, note)
+    return Cell(line, codes, measure, value or None, status, inferences, source_label, note_fr, note_en)

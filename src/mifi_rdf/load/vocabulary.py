@@ -22,7 +22,6 @@ class Dimension:
     name: str  # also the CSV column name: the local name of the property
     iri: str
     codelist: str
-    order: int
 
 
 @dataclass(frozen=True)
@@ -116,7 +115,7 @@ def load_vocabulary(ontology_dir: Path, base: str = DEFAULT_BASE) -> Vocabulary:
             prop = c["prop"].value
             name = prop.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
             if c["kind"].value == "dimension" and c["codelist"] is not None:
-                dims.append(Dimension(name, prop, c["codelist"].value, int(c["order"].value)))
+                dims.append(Dimension(name, prop, c["codelist"].value))  # in qb:order (structures.rq)
             elif c["kind"].value == "measure":
                 dt = c["range"].value if c["range"] is not None else XSD + "integer"
                 unit = c["unit"].value if c["unit"] is not None else None

@@ -35,11 +35,11 @@ def other(lang: str) -> str:
 
 
 def cell_note(cell: Cell, lang: str) -> Lit | None:
-    """The transcriber's note on a cell, in `lang` when it exists in it.
+    """The transcriber's note on a cell, in `lang` (data/ gives every note in French and English).
 
-    The one place that reads a cell's note: data/ notes are English today and become bilingual
-    (note_fr, note_en) later; only this function changes then."""
-    return Lit(cell.note, "en") if cell.note else None
+    The one place the pages read a cell's note."""
+    note = cell.note_fr if lang == "fr" else cell.note_en
+    return Lit(note, lang) if note else None
 
 
 def number(value: str, lang: str) -> str:

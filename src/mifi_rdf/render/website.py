@@ -12,7 +12,8 @@ Pages, French first (the language of the letters), each with an English twin `â€
   regions, which the data reaches through municipalities and MRCs, get one too; `code/{list}.html`
   lists the codes of a list;
 - `def/{term}.html`: the classes and properties of our vocabulary, `def/index.html` lists them;
-- `style.css` (the one stylesheet), `favicon.svg`, `sitemap.xml`, `robots.txt`, and the letters' texts.
+- `style.css` (the one stylesheet), `favicon.svg`, `sitemap.xml`, `robots.txt`.
+The letters' texts (sources/letters/) are published by `build` and answered by `serve` beside them.
 No page makes a request outside the site: no script, no font, no image but inline SVG.
 """
 
@@ -166,14 +167,15 @@ class Website:
     makes from its store (Turtle, JSON-LD, N-Triples) and no size is shown.
     `sparql`: where the SPARQL endpoint is: an absolute URL, a path in the site ("sparql") for the
     server's own, or None.
-    `letters`: the folder of the letters' texts (`sources/letters/`).
+    `sources`: the project's sources/ folder; a letter's text there (`sources/letters/{ref}.txt`,
+    which `build` publishes and `serve` answers) is linked from its datasets' pages.
     """
 
     def __init__(self, project: Project, config: Config, facts: Facts, *,
                  files: Callable[[Table], list[tuple[Format, FileFacts]]] | None = None,
-                 sparql: str | None = None, letters: Path | None = None) -> None:
+                 sparql: str | None = None, sources: Path | None = None) -> None:
         self.data = SiteData(project, config, facts)
-        self.config, self.files, self.sparql, self.letters_dir = config, files, sparql, letters
+        self.config, self.files, self.sparql, self.sources = config, files, sparql, sources
         self.base = self.data.base
         self.env = environment()
         self.routes: dict[str, Route] = {}
@@ -220,14 +222,12 @@ class Website:
         self.routes["favicon.svg"] = Route("icon")
         self.routes["robots.txt"] = Route("robots")
         self.routes["sitemap.xml"] = Route("sitemap")
-        for letter in d.letters.values():
-            if self.letter_file(letter.source_text) is not None:
-                self.routes[f"sources/letters/{letter.source_text}"] = Route("letter", letter.source_text)
 
     def letter_file(self, name: str) -> Path | None:
-        if self.letters_dir is None or "/" in name or name.startswith("."):
+        """The text of a letter in sources/letters/, when there is one to link to."""
+        if self.sources is None or "/" in name or name.startswith("."):
             return None
-        path = self.letters_dir / name
+        path = self.sources / "letters" / name
         return path if path.is_file() else None
 
     def paths(self) -> list[str]:
@@ -246,9 +246,6 @@ class Website:
             return static(path).encode("utf-8")
         if route.kind == "robots":
             return f"User-agent: *\nAllow: /\n\nSitemap: {self.base}sitemap.xml\n".encode()
-        if route.kind == "letter":
-            file = self.letter_file(route.key)
-            return file.read_bytes() if file else None
         if route.kind == "sitemap":
             pages = [self.base + p for p in self.routes if p.endswith(".html")]
             return self.env.get_template("sitemap.xml").render(pages=pages).encode("utf-8")
@@ -407,8 +404,7 @@ class Website:
                 for fmt in self.config.formats if fmt.key in RDF_FORMATS]
 
     def letter_href(self, name: str, path: str) -> str | None:
-        target = f"sources/letters/{name}"
-        return rel(target, path) if target in self.routes else None
+        return rel(f"sources/letters/{name}", path) if self.letter_file(name) else None
 
     def sparql_query(self, table: Table, lang: str) -> str:
         """A query that returns this table, one row per cell, with labels in the page's language."""

@@ -38,6 +38,7 @@ import pyoxigraph as ox
 from ..build.config import Options, load_config
 from ..build.facts import gather_facts
 from ..build.site import Site
+from ..build.sources import source_files
 from ..paths import project_paths
 from ..project import Project
 from ..render.website import Website
@@ -57,15 +58,15 @@ CORS = {
 }
 # resource URI -> document: which media types the 303 can lead to, preferred first
 RESOURCE_OFFERS = ["text/turtle", "text/html", "application/xhtml+xml", "application/ld+json", "application/n-triples",
-                   "application/json", "text/plain"]
+                   "application/rdf+xml", "application/json", "text/plain"]
 RESOURCE_SUFFIX = {"text/turtle": "ttl", "text/html": "html", "application/xhtml+xml": "html",
-                   "application/ld+json": "jsonld", "application/n-triples": "nt", "application/json": "jsonld",
-                   "text/plain": "nt"}
+                   "application/ld+json": "jsonld", "application/n-triples": "nt", "application/rdf+xml": "rdf",
+                   "application/json": "jsonld", "text/plain": "nt"}
 # media types of a built folder's files, by suffix (CSVW metadata: application/csvm+json, per CSVW)
 FILE_TYPES = {".ttl": "text/turtle; charset=utf-8", ".jsonld": "application/ld+json", ".nt": "application/n-triples",
               ".rdf": "application/rdf+xml", ".html": "text/html; charset=utf-8", ".csv": "text/csv; charset=utf-8",
               ".json": "application/csvm+json", ".css": "text/css; charset=utf-8", ".txt": "text/plain; charset=utf-8",
-              ".xml": "application/xml", ".svg": "image/svg+xml"}
+              ".md": "text/markdown; charset=utf-8", ".xml": "application/xml", ".svg": "image/svg+xml"}
 
 
 @dataclass
@@ -84,14 +85,15 @@ class App:
                  data: Path | None = None) -> None:
         self.base = project.vocab.base
         self.store = project.store()
-        self.files = site.files if site else {}
+        # a built folder's files, or else the sources its statements cite (sources/letters/*.txt, ...)
+        self.files = site.files if site else {"/" + f.path: f.file for f in source_files()}
         if site:
             self.store.bulk_extend(site.quads(self.base))
         nquads = folder / "store.nq"
         self.store.dump(str(nquads), ox.RdfFormat.N_QUADS)
         self.pages = Pages(self.store, self.base)
         self.website = Website(project, load_config(self.base, Options(), data), gather_facts(project), sparql="sparql",
-                               letters=project_paths().letters)  # the site's pages, made on request
+                               sources=project_paths().sources)  # the site's pages, made on request
         self.query_page = QueryPage(self.pages)
         self.pool = QueryPool(nquads, self.base, settings.limits, settings.workers)
         self.service = _web("service.ttl")

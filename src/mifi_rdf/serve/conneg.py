@@ -28,12 +28,14 @@ GRAPHS = {
     "application/json": "jsonld",
 }
 # what a resource URI redirects to: document suffix -> media type (see serve_pages.py)
-DOCUMENTS = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples"}
+DOCUMENTS = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
+             "rdf": "application/rdf+xml"}
 CONTENT_TYPES = {
     "ttl": "text/turtle; charset=utf-8",
     "jsonld": "application/ld+json",
     "nt": "application/n-triples",
     "xml": "application/rdf+xml",
+    "rdf": "application/rdf+xml",
     "html": "text/html; charset=utf-8",
 }
 

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from ..namespaces import DCT, QB, RDFS, SKOS, A, prefixes
 from ..render.website import environment, is_web, page_context
 from ..serialize.jsonld import write_jsonld
+from ..serialize.prefixes import drop_unused_prefixes
 from ..serialize.writers import FORMATS, turtle_prefixes
 
 DATASET = ox.NamedNode(QB + "DataSet")
@@ -83,8 +84,15 @@ class Pages:
             out = io.BytesIO()
             write_jsonld(triples, out, self.base)
             return out.getvalue()
-        kwargs = {} if fmt == "nt" else {"prefixes": turtle_prefixes(self.base)}
-        return ox.serialize(triples, format=FORMATS[fmt], **kwargs)
+        fmt = {"rdf": "xml"}.get(fmt, fmt)  # the document's suffix, the serialization's name
+        if fmt == "nt":
+            return ox.serialize(triples, format=FORMATS[fmt])
+        if fmt == "ttl":
+            return drop_unused_prefixes(ox.serialize(triples, format=FORMATS[fmt], prefixes=turtle_prefixes(self.base)))
+        # RDF/XML names predicates and types with prefixes: declare only those namespaces
+        names = {t.predicate.value for t in triples} | {t.object.value for t in triples if t.predicate == A}
+        used = {k: v for k, v in turtle_prefixes(self.base).items() if any(n.startswith(v) for n in names)}
+        return ox.serialize(triples, format=FORMATS[fmt], prefixes=used)
 
     # ------------------------------------------------------------------ HTML
 

@@ -152,8 +152,6 @@ class QueryPool:
         self.ctx = multiprocessing.get_context("spawn")
         self.nquads, self.base, self.limits = nquads, base, limits
         self.idle: queue.Queue[Worker] = queue.Queue()
-        self.replaced = 0
-        self._lock = threading.Lock()
         self._closed = False
         workers = [threading.Thread(target=self._add) for _ in range(size)]
         for t in workers:
@@ -170,8 +168,6 @@ class QueryPool:
 
     def _replace(self, worker: Worker) -> None:
         worker.kill()
-        with self._lock:
-            self.replaced += 1
         threading.Thread(target=self._add, daemon=True).start()
 
     def run(self, text: str, accept: str | None) -> Answer:

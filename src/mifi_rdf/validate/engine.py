@@ -71,9 +71,6 @@ class Result:
         """What both engines must agree on."""
         return (self.shape, self.severity, self.focus, self.value, self.path)
 
-    def binding(self, name: str) -> Term | None:
-        return dict(self.bindings).get(name)
-
 
 @dataclass
 class Report:

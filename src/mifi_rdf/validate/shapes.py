@@ -39,9 +39,6 @@ class Shapes:
     graph: rdflib.Graph  # resolved shapes graph, as pyshacl and the SHACL report need it
     constraints: list[Constraint]
 
-    def shape_names(self, lang: str) -> dict[str, str]:
-        return {c.shape: c.names.get(lang) or next(iter(c.names.values()), c.shape) for c in self.constraints}
-
 
 def load_shapes(folder: Path, base: str) -> Shapes:
     graph = rdflib.Graph()

@@ -1,0 +1,367 @@
+"""Split a letter's text (as extracted from its PDF) into lines, paragraphs and raw tables.
+
+The extractions MIFI letters come in are of two kinds, both seen in the five letters:
+- tab-separated rows (`France\t96`), with `**` or `<b>` markup, a header row repeated after a page
+  break (31180), spanning headers on two rows (31224: years above months);
+- space-separated rows (30735), where blank cells were dropped, so a row may show fewer figures
+  than the table has columns, sometimes one figure per line, and the caption may follow the table.
+
+This module only finds things and remembers where they are (line and column, for every message);
+it does not decide what a label or a figure means: labels.py, numbers.py and tables.py do.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+from .numbers import is_figure_token
+
+
+class Unreadable(InputError):
+    """The input is not a letter's text at all (a PDF, a binary, not UTF-8): exit 2, not 1."""
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # 1-based line of the input
+    text: str  # markup removed, trailing spaces removed, tabs kept
+    bold: bool  # the whole line was bold (`**…**` or `<b>…</b>`): a caption or a heading
+
+    @property
+    def cells(self) -> list[str]:
+        return self.text.split("\t")
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass
+class RawCell:
+    line: int
+    column: int  # 1-based character column of the cell in its line, for messages
+    text: str
+
+
+@dataclass
+class RawRow:
+    line: int
+    label: str  # as printed, markup removed, surrounding spaces removed
+    cells: list[RawCell]
+    tabbed: bool  # False: space-separated, blank cells lost (fewer cells than columns is possible)
+    printed: str = ""  # the row's figures as printed, for notes (« 9  20 »)
+
+
+@dataclass
+class RawTable:
+    number: str  # "1", or "" when the caption has no number
+    caption: str
+    caption_line: int
+    header: list[Line]  # the header lines, first one is the anchor
+    kind: str  # what the first header cell names: country, municipality, mrc, period, measure, …
+    rows: list[RawRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    source_line: str = ""
+    page_breaks: list[int] = field(default_factory=list)  # lines where a repeated header was skipped
+    end_line: int = 0
+
+    @property
+    def line(self) -> int:
+        return self.header[0].number
+
+
+# ---------------------------------------------------------------- reading
+
+MARKUP = [
+    (re.compile(r"</?(?:b|strong|em|i|u)>", re.I), ""),
+    (re.compile(r"<sup>(.*?)</sup>", re.I), r"\1"),
+    (re.compile(r"\^\{([^}]*)\}"), r"\1"),
+    (re.compile(r"\^([A-Za-zé])"), r"\1"),
+    (re.compile(r"\*\*"), ""),
+    (re.compile(r"\[([^\]]+)\]\((?:https?://|www\.)[^)]*\)"), r"\1"),
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*\t]+?)(?<=\S)\*(?![\w*])"), r"\1"),
+    (re.compile(r"^#{1,6} "), ""),
+]
+BOLD_LINE = re.compile(r"^\s*(?:\*\*.*\*\*|<b>.*</b>)\s*$", re.I)
+
+
+def strip_markup(text: str) -> str:
+    for pattern, repl in MARKUP:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def read_text(path: Path) -> list[Line]:
+    """The lines of a letter's text; refuses what is not UTF-8 text, saying where it went wrong."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise Unreadable(path, 0, 0, f"cannot read the letter: {err.strerror or err}") from err
+    if data.startswith(b"%PDF"):
+        raise Unreadable(path, 1, 1, "this is a PDF, not its text: extract the text first "
+                                     "(e.g. `pdftotext -layout letter.pdf letter.txt`) and ingest that")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise Unreadable(path, line, column, f"not UTF-8 (byte 0x{data[err.start]:02x}): save the text as UTF-8 "
+                                             "(e.g. `iconv -f windows-1252 -t utf-8`)") from err
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise Unreadable(path, line, 1, "binary data (NUL byte): expected the plain text of a letter")
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise InputError(path, 1, 1, "the file is empty: expected the text of a letter")
+    return lines_of(text)
+
+
+def lines_of(text: str) -> list[Line]:
+    out = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        raw = unicodedata.normalize("NFC", raw)
+        # Trailing tabs are kept: they are the empty cells at the end of a row (31180's blanked rows).
+        out.append(Line(number, strip_markup(raw).rstrip(" \u00a0\r\f\v"), bool(BOLD_LINE.match(raw))))
+    return out
+
+
+# ---------------------------------------------------------------- folding (for patterns, never for output)
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, typographic apostrophes and dashes made plain, spaces collapsed."""
+    t = unicodedata.normalize("NFKD", text)
+    t = "".join(c for c in t if not unicodedata.combining(c))
+    t = t.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-").replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", t).strip().lower()
+
+
+# ---------------------------------------------------------------- tables
+
+# What the first cell of a header names, read on the folded text. The order matters: first match wins.
+HEADER_KINDS = [
+    (re.compile(r"pays( de (citoyennete|naissance|residence))?\*?$"), "country"),
+    (re.compile(r"municipalite( de (residence|destination))?\*?$"), "municipality"),
+    (re.compile(r"mrc\b"), "mrc"),
+    (re.compile(r"region( administrative)?\*?$"), "region"),
+    (re.compile(r"(mois|annee|periode)\*?$"), "period"),
+    (re.compile(r"volet\*?$"), "stream"),
+    (re.compile(r"(indicateur|donnees?)\*?$"), "measure"),
+    (re.compile(r"categorie de .{0,3}exercice"), "round-category"),
+]
+COLUMN_TOKENS = re.compile(r"\bvolet \d\b|\b(19|20)\d\d\b")
+CAPTION = re.compile(r"^\s*tableau\b\s*(?P<number>\d+)?", re.I)
+SOURCE = re.compile(r"^\s*sources?\s*:", re.I)
+NOTES_HEADING = re.compile(r"^\s*notes?\s*:\s*", re.I)
+PAGE_FOOTER = re.compile(r"^\s*(page\s+\d+(\s+(de|sur|of)\s+\d+)?|\d+\s*/\s*\d+|-\s*\d+\s*-)\s*$", re.I)
+ANNEX = re.compile(r"^\s*(LOI SUR L|MOTIFS)", re.I)
+TOTAL_LABEL = re.compile(r"^total\b", re.I)
+
+
+def header_kind(line: Line) -> str | None:
+    """The kind of a header line's first cell, or None when the line does not start a table."""
+    first = fold(line.cells[0]) if "\t" in line.text else fold(line.text)
+    for pattern, kind in HEADER_KINDS:
+        m = pattern.match(first)
+        if m is None:
+            continue
+        if "\t" in line.text:
+            return kind
+        # A space-separated header must also name its columns (volets, years) on this or the next lines,
+        # or be the OCR dashboard header, recognised only to say it cannot be read.
+        return kind if kind in {"mrc", "round-category"} else None
+    return None
+
+
+def _paragraph_before(lines: list[Line], index: int, floor: int) -> tuple[list[Line], int]:
+    """The blank-line-delimited paragraph just above lines[index], not crossing floor."""
+    i = index - 1
+    while i >= floor and lines[i].blank:
+        i -= 1
+    end = i
+    while i >= floor and not lines[i].blank:
+        i -= 1
+    return lines[i + 1: end + 1], i + 1
+
+
+def _caption_from(par: list[Line]) -> tuple[str, str] | None:
+    if not par:
+        return None
+    starts = [k for k, ln in enumerate(par) if CAPTION.match(ln.text)]
+    if starts:  # the caption is the end of the paragraph from « Tableau » on (lines above may be other text)
+        par = par[starts[-1]:]
+    text = " ".join(ln.text.strip() for ln in par)
+    m = CAPTION.match(text)
+    if m:
+        return (m.group("number") or "", text)
+    if all(ln.bold for ln in par) and "\t" not in text:
+        return ("", text)
+    return None
+
+
+def _space_row(line: Line) -> tuple[str, list[RawCell]] | None:
+    """Split a space-separated row into its label (leading words) and its figures (trailing tokens)."""
+    # Split on spaces and tabs only: a no-break space (U+00A0, U+202F) keeps « 1 204 » one token.
+    tokens = [(m.start() + 1, m.group()) for m in re.finditer(r"[^ \t]+", line.text)]
+    k = len(tokens)
+    while k > 0 and is_figure_token(tokens[k - 1][1]):
+        k -= 1
+    label = line.text[: tokens[k - 1][0] - 1 + len(tokens[k - 1][1])].strip() if k else ""
+    return label, [RawCell(line.number, col, tok) for col, tok in tokens[k:]]
+
+
+def find_tables(lines: list[Line], path: Path) -> list[RawTable]:
+    """Every table of the letter with its caption, header, rows, notes and source line."""
+    tables: list[RawTable] = []
+    i, floor = 0, 0
+    while i < len(lines):
+        kind = header_kind(lines[i])
+        if kind == "mrc" and "\t" not in lines[i].text and not any(
+                COLUMN_TOKENS.search(fold(ln.text)) for ln in lines[i: i + 8]):
+            kind = None
+        if kind is None:
+            i += 1
+            continue
+        par = _paragraph_before(lines, i, floor)[0]
+        before = _caption_from(par)
+        starts = [ln.number for ln in par if CAPTION.match(ln.text)]
+        caption_line = (starts[-1] if starts else par[0].number) if before else 0
+        table = RawTable(before[0] if before else "", before[1] if before else "", caption_line, [lines[i]], kind)
+        i = _read_header(lines, i, table)
+        i = _read_rows(lines, i, table, path)
+        i = _read_after(lines, i, table, need_caption=before is None)
+        floor = i
+        tables.append(table)
+    return tables
+
+
+def _read_header(lines: list[Line], i: int, table: RawTable) -> int:
+    """Header lines after the anchor: tab rows with an empty first cell (31224's months under the
+    years); for space-separated tables, lines up to the one naming the columns (volets, years)."""
+    anchor = lines[i]
+    i += 1
+    if "\t" in anchor.text:
+        while i < len(lines) and "\t" in lines[i].text and not lines[i].cells[0].strip():
+            table.header.append(lines[i])
+            i += 1
+        return i
+    if table.kind == "round-category" or COLUMN_TOKENS.search(fold(anchor.text)):
+        return i
+    j = i
+    while j < len(lines) and j - i < 8:
+        table.header.append(lines[j])
+        if COLUMN_TOKENS.search(fold(lines[j].text)):
+            return j + 1
+        j += 1
+    table.header = table.header[:1]
+    return i
+
+
+def _is_repeated_header(line: Line, table: RawTable) -> bool:
+    return fold(line.text).replace("\t", " ") == fold(table.header[0].text).replace("\t", " ")
+
+
+def _read_rows(lines: list[Line], i: int, table: RawTable, path: Path) -> int:
+    tabbed = "\t" in table.header[0].text
+    while i < len(lines):
+        line = lines[i]
+        if line.blank or PAGE_FOOTER.match(line.text):
+            i += 1
+            continue
+        if _is_repeated_header(line, table):
+            table.page_breaks.append(line.number)
+            i += 1
+            continue
+        if tabbed:
+            if "\t" not in line.text:
+                break
+            cells = []
+            parts = line.text.split("\t")
+            col = len(parts[0]) + 2
+            for part in parts[1:]:
+                cells.append(RawCell(line.number, col, part))
+                col += len(part) + 1
+            table.rows.append(RawRow(line.number, parts[0].strip(), cells, True,
+                                     "  ".join(c.text.strip() for c in cells)))
+            i += 1
+            continue
+        if CAPTION.match(line.text) or SOURCE.match(line.text) or NOTES_HEADING.match(line.text):
+            break
+        label, cells = _space_row(line)
+        if not label:  # figures alone on their line: the rest of the row above (30735 table 2)
+            if not table.rows:
+                raise InputError(path, line.number, 1, "figures before the first row label of the table")
+            table.rows[-1].cells += cells
+            table.rows[-1].printed = " / ".join(x for x in (table.rows[-1].printed, *(c.text for c in cells)) if x)
+            i += 1
+            continue
+        if table.rows and TOTAL_LABEL.match(table.rows[-1].label):
+            break
+        table.rows.append(RawRow(line.number, label, cells, False, " / ".join(c.text for c in cells)))
+        i += 1
+    table.end_line = lines[i - 1].number if i else 0
+    return i
+
+
+def _continues(prev: Line, line: Line) -> bool:
+    """Does this line continue the paragraph above (a wrapped line) rather than start a new one?"""
+    t = line.text.strip()
+    if not t:
+        return False
+    if t[0].islower() or prev.text.rstrip().endswith(("-", ",")):
+        return True
+    return t[0] == "(" and not re.match(r"\(\d+\)", t)
+
+
+def _read_after(lines: list[Line], i: int, table: RawTable, need_caption: bool) -> int:
+    """The caption (when printed after the table), notes and source line, up to the next table."""
+    paragraphs: list[list[Line]] = []
+    while i < len(lines):
+        line = lines[i]
+        if ANNEX.match(line.text) or header_kind(line):
+            break
+        if CAPTION.match(line.text) and not need_caption:
+            break
+        if line.blank or PAGE_FOOTER.match(line.text):
+            i += 1
+            continue
+        if CAPTION.match(line.text) and need_caption:
+            par = [line]
+            i += 1
+            while i < len(lines) and not lines[i].blank:
+                par.append(lines[i])
+                i += 1
+            table.number, table.caption = _caption_from(par) or ("", "")
+            table.caption_line = line.number
+            need_caption = False
+            continue
+        if paragraphs and not lines[i - 1].blank and _continues(lines[i - 1], line):
+            paragraphs[-1].append(line)
+        else:
+            paragraphs.append([line])
+        i += 1
+    pending_source = False
+    for par in paragraphs:
+        text = " ".join(ln.text.strip() for ln in par)
+        if SOURCE.match(text):
+            rest = SOURCE.sub("", text).strip()
+            if rest:
+                table.source_line = text
+            else:
+                pending_source = True
+                table.source_line = re.sub(r"\s*:\s*$", ":", text.strip())
+            continue
+        if pending_source:
+            table.source_line = f"{table.source_line} {text}"
+            pending_source = False
+            continue
+        m = NOTES_HEADING.match(text)
+        if m and not re.match(r"^\s*note\s+\w", text, re.I):
+            text = text[m.end():].strip()
+        if text:
+            table.notes.append(text)
+    return i

@@ -1,0 +1,156 @@
+"""Render letter.toml and the table CSVs in exactly the form data/ uses, and put them in place atomically.
+
+Everything is rendered to strings first (deterministic: same input, same bytes), written into a
+temporary folder beside the target, checked there by the same loader and validation `export` uses,
+and only then renamed into place. An error at any step leaves the data folder as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from .letter import LetterMeta
+from .tables import Cell, TableResult
+
+# The columns after a table's dimension columns, in order: the one place the CSV layout is named.
+CSV_COLUMNS = ["measure", "value", "status", "inference", "source_label", "note_fr", "note_en"]
+CELL_FIELDS: dict[str, Callable[[Cell], str]] = {
+    "measure": lambda c: c.measure,
+    "value": lambda c: c.value or "",
+    "status": lambda c: c.status,
+    "inference": lambda c: ";".join(dict.fromkeys(c.inferences)),
+    "source_label": lambda c: c.source_label,
+    "note_en": lambda c: c.note_en,
+    "note_fr": lambda c: c.note_fr,
+}
+
+
+def render_csv(table: TableResult) -> str:
+    assert table.structure is not None
+    dims = [d.name for d in table.structure.dimensions]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(dims + CSV_COLUMNS)
+    for c in table.cells:
+        writer.writerow([c.codes[d] for d in dims] + [CELL_FIELDS[name](c) for name in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string."""
+    out = ['"']
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{k} = {_value(x)}" for k, x in v.items()) + " }"
+    if isinstance(v, list):
+        if len(v) > 1 and any(isinstance(x, (str, dict)) and len(_value(x)) > 60 for x in v):
+            return "[\n" + "".join(f"    {_value(x)},\n" for x in v) + "]"
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    return toml_string(str(v))
+
+
+def render_letter(meta: LetterMeta, tables: list[TableResult], source_text: str, titles: dict[str, dict[str, str]]) -> str:
+    lines = [
+        f"# Letter {meta.ref}: written by `mifi-rdf ingest` from {source_text}; review the fields listed in its report.",
+        f"ref = {_value(meta.ref)}",
+        f"letter_date = {_value(meta.letter_date)}",
+        f"received = {_value(meta.received)}",
+        f"clarified = {_value(meta.clarified)}",
+        f"source_text = {_value(source_text)}",
+        f"issued_by_fr = {_value(meta.issued_by_fr)}",
+        f"issued_by_en = {_value(meta.issued_by_en)}",
+        f"request_fr = {_value(meta.request_fr)}",
+        f"request_en = {_value(meta.request_en)}",
+        f"programs = {_value(meta.programs)}",
+        f"articles = {_value(meta.articles)}",
+        f"refused = {_value(meta.refused)}",
+    ]
+    for t in tables:
+        assert t.structure is not None
+        tt = titles[t.id]
+        lines += [
+            "",
+            "[[table]]",
+            f"id = {_value(t.id)}",
+            f"number = {_value(t.raw.number)}",
+            f"caption = {_value(t.raw.caption)}",
+            f"title_fr = {_value(tt['title_fr'])}",
+            f"title_en = {_value(tt['title_en'])}",
+            f"description_fr = {_value(tt['description_fr'])}",
+            f"description_en = {_value(tt['description_en'])}",
+            f"structure = {_value(t.structure.slug)}",
+            f"notes = {_value(t.raw.notes)}",
+            f"source_line = {_value(t.raw.source_line)}",
+            f"extraction_date = {_value(t.extraction_date)}",
+        ]
+        if t.data_as_of:
+            lines.append(f"data_as_of = {_value(t.data_as_of)}")
+        lines += [
+            f"suppression_threshold = {_value(t.threshold)}",
+            f"suppression_method = {_value(t.method)}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def stage(parent: Path, files: dict[str, str]) -> Path:
+    """Write files into a new temporary folder under parent (created if needed); return it."""
+    parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=".ingest-", dir=parent))
+    for name, content in files.items():
+        (folder / name).write_text(content, encoding="utf-8", newline="")
+    return folder
+
+
+def commit(staged: Path, target: Path) -> None:
+    """Rename the staged folder to target, replacing an existing one only once the new one is in place."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.replaced")
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(target, old)
+    os.replace(staged, target)
+    if old is not None:
+        shutil.rmtree(old)
+
+
+def write_atomically(path: Path, content: str) -> None:
+    """One file, through a temporary name in its folder."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
