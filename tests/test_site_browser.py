@@ -94,6 +94,7 @@ def file_url(site: Path, path: str) -> str:
     return (site / path).as_uri()
 
 
+@pytest.mark.slow
 def test_every_table_shows_its_numbers_in_each_language(browser, site, project):
     tab = Tab(browser)
     for letter in project.letters:
@@ -110,6 +111,7 @@ def test_every_table_shows_its_numbers_in_each_language(browser, site, project):
     tab.close()
 
 
+@pytest.mark.slow
 def test_each_chart_draws_one_mark_per_plotted_cell(browser, site, project):
     checked = 0
     tab = Tab(browser)
