@@ -76,18 +76,24 @@ def local(built: Path, url) -> Path:
 
 
 def test_folder_has_every_part_and_a_progress_line_per_dataset(tmp_path, project):
+    from mifi_rdf.build.config import Options, load_config
+    from mifi_rdf.build.facts import gather_facts
+    from mifi_rdf.render.website import Website
+
     result = build(tmp_path / "out")
     files = set(tree(tmp_path / "out"))
-    for name in ("catalog.ttl", "catalog.jsonld", "catalog.rdf", "void.ttl", "index.html", "ontology.ttl", "codes.ttl"):
-        assert name in files
+    rdf = {"catalog.ttl", "catalog.jsonld", "catalog.rdf", "void.ttl", "ontology.ttl", "codes.ttl"}
+    data = {f"dataset/{ds}{suffix}" for ds in project.dataset_ids
+            for suffix in (".ttl", ".jsonld", ".nt", ".csv", ".csv-metadata.json")}
+    pages = set(Website(project, load_config(BASE, Options()), gather_facts(project)).paths())
+    assert {"index.html", "index.en.html", "dataset/30952-t5.html", "dataset/30952-t5.en.html", "style.css",
+            "sitemap.xml", "robots.txt", "code/country/FRA.html", "series/pstq-invitations-by-country.html",
+            "def/country.html"} <= pages
     for ds in project.dataset_ids:
-        for suffix in (".ttl", ".jsonld", ".nt", ".csv", ".csv-metadata.json", ".html"):
-            assert f"dataset/{ds}{suffix}" in files
         assert re.search(rf"^{ds}: \d+ cells$", result.output, re.M)
     sources = {p.relative_to(ROOT).as_posix() for p in (ROOT / "sources").rglob("*")
                if p.suffix in (".txt", ".csv", ".md")}
-    assert sources <= files
-    assert len(files) == 7 + 6 * len(project.dataset_ids) + len(sources)
+    assert files == rdf | data | pages | sources
 
 
 def test_sources_are_published_byte_for_byte(built):
@@ -168,7 +174,7 @@ def test_an_error_in_the_middle_of_writing_leaves_the_previous_folder_untouched(
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("mifi_rdf.build.folder.landing_html", broken)
+    monkeypatch.setattr("mifi_rdf.build.folder.write_pages", broken)
     with pytest.raises(OSError, match="disk full"):
         run("build", str(out))
     assert tree(out) == before

@@ -249,15 +249,18 @@ def test_dataset_document_holds_the_dataset_and_its_observations(server, suffix,
     assert (fra, rdflib.URIRef(f"{BASE}def/invitations"), rdflib.Literal(418)) in graph
 
 
-def test_dataset_page_shows_the_table_in_both_languages(server):
+def test_dataset_page_is_the_site_page_made_on_request(server):
+    """Without --site, the server makes the pages `build` writes, from the same templates."""
     status, headers, body = http(f"{server}/dataset/30952-t5.html")
     page = body.decode("utf-8")
     assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
-    assert "Observations (25)" in page
-    assert '<a href="../code/country/FRA">France</a>' in page
-    assert "Cameroun <span class=\"en\">/ Cameroon</span>" in page
-    assert '<td class="num">418</td>' in page
-    assert 'href="30952-t5/obs/pstq-2025-12-04/FRA/invitations"' in page  # relative: works behind a proxy
+    assert '<th scope="row"><a href="../code/country/FRA.html">France</a></th>' in page
+    assert '<td class="num">418</td>' in page and '<td class="num">1\u00a0876</td>' in page  # « 1 876 »
+    assert '<a class="switch" href="30952-t5.en.html" hreflang="en" lang="en">English</a>' in page
+    english = http(f"{server}/dataset/30952-t5.en.html")[2].decode("utf-8")
+    assert '<html lang="en">' in english and '<td class="num">1,876</td>' in english
+    assert 'href="../sparql?query=' in page  # the server's own endpoint runs the page's query
+    assert http(f"{server}/style.css")[1]["Content-Type"] == "text/css; charset=utf-8"
 
 
 def test_cells_without_value_show_their_status_not_zero(server, project):
@@ -265,22 +268,32 @@ def test_cells_without_value_show_their_status_not_zero(server, project):
         ox.NamedNode(f"{BASE}code/cell-status/confidential"), ox.NamedNode(str(rdflib.namespace.SKOS.prefLabel)), None)
         if q.object.language == lang) for lang in ("fr", "en")}
     page = http(f"{server}/dataset/30735-t2.html")[2].decode("utf-8")
-    status_cells = page.count(f'<td class="status"><a href="../code/cell-status/confidential">{label["fr"]} '
-                              f'<span class="en">/ {label["en"]}</span></a></td>')
-    assert status_cells == 15  # the 15 confidential cells of 30735-t2
+    assert page.count(f'<span class="flag" tabindex="0" data-tip="{label["fr"]}">') == 15  # its 15 confidential cells
+    english = http(f"{server}/dataset/30735-t2.en.html")[2].decode("utf-8")
+    assert english.count(f'<span class="flag" tabindex="0" data-tip="{label["en"]}">') == 15
     assert '<td class="num"></td>' not in page
 
 
-def test_observation_and_code_pages(server):
+def test_observation_code_and_series_pages(server):
     obs = "dataset/30952-t5/obs/pstq-2025-12-04/FRA/invitations"
     status, headers, _ = http(f"{server}/{obs}", headers={"Accept": "text/html"}, follow=False)
     assert status == 303 and headers["Location"] == "invitations.html"
     page = http(f"{server}/{obs}.html")[2].decode("utf-8")
     assert "418" in page and 'href="../../../../30952-t5"' in page
     code = http(f"{server}/code/country/FRA", headers={"Accept": "text/html"})[2].decode("utf-8")
-    assert '<span lang="fr">France</span>' in code and '<span lang="en" class="en">France</span>' in code
+    assert "<h1>France</h1>" in code and '<td class="num">730</td>' in code  # its 8 rounds, 29 January 2026 among them
     cmr = http(f"{server}/code/country/CMR.html")[2].decode("utf-8")
-    assert '<span lang="fr">Cameroun</span>' in cmr and '<span lang="en" class="en">Cameroon</span>' in cmr
+    assert "<h1>Cameroun</h1>" in cmr and '<p class="other-title" lang="en">Cameroon</p>' in cmr
+    status, headers, _ = http(f"{server}/series/pstq-invitations-by-country", headers={"Accept": "text/html"}, follow=False)
+    assert status == 303 and headers["Location"] == "pstq-invitations-by-country.html"
+    assert b"<h1>Invitations du PSTQ par pays" in http(f"{server}/series/pstq-invitations-by-country.html")[2]
+
+
+def test_a_query_result_never_links_an_iri_of_another_scheme(server):
+    query = 'SELECT ?x WHERE { BIND(IRI("javascript:alert(1)") AS ?x) }'
+    url = f"{server}/sparql?{urllib.parse.urlencode({'query': query})}"
+    page = http(url, headers={"Accept": BROWSER})[2].decode("utf-8")
+    assert "<td>javascript:alert(1)</td>" in page and 'href="javascript:' not in page
 
 
 def test_an_observation_document_declares_only_the_prefixes_it_uses(server):

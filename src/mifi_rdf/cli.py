@@ -399,4 +399,4 @@ def serve(obj: Context, host: str, port: int, base_uri: str, timeout: float, max
     limits = Limits(timeout=timeout, max_bytes=int(max_result_mb * 1_000_000))
     project = obj.project(base_uri)
     folder = checked_site(project, site) if site else None
-    run_server(project, Settings(host, port, limits, workers, cache_mb), folder, verbose)
+    run_server(project, Settings(host, port, limits, workers, cache_mb), folder, verbose, obj.data)

@@ -34,6 +34,7 @@ SCHEMA = "https://schema.org/"
 VOID = "http://rdfs.org/ns/void#"
 CSVW = "http://www.w3.org/ns/csvw"
 SDMX_ATTR = "http://purl.org/linked-data/sdmx/2009/attribute#"
+OWL = "http://www.w3.org/2002/07/owl#"
 
 RDF_TYPE = RDF + "type"
 SUBCLASS = RDFS + "subClassOf"

@@ -2,8 +2,11 @@
 
 One dcat:Catalog; one dcat:Dataset per cube (the same IRI as its qb:DataSet, so a harvester and a
 SPARQL user speak of the same thing); one dcat:Distribution per file, with the size and SHA-256
-of the file as written. The statements are made from the built folder, so `publish` can load the
-very catalog that `build` wrote (see `catalog_statements`).
+of the file as written; one dcat:DatasetSeries per [[series]] of catalog.toml (see series.py),
+reached from its members by dcat:inSeries (the catalog's dcat:dataset lists the datasets only:
+DCAT-AP 3 gives it the range dcat:Dataset, which a series is only by inference). The statements
+are made from the built folder, so `publish` can load the very catalog that `build` wrote (see
+`catalog_statements`).
 
 Every resource the catalog points to (licence, language, media type, theme…) is typed with the
 class DCAT-AP expects of it: harvesters and the SHACL shapes read the catalog on its own, without
@@ -23,6 +26,7 @@ from ..namespaces import DCAT, DCT, FOAF, LABEL, PROV, SCHEMA, SKOS, SPDX, VCARD
 from ..project import Project
 from .config import Config, Options, dataset_path, landing_page, measure
 from .facts import Facts
+from .series import Series, find_series
 from .sources import provenance_statements, source_files
 
 RDF_FORMATS = {"ttl", "jsonld", "nt"}
@@ -84,10 +88,14 @@ def _catalog(project: Project, root: Path, config: Config, facts: Facts, options
     yield from _build_activity(project)
     yield from provenance_statements(project, root, source_files(), N(build_iri(b)))
     yield from _shared_resources(config, facts)
+    series = find_series(project, config)
     for letter in project.letters:
         for table in letter.tables:
             yield c, N(DCAT + "dataset"), N(f"{b}dataset/{table.dataset_id}")
             yield from _dataset(project, letter, table, root, config, facts)
+            yield from _membership(b, table, series)
+    for s in series:
+        yield from _series(project, s, config, facts)
 
 
 def _license(config: Config) -> Iterator[tuple]:
@@ -243,6 +251,55 @@ def _dataset(project: Project, letter: Letter, table: Table, root: Path, config:
         yield checksum, N(SPDX + "checksumValue"), typed(facts_of_file.sha256, "hexBinary")
     sha256 = N(SPDX + "checksumAlgorithm_sha256")
     yield sha256, A, N(SPDX + "ChecksumAlgorithm")
+
+
+def _membership(b: str, table: Table, series: list[Series]) -> Iterator[tuple]:
+    """A member of a series says so (dcat:inSeries) and names its neighbours: dcat:prev, and its
+    inverse dcat:next, which DCAT 3 allows only beside it."""
+    for s in series:
+        i = next((n for n, member in enumerate(s.members) if member is table), None)  # identity: tables hold cells
+        if i is not None:
+            d = N(f"{b}dataset/{table.dataset_id}")
+            yield d, N(DCAT + "inSeries"), N(s.iri)
+            if i > 0:
+                yield d, N(DCAT + "prev"), N(f"{b}dataset/{s.members[i - 1].dataset_id}")
+            if i + 1 < len(s.members):
+                yield d, N(DCAT + "next"), N(f"{b}dataset/{s.members[i + 1].dataset_id}")
+
+
+def _series(project: Project, s: Series, config: Config, facts: Facts) -> Iterator[tuple]:
+    """A dcat:DatasetSeries (DCAT-AP 3): titles, descriptions, publisher, contact, dates and the
+    coverage of its members, its first and last member, and its page."""
+    b = project.vocab.base
+    cat = config.section("catalog")
+    node = N(s.iri)
+    letters = {letter.ref: letter for letter in project.letters}
+    issued = sorted(letters[t.letter_ref].letter_date.isoformat() for t in s.members)
+    yield node, A, N(DCAT + "DatasetSeries")
+    yield node, N(DCT + "identifier"), ox.Literal(s.id)
+    yield node, N(DCT + "title"), fr(s.title_fr)
+    yield node, N(DCT + "title"), en(s.title_en)
+    yield node, N(DCT + "description"), fr(s.description_fr)
+    yield node, N(DCT + "description"), en(s.description_en)
+    yield node, N(DCT + "publisher"), N(config.iri(cat["publisher"]))
+    yield node, N(DCAT + "contactPoint"), N(config.iri(config.section("contact")["iri"]))
+    yield node, N(DCT + "issued"), typed(issued[0], "date")
+    yield node, N(DCT + "modified"), typed(issued[-1], "date")
+    yield node, N(DCT + "accrualPeriodicity"), N(cat["accrual_periodicity"])
+    spans = [facts.temporal[f"{b}dataset/{t.dataset_id}"] for t in s.members if f"{b}dataset/{t.dataset_id}" in facts.temporal]
+    if spans:
+        period = ox.BlankNode(f"temporal-series-{s.id}")
+        yield node, N(DCT + "temporal"), period
+        yield period, A, N(DCT + "PeriodOfTime")
+        yield period, N(DCAT + "startDate"), typed(min(start for start, _ in spans), "date")
+        yield period, N(DCAT + "endDate"), typed(max(end for _, end in spans), "date")
+    places = {spatial(f"{b}dataset/{t.dataset_id}", config, facts) for t in s.members}
+    yield node, N(DCT + "spatial"), N(places.pop() if len(places) == 1 else config.section("quebec")["iri"])
+    yield node, N(DCAT + "first"), N(f"{b}dataset/{s.members[0].dataset_id}")
+    yield node, N(DCAT + "last"), N(f"{b}dataset/{s.members[-1].dataset_id}")
+    page = N(f"{b}series/{s.id}.html")
+    yield node, N(DCAT + "landingPage"), page
+    yield page, A, N(FOAF + "Document")
 
 
 def spatial(dataset_iri: str, config: Config, facts: Facts) -> str:

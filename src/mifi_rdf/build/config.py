@@ -53,6 +53,7 @@ class Config:
     base: str
     license: str
     formats: tuple[Format, ...]
+    path: Path | None = None  # the catalog.toml read, for messages about it
 
     def iri(self, value: str) -> str:
         return value if "://" in value else self.base + value
@@ -86,7 +87,7 @@ def load_config(base: str, options: Options, data: Path | None = None) -> Config
     license = options.license or raw["license"]["iri"]
     if "://" not in license:
         raise UsageError(f"--license must be an absolute IRI, got {license!r}")
-    return Config(raw, base, license, formats)
+    return Config(raw, base, license, formats, path)
 
 
 def dataset_path(dataset_id: str, fmt: Format) -> str:

@@ -7,6 +7,7 @@ because it records the size and checksum of every file before it.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import tempfile
@@ -18,13 +19,14 @@ import pyoxigraph as ox
 
 from ..cube import CubeBuilder
 from ..errors import UsageError
+from ..paths import project_paths
 from ..project import Project
+from ..render.website import Website
 from ..serialize.writers import write
 from .catalog import catalog_statements
-from .config import Config, Options, dataset_path, landing_page, load_config
+from .config import Config, FileFacts, Format, Options, dataset_path, load_config, measure
 from .csvw import write_csv, write_csvw
 from .facts import Facts, gather_facts
-from .pages import index_html, landing_html
 from .sources import check_letters, copy_sources, source_files
 from .standalone import Standalone
 from .void import void_statements
@@ -89,16 +91,56 @@ def write_folder(project: Project, root: Path, config: Config, options: Options,
         for table in letter.tables:
             write_dataset(project, builder, letter, table, root, config, facts, standalone)
             progress(f"{table.dataset_id}: {len(table.cells)} cells")
-    for letter in project.letters:
-        for table in letter.tables:
-            page = landing_html(project, letter, table, root, config, facts)
-            (root / landing_page(table.dataset_id)).write_text(page, encoding="utf-8")
+    write_pages(project, root, config, facts, options)
     write_rdf(root / "void.ttl", grouped(void_statements(project, root, config, options)), "ttl", base)
     catalog = grouped(catalog_statements(project, root, config, facts, options))
     for name, fmt in CATALOG_FORMATS.items():
         write_rdf(root / name, catalog, fmt, base)
-    listing = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-    (root / "index.html").write_text(index_html(project, config, listing), encoding="utf-8")
+
+
+PARALLEL_PAGES = 400  # from this many pages on, they are made by one process per core (fork)
+_site: tuple[Website, Path] | None = None  # what forked page workers inherit
+
+
+def write_pages(project: Project, root: Path, config: Config, facts: Facts, options: Options) -> None:
+    """The site people read (render/): every page, the stylesheet, sitemap, robots.txt, the letters.
+
+    Pages are independent, so with many of them each core makes a contiguous share (the two
+    languages of a page stay together: they share its grids). Each file is written by exactly one
+    process, whole, so the folder is the same whatever the number of processes."""
+    global _site
+    website = Website(project, config, facts, files=lambda table: data_files(table, root, config),
+                      sparql=options.sparql_endpoint, sources=project_paths().sources)
+    paths = website.paths()
+    for folder in sorted({(root / p).parent for p in paths}):
+        folder.mkdir(parents=True, exist_ok=True)
+    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
+    if workers < 2 or len(paths) < PARALLEL_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+        _write_pages(website, root, paths)
+        return
+    size = -(-len(paths) // workers)
+    shares = [paths[i:i + size] for i in range(0, len(paths), size)]
+    _site = (website, root)
+    try:
+        with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
+            pool.map(_write_share, shares)
+    finally:
+        _site = None
+
+
+def _write_share(paths: list[str]) -> None:
+    assert _site is not None
+    _write_pages(*_site, paths)
+
+
+def _write_pages(website: Website, root: Path, paths: list[str]) -> None:
+    for path in paths:
+        (root / path).write_bytes(website.render(path) or b"")
+
+
+def data_files(table, root: Path, config: Config) -> list[tuple[Format, FileFacts]]:
+    """The data files of a dataset as written: path, size and checksum, in catalog.toml's order."""
+    return [(fmt, measure(root, dataset_path(table.dataset_id, fmt))) for fmt in config.formats]
 
 
 def write_dataset(project: Project, builder: CubeBuilder, letter, table, root: Path, config: Config,

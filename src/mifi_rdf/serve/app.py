@@ -35,9 +35,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..build.config import Options, load_config
+from ..build.facts import gather_facts
 from ..build.site import Site
 from ..build.sources import source_files
+from ..paths import project_paths
 from ..project import Project
+from ..render.website import Website
 from .cache import ByteLRU
 from .conneg import CONTENT_TYPES, DOCUMENTS, GRAPHS, RESULTS, negotiate
 from .pages import Pages, _web
@@ -61,8 +65,8 @@ RESOURCE_SUFFIX = {"text/turtle": "ttl", "text/html": "html", "application/xhtml
 # media types of a built folder's files, by suffix (CSVW metadata: application/csvm+json, per CSVW)
 FILE_TYPES = {".ttl": "text/turtle; charset=utf-8", ".jsonld": "application/ld+json", ".nt": "application/n-triples",
               ".rdf": "application/rdf+xml", ".html": "text/html; charset=utf-8", ".csv": "text/csv; charset=utf-8",
-              ".json": "application/csvm+json", ".css": "text/css; charset=utf-8",
-              ".txt": "text/plain; charset=utf-8", ".md": "text/markdown; charset=utf-8"}
+              ".json": "application/csvm+json", ".css": "text/css; charset=utf-8", ".txt": "text/plain; charset=utf-8",
+              ".md": "text/markdown; charset=utf-8", ".xml": "application/xml", ".svg": "image/svg+xml"}
 
 
 @dataclass
@@ -77,7 +81,8 @@ class Settings:
 class App:
     """The store, the pages and the query workers of one running server."""
 
-    def __init__(self, project: Project, settings: Settings, folder: Path, site: Site | None = None) -> None:
+    def __init__(self, project: Project, settings: Settings, folder: Path, site: Site | None = None,
+                 data: Path | None = None) -> None:
         self.base = project.vocab.base
         self.store = project.store()
         # a built folder's files, or else the sources its statements cite (sources/letters/*.txt, ...)
@@ -87,6 +92,8 @@ class App:
         nquads = folder / "store.nq"
         self.store.dump(str(nquads), ox.RdfFormat.N_QUADS)
         self.pages = Pages(self.store, self.base)
+        self.website = Website(project, load_config(self.base, Options(), data), gather_facts(project), sparql="sparql",
+                               sources=project_paths().sources)  # the site's pages, made on request
         self.query_page = QueryPage(self.pages)
         self.pool = QueryPool(nquads, self.base, settings.limits, settings.workers)
         self.service = _web("service.ttl")
@@ -243,8 +250,9 @@ class Handler(BaseHTTPRequestHandler):
             self.built_file(path, file)
             return
         pages = self.app.pages
-        if path in ("/", "/index.html"):
-            self.send(200, CONTENT_TYPES["html"], pages.index())
+        page = self.site_page("/index.html" if path == "/" else path)
+        if page is not None:  # a page of the site, made as `build` makes it
+            self.send(200, FILE_TYPES.get(posixpath.splitext(path)[1] or ".html", "application/octet-stream"), page)
             return
         iri = self.described(path)
         if iri is not None:
@@ -261,6 +269,10 @@ class Handler(BaseHTTPRequestHandler):
             return
         iri = self.app.base + path.lstrip("/")
         if not pages.exists(iri):
+            if self.app.website.has(path + ".html"):  # a page of the site only (a series): HTML is all there is
+                self.send(303, "text/plain; charset=utf-8", b"See page\n",
+                          {"Location": f"{posixpath.basename(path)}.html", "Vary": "Accept"})
+                return
             self.text(404, f"nothing is known about <{iri}>")
             return
         media = negotiate(self.headers.get("Accept"), RESOURCE_OFFERS)
@@ -269,6 +281,18 @@ class Handler(BaseHTTPRequestHandler):
             return
         location = f"{posixpath.basename(path)}.{RESOURCE_SUFFIX[media]}"
         self.send(303, "text/plain; charset=utf-8", f"See {location}\n".encode(), {"Location": location, "Vary": "Accept"})
+
+    def site_page(self, path: str) -> bytes | None:
+        """A page of the site (render/), made on the first request and then kept in the cache."""
+        if not self.app.website.has(path):
+            return None
+        key = ("page", path)
+        body = self.app.cache.get(key)
+        if body is None:
+            body = self.app.website.render(path)
+            if body is not None:
+                self.app.cache.put(key, body, len(body))
+        return body
 
     def described(self, path: str) -> str | None:
         """The resource a document path names (/dataset/x.ttl → <BASE>dataset/x), or None if not a document's."""
@@ -300,10 +324,10 @@ FORMAT_OF = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "xml": ox
 
 
 @contextlib.contextmanager
-def running(project: Project, settings: Settings, site: Site | None = None):
+def running(project: Project, settings: Settings, site: Site | None = None, data: Path | None = None):
     """A started server (not yet serving requests) with its app; closes both at the end."""
     with tempfile.TemporaryDirectory(prefix="mifi-rdf-serve-") as folder:
-        app = App(project, settings, Path(folder), site)
+        app = App(project, settings, Path(folder), site, data)
         handler = type("BoundHandler", (Handler,), {"app": app})
         httpd = Server((settings.host, settings.port), handler)
         try:
@@ -317,8 +341,9 @@ def _stop(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def serve(project: Project, settings: Settings, site: Site | None = None, verbose: bool = False) -> None:
-    with running(project, settings, site) as (httpd, _app):
+def serve(project: Project, settings: Settings, site: Site | None = None, verbose: bool = False,
+          data: Path | None = None) -> None:
+    with running(project, settings, site, data) as (httpd, _app):
         httpd.verbose = verbose  # type: ignore[attr-defined]
         host, port = httpd.server_address[:2]
         print(f"serving <{project.vocab.base}> at http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql; "

@@ -3,22 +3,22 @@
 A resource's description is every triple with it as subject; a dataset's also carries its
 observations, so that the dataset's document is the table. HTML pages show French and English
 labels and link related resources with *relative* links, so they work both on a local server and
-behind a reverse proxy that maps the base onto this server's root. The template and the CSS are
-package data files (web/).
+behind a reverse proxy that maps the base onto this server's root. The pages of the site (datasets,
+codes, series, vocabulary) are made by `mifi_rdf.render`; this module describes every other
+resource, with the same templates (`mifi_rdf/templates/resource.html`).
 """
 
 from __future__ import annotations
 
-import html
 import posixpath
 from functools import cached_property
 from importlib import resources
-from string import Template
 
 import pyoxigraph as ox
+from markupsafe import Markup, escape
 
 from ..namespaces import DCT, QB, RDFS, SKOS, A, prefixes
-from ..paths import sparql
+from ..render.website import environment, is_web, page_context
 from ..serialize.jsonld import write_jsonld
 from ..serialize.prefixes import drop_unused_prefixes
 from ..serialize.writers import FORMATS, turtle_prefixes
@@ -50,8 +50,6 @@ class Pages:
 
     def __init__(self, store: ox.Store, base: str) -> None:
         self.store, self.base = store, base
-        self.template = Template(_web("page.html"))
-        self.css = _web("style.css")
         self.prefixes = sorted(((v, k) for k, v in prefixes(base).items()), key=lambda item: -len(item[0]))
 
     @cached_property
@@ -108,76 +106,36 @@ class Pages:
                 return f"{prefix}:{iri[len(ns):]}"
         return iri
 
-    def href(self, iri: str, page_path: str) -> str:
-        """Relative link from the page at `page_path` to the resource, or the IRI when not ours."""
-        if not iri.startswith(self.base):
-            return iri
-        return relative("/" + iri[len(self.base):], page_path)
+    def href(self, iri: str, page_path: str) -> str | None:
+        """Relative link from the page at `page_path` to a resource under the base; the IRI itself
+        when it is an http(s) IRI elsewhere; None for any other scheme (never a `javascript:` link)."""
+        if iri.startswith(self.base):
+            return relative("/" + iri[len(self.base):], page_path)
+        return iri if is_web(iri) else None
 
-    def link(self, term, page_path: str) -> str:
+    def link(self, term, page_path: str) -> Markup:
+        """A term as HTML: a resource linked with its French and English labels, a literal with its language."""
         if isinstance(term, ox.NamedNode):
             iri = term.value
             fr, en = self.label(iri, "fr"), self.label(iri, "en")
-            text = html.escape(fr) if fr == en else f'{html.escape(fr)} <span class="en">/ {html.escape(en)}</span>'
-            return f'<a href="{html.escape(self.href(iri, page_path))}">{text}</a>'
+            text = escape(fr) if fr == en else Markup('{} <span class="en" lang="en">/ {}</span>').format(fr, en)
+            target = self.href(iri, page_path)
+            return Markup('<a href="{}">{}</a>').format(target, text) if target else text
         if isinstance(term, ox.Literal):
-            lang = f' <span class="lang">@{term.language}</span>' if term.language else ""
-            return f"{html.escape(term.value)}{lang}"
-        return html.escape(str(term))
+            if term.language:
+                return Markup('{} <span class="lang">@{}</span>').format(term.value, term.language)
+            return escape(term.value)
+        return escape(str(term))
 
     def html(self, iri: str, page_path: str) -> bytes:
+        """The page of a resource that has no page of the site (an observation, a letter, a structure)."""
         node = ox.NamedNode(iri)
-        rows = []
-        for q in sorted(dict.fromkeys(q.triple for q in self.store.quads_for_pattern(node, None, None)),
-                        key=lambda t: (self.short(t.predicate.value), str(t.object))):
-            rows.append(f"<tr><td>{self.link(q.predicate, page_path)}</td><td>{self.link(q.object, page_path)}</td></tr>")
-        extra = self.observation_table(node, page_path) if self.is_dataset(node) else ""
-        name = html.escape(posixpath.basename(page_path).rsplit(".", 1)[0])
-        formats = (f'<p class="formats">Turtle: <a href="{name}.ttl">{name}.ttl</a> · JSON-LD: <a href="{name}.jsonld">'
-                   f'{name}.jsonld</a> · N-Triples: <a href="{name}.nt">{name}.nt</a> · '
-                   f'RDF/XML: <a href="{name}.rdf">{name}.rdf</a></p>')
-        page = self.template.substitute(
-            formats=formats, head1="propriété / property", head2="valeur / value",
-            title=html.escape(self.label(iri, "fr")), label_fr=html.escape(self.label(iri, "fr")),
-            label_en=html.escape(self.label(iri, "en")), iri=html.escape(iri),
-            css=self.css, home=html.escape(relative("/", page_path)), sparql=html.escape(relative("/sparql", page_path)),
-            properties="\n".join(rows), extra=extra)
-        return page.encode("utf-8")
-
-    def observation_table(self, dataset: ox.NamedNode, page_path: str) -> str:
-        """The dataset's cells: one row per observation; a cell without a value shows its status."""
-        subst = {ox.Variable("ds"): dataset}
-        dims = [s["dim"].value for s in self.store.query(sparql("dataset-dimensions.rq"), base_iri=self.base,
-                                                         use_default_graph_as_union=True, substitutions=subst)]
-        cells: dict[str, dict] = {}
-        for s in self.store.query(sparql("dataset-observations.rq"), base_iri=self.base,
-                                  use_default_graph_as_union=True, substitutions=subst):
-            cell = cells.setdefault(s["obs"].value, {"measure": s["measure"], "value": s["value"], "status": s["status"]})
-            cell[s["dim"].value] = s["code"]
-        head = "".join(f"<th>{self.link(ox.NamedNode(d), page_path)}</th>" for d in dims)
-        head += "<th>mesure / measure</th><th>valeur / value</th><th>observation</th>"
-        body = []
-        for obs, cell in sorted(cells.items()):
-            tds = "".join(f"<td>{self.link(cell[d], page_path) if d in cell else ''}</td>" for d in dims)
-            tds += f"<td>{self.link(cell['measure'], page_path)}</td>"
-            if cell["value"] is not None:
-                tds += f'<td class="num">{html.escape(cell["value"].value)}</td>'
-            else:  # suppressed, confidential, no data...: a word, never a zero or a blank
-                tds += f'<td class="status">{self.link(cell["status"], page_path)}</td>'
-            tds += f'<td><a href="{html.escape(self.href(obs, page_path))}">↗</a></td>'
-            body.append(f"<tr>{tds}</tr>")
-        return (f"<h2>Observations ({len(cells)})</h2>\n<table class=\"observations\">\n<thead><tr>{head}</tr></thead>\n"
-                f"<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>")
-
-    def index(self) -> bytes:
-        """The home page: every dataset, linked."""
-        rows = []
-        for node in sorted({q.subject for q in self.store.quads_for_pattern(None, A, DATASET)}, key=str):
-            rows.append(f"<tr><td>{self.link(node, '/index.html')}</td><td><code>{html.escape(node.value)}</code></td></tr>")
-        page = self.template.substitute(
-            formats="", head1="jeu de données / dataset", head2="URI",
-            title="mifi-rdf", label_fr="Statistiques d'immigration du MIFI (demandes d'accès)",
-            label_en="MIFI immigration statistics (access-to-information requests)", iri=html.escape(self.base),
-            css=self.css, home=".", sparql="sparql",
-            properties="\n".join(rows), extra="")
-        return page.encode("utf-8")
+        triples = sorted(dict.fromkeys(q.triple for q in self.store.quads_for_pattern(node, None, None)),
+                         key=lambda t: (self.short(t.predicate.value), str(t.object)))
+        page = page_path.lstrip("/")
+        context = page_context(page, "fr", "mifi-rdf", bilingual=False)
+        html = environment().get_template("resource.html").render(
+            **context, iri=iri, label_fr=self.label(iri, "fr"), label_en=self.label(iri, "en"),
+            name=posixpath.basename(page).rsplit(".", 1)[0],
+            rows=[(self.link(t.predicate, page_path), self.link(t.object, page_path)) for t in triples])
+        return html.encode("utf-8")

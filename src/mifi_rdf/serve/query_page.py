@@ -2,68 +2,85 @@
 
 A browser (whose Accept header puts text/html first) gets, at /sparql, a form with the query, the
 named questions of queries/ one click away, and the answer as a table: IRIs as links to their
-pages, cells as the store returned them. Programs keep getting the SPARQL result formats: the page
-is made from the same answer (SPARQL JSON, or Turtle for CONSTRUCT/DESCRIBE) the worker returned,
-under the same limits.
+pages (http and https IRIs only: an IRI a query makes up, `javascript:…`, is shown as text, never
+linked), cells as the store returned them. Programs keep getting the SPARQL result formats: the
+page is made from the same answer (SPARQL JSON, or Turtle for CONSTRUCT/DESCRIBE) the worker
+returned, under the same limits. Template: `mifi_rdf/templates/query.html`.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import urllib.parse
-from string import Template
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
+from markupsafe import Markup, escape
 
 from ..query import named_queries, read_query
-from .pages import Pages, _web
+from ..render.website import environment, page_context
+from .pages import Pages
 from .pool import Answer
 
 # what the page asks the query worker for: a table for SELECT/ASK, Turtle for CONSTRUCT/DESCRIBE
 WORKER_ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
 PAGE_PATH = "/sparql"
+NUMERIC = ("integer", "decimal", "double", "nonNegativeInteger")
+
+
+@dataclass
+class Shown:
+    """An answer as the page shows it: an error, a graph (Turtle), a boolean, or a table."""
+
+    status: int
+    error: str | None = None
+    graph: str | None = None
+    boolean: bool | None = None
+    variables: list[str] = field(default_factory=list)
+    rows: list[list[Markup]] = field(default_factory=list)
 
 
 class QueryPage:
     def __init__(self, pages: Pages) -> None:
         self.pages = pages
-        self.template = Template(_web("query.html"))
         self.examples = [(name, question, read_query(name)) for name, question in named_queries()]
 
     def render(self, query: str, answer: Answer | None) -> bytes:
         if not query and self.examples:
             query = self.examples[0][2]
-        items = "\n".join(
-            f'<li><a href="sparql?{html.escape(urllib.parse.urlencode({"query": text}))}">{html.escape(question)}</a>'
-            f" <code>{html.escape(name)}</code></li>" for name, question, text in self.examples)
-        return self.template.substitute(css=self.pages.css, examples=items, results=self.results(answer),
-                                        query=html.escape(query)).encode("utf-8")
+        examples = [(name, question, "sparql?" + urllib.parse.urlencode({"query": text}))
+                    for name, question, text in self.examples]
+        html = environment().get_template("query.html").render(
+            **page_context("sparql", "fr", "mifi-rdf", bilingual=False), query=query, examples=examples,
+            answer=self.shown(answer))
+        return html.encode("utf-8")
 
-    def results(self, answer: Answer | None) -> str:
+    def shown(self, answer: Answer | None) -> Shown | None:
         if answer is None:
-            return ""
+            return None
         if answer.status != 200:
-            return f'<p class="error">{answer.status}: {html.escape(answer.body.decode("utf-8", "replace"))}</p>'
+            return Shown(answer.status, error=answer.body.decode("utf-8", "replace"))
         if not answer.content_type.startswith("application/sparql-results+json"):
-            return f'<pre class="graph">{html.escape(answer.body.decode("utf-8", "replace"))}</pre>'
+            return Shown(200, graph=answer.body.decode("utf-8", "replace"))
         data = json.loads(answer.body)
         if "boolean" in data:
-            return f'<p class="answer">ASK: <strong>{"true" if data["boolean"] else "false"}</strong></p>'
+            return Shown(200, boolean=bool(data["boolean"]))
         variables = data["head"]["vars"]
-        rows = data["results"]["bindings"]
-        head = "".join(f"<th>{html.escape(v)}</th>" for v in variables)
-        body = "\n".join("<tr>" + "".join(self.cell(row.get(v)) for v in variables) + "</tr>" for row in rows)
-        return (f'<h2>{len(rows)} <span lang="fr">lignes</span> <span lang="en" class="en">/ rows</span></h2>\n'
-                f'<table class="results">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>')
+        rows = [[self.cell(row.get(v)) for v in variables] for row in data["results"]["bindings"]]
+        return Shown(200, variables=variables, rows=rows)
 
-    def cell(self, term: dict | None) -> str:
+    def cell(self, term: dict | None) -> Markup:
         if term is None:
-            return "<td></td>"
+            return Markup("<td></td>")
         if term["type"] == "uri":
-            return f"<td>{self.pages.link(ox.NamedNode(term['value']), PAGE_PATH)}</td>"
-        value = html.escape(term["value"])
-        if term.get("datatype", "").rsplit("#", 1)[-1] in ("integer", "decimal", "double", "nonNegativeInteger"):
-            return f'<td class="num">{value}</td>'
-        lang = f' <span class="lang">@{html.escape(term["xml:lang"])}</span>' if "xml:lang" in term else ""
-        return f"<td>{value}{lang}</td>"
+            try:
+                node = ox.NamedNode(term["value"])
+            except ValueError:
+                return Markup("<td>{}</td>").format(term["value"])
+            return Markup("<td>{}</td>").format(self.pages.link(node, PAGE_PATH))
+        value = escape(term["value"])
+        if term.get("datatype", "").rsplit("#", 1)[-1] in NUMERIC:
+            return Markup('<td class="num">{}</td>').format(value)
+        if "xml:lang" in term:
+            return Markup('<td>{} <span class="lang">@{}</span></td>').format(value, term["xml:lang"])
+        return Markup("<td>{}</td>").format(value)
