@@ -29,6 +29,18 @@ class Shell(click.Group):
             return super().invoke(ctx)
         except MifiError as err:
             fail(str(err), exit_code(err))
+        except OSError as err:  # a file the system would not let us read or write: no traceback (issue 15)
+            fail(os_error(err), exit_code(err))
+
+
+def os_error(err: OSError) -> str:
+    """`path: reason` for an OSError, the way the shell says it (no errno, no Python names)."""
+    what = err.strerror or str(err)
+    if err.filename is not None:
+        from .errors import display_path
+
+        return f"{display_path(err.filename)}: {what}"
+    return what
 
 
 class Context:
@@ -77,6 +89,10 @@ def export(obj: Context, fmt: str, output: Path | None, base_uri: str, datasets:
     refused, with nothing written, if any rule is violated.
     """
 
+    if output:
+        from .serialize.writers import writable
+
+        writable(output)  # before the work, not after it
     project = obj.project(base_uri)
     if no_validate:
         click.echo("warning: not validated (--no-validate)", err=True)
@@ -278,9 +294,12 @@ def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: s
     MIFI_RDF_ENDPOINT_PASSWORD (never on the command line). The cubes are validated first, as by
     `build`. Exit 1 if anything failed.
     """
-    from .publish import Endpoint
+    from .publish import Endpoint, http_url
     from .publish import publish as run_publish
 
+    http_url(endpoint, "--endpoint")
+    if query_endpoint is not None:
+        http_url(query_endpoint, "--query-endpoint")
     project = obj.project(base_uri)
     if no_validate:
         click.echo("warning: not validated (--no-validate)", err=True)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .build.site import catalog_graph
+from .errors import UsageError
 from .paths import sparql
 from .project import Project
 
@@ -184,6 +185,19 @@ def publish(project: Project, catalog: Iterable[ox.Triple], endpoint: Endpoint,
         except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError, KeyError) as err:
             report.error = report.error or f"counting triples at {endpoint.query}: {_describe(err)}"
     return report
+
+
+def http_url(value: str, option: str) -> str:
+    """An endpoint URL, refused (exit 2) unless it is http(s) with a host: urllib would otherwise fail
+    deep inside with a traceback ('not a url'), or read a local file (file:///…)."""
+    url = urllib.parse.urlsplit(value)
+    if url.scheme not in ("http", "https") or not url.hostname or any(c.isspace() for c in value):
+        raise UsageError(f"{option} must be an http:// or https:// URL, got {value!r}")
+    try:
+        url.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as err:
+        raise UsageError(f"{option} must be an http:// or https:// URL, got {value!r}: {err}") from err
+    return value
 
 
 def _with_param(url: str, name: str, value: str) -> str:

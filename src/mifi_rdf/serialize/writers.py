@@ -17,6 +17,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from ..errors import UsageError
 from ..namespaces import prefixes
 from .jsonld import write_jsonld
 
@@ -59,12 +60,16 @@ def atomic_output(path: Path | None) -> Iterator[IO[bytes]]:
         sys.stdout.buffer.flush()
         return
     path = Path(path)
+    writable(path)
     if path.exists() and not path.is_file():
         # /dev/null, /dev/stdout, a FIFO: renaming a temporary file over it would replace the device
         with path.open("wb") as f:
             yield f
         return
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    except OSError as err:
+        raise UsageError(f"cannot write {path}: {err.strerror.lower() if err.strerror else err}") from err
     try:
         with os.fdopen(fd, "wb") as f:
             yield f
@@ -76,3 +81,12 @@ def atomic_output(path: Path | None) -> Iterator[IO[bytes]]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def writable(path: Path) -> None:
+    """Refuse, before any work, an output whose folder is missing or which is a folder (exit 2)."""
+    if path.is_dir():
+        raise UsageError(f"cannot write {path}: it is a folder; give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
