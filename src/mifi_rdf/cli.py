@@ -23,12 +23,21 @@ class Shell(click.Group):
     """The command group: turns any error of the library into `error: …` and its exit code."""
 
     def invoke(self, ctx: click.Context):
-        from .errors import MifiError, exit_code
+        import signal
 
+        from .errors import Interrupted, MifiError, exit_code
+
+        def interrupted(signum, frame):
+            raise Interrupted(signum)
+
+        signal.signal(signal.SIGTERM, interrupted)  # like Ctrl-C: temporaries removed (issue 15)
         try:
             return super().invoke(ctx)
         except MifiError as err:
             fail(str(err), exit_code(err))
+        except KeyboardInterrupt as err:
+            signum = err.signum if isinstance(err, Interrupted) else signal.SIGINT
+            fail(f"interrupted ({signal.Signals(signum).name}); nothing was written", 128 + signum)
         except OSError as err:  # a file the system would not let us read or write: no traceback (issue 15)
             fail(os_error(err), exit_code(err))
 
