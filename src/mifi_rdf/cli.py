@@ -292,16 +292,20 @@ def publish_catalog(obj: Context, project, site: Path | None, license_iri: str |
                    "folder with the options below).")
 @build_options
 @click.option("--no-validate", is_flag=True, help="Publish without checking the cubes against shapes/ first.")
+@click.option("--keep-stale", is_flag=True,
+              help="Keep the graphs of ours that this release no longer has (default: drop them).")
 @click.pass_obj
 def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: str, site: Path | None,
-            license_iri: str | None, issued, no_validate: bool) -> None:
+            license_iri: str | None, issued, no_validate: bool, keep_stale: bool) -> None:
     """Load every dataset, the code lists, the ontology, the letters and the DCAT catalog into a
     triple store.
 
     One named graph each, replaced with PUT (running twice duplicates nothing), then each graph's
-    triples are counted with a SPARQL query. Credentials: MIFI_RDF_ENDPOINT_USER and
-    MIFI_RDF_ENDPOINT_PASSWORD (never on the command line). The cubes are validated first, as by
-    `build`. Exit 1 if anything failed.
+    triples are counted with a SPARQL query. Graphs of ours the release no longer has (a withdrawn
+    table, a release under a previous --base-uri) are then dropped and named; --keep-stale keeps them.
+    Credentials: MIFI_RDF_ENDPOINT_USER and MIFI_RDF_ENDPOINT_PASSWORD (never on the command line;
+    a warning if they would cross the network over plain http). The cubes are validated first, as
+    by `build`. Exit 1 if anything failed.
     """
     from .publish import Endpoint, http_url
     from .publish import publish as run_publish
@@ -315,11 +319,18 @@ def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: s
     else:
         refuse_invalid(project, None, "nothing was sent")
     catalog = publish_catalog(obj, project, site, license_iri, issued)
-    report = run_publish(project, catalog, Endpoint(endpoint, query_endpoint))
+    target = Endpoint(endpoint, query_endpoint)
+    for warning in target.warnings():
+        click.echo(f"warning: {warning}", err=True)
+    report = run_publish(project, catalog, target, keep_stale=keep_stale)
     for line in report.lines():
         click.echo(line)
     total = sum(p.triples for p in report.loaded)
-    click.echo(f"{len(report.loaded)} graphs loaded ({total} triples), {len(report.not_loaded)} not loaded")
+    stale = ""
+    if report.dropped or report.kept:
+        n = len(report.dropped or report.kept)
+        stale = f", {n} stale graph{'s' if n > 1 else ''} {'dropped' if report.dropped else 'kept'}"
+    click.echo(f"{len(report.loaded)} graphs loaded ({total} triples), {len(report.not_loaded)} not loaded{stale}")
     if not report.ok:
         sys.exit(1)
 
