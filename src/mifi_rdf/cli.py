@@ -346,10 +346,19 @@ def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: s
               help="Memory for answers and pages already computed (0: no cache).")
 @click.option("--site", type=click.Path(file_okay=False, exists=True, path_type=Path), metavar="OUTDIR",
               help="Folder written by `mifi-rdf build`: its files are served as they are and its catalog is loaded.")
+@click.option("--per-client", default=2, show_default=True, type=click.IntRange(1),
+              help="Queries one client may have running or waiting at once (more: 429).")
+@click.option("--reserved", default=1, show_default=True, type=click.IntRange(0),
+              help="Query workers kept for queries estimated cheap (fewer than --workers).")
+@click.option("--client-header", metavar="NAME",
+              help="Behind a reverse proxy: the header it sets to the client's address (e.g. X-Forwarded-For).")
+@click.option("--public-url", metavar="URL",
+              help="The URL clients reach this server at (behind a proxy), named in the service description.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request to stderr.")
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, base_uri: str, timeout: float, max_result_mb: float, workers: int,
-          cache_mb: float, site: Path | None, verbose: bool) -> None:
+          cache_mb: float, site: Path | None, per_client: int, reserved: int, client_header: str | None,
+          public_url: str | None, verbose: bool) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql and every URI under the base.
 
     Paths mirror the URIs: /dataset/30952-t5 is <BASE>dataset/30952-t5; it answers 303 See Other
@@ -361,7 +370,14 @@ def serve(obj: Context, host: str, port: int, base_uri: str, timeout: float, max
     from .serve.app import serve as run_server
     from .serve.pool import Limits
 
+    if public_url is not None:
+        from .publish import http_url
+
+        http_url(public_url, "--public-url")
+    if workers > 1 and reserved >= workers:
+        fail(f"--reserved must leave at least one of the {workers} --workers for every query", 2)
     limits = Limits(timeout=timeout, max_bytes=int(max_result_mb * 1_000_000))
     project = obj.project(base_uri)
     folder = checked_site(project, site) if site else None
-    run_server(project, Settings(host, port, limits, workers, cache_mb), folder, verbose)
+    settings = Settings(host, port, limits, workers, cache_mb, per_client, reserved, client_header, public_url)
+    run_server(project, settings, folder, verbose)

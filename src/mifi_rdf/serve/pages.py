@@ -25,6 +25,7 @@ from ..serialize.writers import FORMATS, turtle_prefixes
 DATASET = ox.NamedNode(QB + "DataSet")
 IN_DATASET = ox.NamedNode(QB + "dataSet")
 LABELS = (SKOS + "prefLabel", RDFS + "label", DCT + "title")
+LINKABLE = ("http://", "https://")  # the only schemes an IRI of an answer may link to
 
 
 def relative(target: str, page_path: str) -> str:
@@ -111,6 +112,8 @@ class Pages:
             iri = term.value
             fr, en = self.label(iri, "fr"), self.label(iri, "en")
             text = html.escape(fr) if fr == en else f'{html.escape(fr)} <span class="en">/ {html.escape(en)}</span>'
+            if not iri.startswith(self.base) and not iri.lower().startswith(LINKABLE):
+                return f'<span class="iri">{text}</span>'  # javascript:, data:… never become links (issue 15)
             return f'<a href="{html.escape(self.href(iri, page_path))}">{text}</a>'
         if isinstance(term, ox.Literal):
             lang = f' <span class="lang">@{term.language}</span>' if term.language else ""
