@@ -191,3 +191,21 @@ def test_the_service_description_names_the_public_url_when_given(tmp_path):
 
 def test_the_hostile_corpus_files_are_all_listed():
     assert sorted(r["file"] for r in REQUESTS) == sorted(p.name for p in Path(HOSTILE / "http").iterdir())
+
+
+def test_every_named_query_is_estimated_cheap_and_products_costly():
+    """The estimate that decides the lane (serve/cost.py): the named queries may use the reserved
+    worker; a product of unrelated patterns, two patterns with nothing fixed or an unbounded path
+    between two variables may not."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    from mifi_rdf.query import named_queries
+    from mifi_rdf.serve.cost import costly
+
+    assert {name: costly(parseQuery(read_query(name))) for name, _ in named_queries()} == \
+        {name: None for name, _ in named_queries()}
+    assert costly(parseQuery(EXPENSIVE)) == "a product of triple patterns that share no variable"
+    assert costly(parseQuery("SELECT * WHERE { ?a ?p ?b . ?b ?q ?c }")) == "more than one triple pattern with nothing fixed"
+    assert costly(parseQuery("SELECT * WHERE { ?a <http://example.org/p>+ ?b }")) == \
+        "a path of unbounded length between two variables"
+    assert costly(parseQuery("SELECT * WHERE { ?a <http://example.org/p> ?b OPTIONAL { ?c ?d ?e } }")) is None

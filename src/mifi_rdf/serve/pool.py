@@ -11,18 +11,24 @@ pathological query cannot stall the HTTP server itself.
 Two lanes, so that cheap queries keep flowing while expensive ones run (issue 15: six concurrent
 cartesian products delayed every other query by 14-20 s). Of the workers, `reserved` (default 1)
 run only queries estimated cheap (cost.py: no product of unrelated patterns, no unbounded path),
-under a short time limit (`Limits.quick`, 1 s); the others, the general lane, run anything under
+under a short time limit (`Limits.quick`, 2 s); the others, the general lane, run anything under
 the full limit and at a lower CPU priority. A query goes to whichever lane has a free worker and
 may take it; on the reserved lane the worker first estimates the query and hands it back, unrun,
 if it looks expensive. A query that overruns the short limit there is stopped, run again on the
-general lane, and its text and its client lose the reserved lane for a while (PENALTY seconds): a
-wrong estimate costs one short limit. With the per-client limit of gate.py, a few clients with
-expensive queries can fill the general lane, never the reserved one.
+general lane; its text loses the reserved lane for a while (PENALTY seconds), and so does its
+client after a second overrun (a client that varies its text each time): a wrong estimate costs
+one short limit, or two per client and minute. With the per-client limit of gate.py, a few clients with
+expensive queries can fill the general lane, never the reserved one; and within the general lane,
+waiting queries are served by the recent cost of their client (worker-seconds, halving every
+PENALTY seconds), lowest first, so a normal client's query is not queued behind a hostile client's.
 """
 
 from __future__ import annotations
 
+import contextlib
+import heapq
 import io
+import itertools
 import multiprocessing
 import os
 import signal
@@ -33,9 +39,11 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-PENALTY = 60.0  # seconds a client (and a query text) whose query overran the reserved lane stays off it
+PENALTY = 60.0  # seconds a query text that overran the reserved lane (or a client that did so twice) stays off it
 COSTLY = "costly"  # a reserved worker's reply: the query looks expensive, it was not run
-GENERAL_NICENESS = 5  # the general lane yields the CPU to the reserved one when both are busy
+STARTED = "started"  # a reserved worker's word that the query looked cheap and now runs
+GENERAL_NICENESS = 5  # the general lane yields CPU to the reserved one (weight 1:3), without starving on a busy machine
+STRIKES = 2  # overruns of the reserved lane within PENALTY seconds that take a client off it
 
 
 @dataclass
@@ -50,7 +58,7 @@ class Answer:
 class Limits:
     timeout: float = 10.0  # seconds a query may run
     max_bytes: int = 20_000_000  # size of one answer
-    quick: float = 1.0  # seconds a query may run on the reserved lane before it moves to the general one
+    quick: float = 2.0  # seconds a query may run on the reserved lane before it moves to the general one
 
 
 class TooLarge(Exception):
@@ -81,9 +89,11 @@ def text_answer(status: int, message: str) -> Answer:
     return Answer(status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode("utf-8"))
 
 
-def answer(store, base: str, text: str, accept: str | None, limits: Limits, cheap_only: bool = False) -> Answer | str:
+def answer(store, base: str, text: str, accept: str | None, limits: Limits, cheap_only: bool = False,
+           started=lambda: None) -> Answer | str:
     """Check, run and serialize one query; called inside a worker process. With `cheap_only` (the
-    reserved lane), a query estimated expensive is not run: the reply is COSTLY."""
+    reserved lane), a query estimated expensive is not run: the reply is COSTLY; one estimated cheap
+    is announced with `started()` before it runs, so that the short limit counts the run alone."""
     import pyoxigraph as ox
 
     from ..serialize.jsonld import write_jsonld
@@ -95,6 +105,7 @@ def answer(store, base: str, text: str, accept: str | None, limits: Limits, chea
             form, expensive = assess(text)
             if expensive:
                 return COSTLY
+            started()
         else:
             form = inspect(text)
     except Refused as err:
@@ -139,7 +150,7 @@ def answer(store, base: str, text: str, accept: str | None, limits: Limits, chea
     return Answer(200, media + charset, out.value())
 
 
-def _worker(conn: Connection, nquads: str, base: str, limits: Limits, niceness: int) -> None:
+def _worker(conn: Connection, nquads: str, base: str, limits: Limits, niceness: int = 0) -> None:
     import pyoxigraph as ox
 
     from ..serve import guard  # noqa: F401  (import rdflib's parser before the first query, not during it)
@@ -154,19 +165,25 @@ def _worker(conn: Connection, nquads: str, base: str, limits: Limits, niceness: 
             text, accept, cheap_only = conn.recv()
         except EOFError:
             return
-        conn.send(answer(store, base, text, accept, limits, cheap_only))
+        conn.send(answer(store, base, text, accept, limits, cheap_only, lambda: conn.send(STARTED)))
 
 
 class Worker:
     def __init__(self, ctx, nquads: Path, base: str, limits: Limits, lane: str) -> None:
         self.lane = lane
         self.conn, child = ctx.Pipe()
-        niceness = GENERAL_NICENESS if lane == "general" else 0
-        self.process = ctx.Process(target=_worker, args=(child, str(nquads), base, limits, niceness), daemon=True)
+        self.process = ctx.Process(target=_worker, args=(child, str(nquads), base, limits, 0), daemon=True)
         self.process.start()
         child.close()
         if self.conn.poll(120):
             self.conn.recv()
+
+    def join(self, lane: str) -> None:
+        """Take a place in a lane: the general lane runs at a lower CPU priority."""
+        self.lane = lane
+        if lane == "general":
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, self.process.pid, GENERAL_NICENESS)
 
     def kill(self) -> None:
         self.process.kill()
@@ -209,11 +226,15 @@ class QueryPool:
         self.reserved = reserved if 0 < reserved < size else 0  # a lane of its own needs another worker beside it
         self.idle: dict[str, list[Worker]] = {"general": [], "reserved": []}
         self.replaced = 0
-        self.slow: OrderedDict[str, None] = OrderedDict()  # texts that overran or looked expensive on the reserved lane
-        self.penalty: dict[str, float] = {}  # client -> until when it stays off the reserved lane
+        self.slow: OrderedDict[str, float] = OrderedDict()  # text -> until when it stays off the reserved lane
+        self.strikes: dict[str, list[float]] = {}  # client -> when its queries overran the reserved lane
+        self.cost: dict[str, tuple[float, float]] = {}  # client -> (worker-seconds used, decayed; when)
+        self._waiting: list[tuple[float, int]] = []  # heap of (cost of the client, arrival) waiting for a general worker
+        self._arrivals = itertools.count()
         self._cond = threading.Condition()
         self._closed = False
-        lanes = ["reserved"] * self.reserved + ["general"] * (size - self.reserved)
+        self.spare: Worker | None = None  # started in advance, so that a killed reserved worker is replaced at once
+        lanes = ["reserved"] * self.reserved + ["general"] * (size - self.reserved) + ["spare"]
         workers = [threading.Thread(target=self._add, args=(lane,)) for lane in lanes]
         for t in workers:
             t.start()
@@ -221,10 +242,23 @@ class QueryPool:
             t.join()
 
     def _add(self, lane: str) -> None:
-        worker = Worker(self.ctx, self.nquads, self.base, self.limits, lane)
+        for attempt in range(5):
+            try:
+                worker = Worker(self.ctx, self.nquads, self.base, self.limits, lane)
+                break
+            except (EOFError, OSError):  # the new process died while starting: try again, a few times
+                if self._closed:
+                    return
+                time.sleep(1 + attempt)
+        else:
+            return
         if self._closed:
             worker.kill()
+        elif lane == "spare":
+            with self._cond:
+                self.spare = worker
         else:
+            worker.join(lane)
             self._give(worker)
 
     def _give(self, worker: Worker) -> None:
@@ -232,27 +266,71 @@ class QueryPool:
             self.idle[worker.lane].append(worker)
             self._cond.notify_all()
 
-    def _take(self, lanes: list[str], deadline: float) -> Worker | None:
+    def _take(self, lanes: list[str], deadline: float, priority: float = 0.0) -> Worker | None:
+        """A free worker of one of the lanes. Waiters for a general worker are served by the recent
+        cost of their client, lowest first: a client whose queries ran to the time limit waits
+        behind those of everyone else (priority by recent cost)."""
+        ticket = (priority, next(self._arrivals))
         with self._cond:
-            while True:
-                for lane in lanes:
-                    if self.idle[lane]:
-                        return self.idle[lane].pop()
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return None
-                self._cond.wait(remaining)
+            heapq.heappush(self._waiting, ticket)
+            try:
+                while True:
+                    for lane in lanes:
+                        if self.idle[lane] and (lane == "reserved" or self._waiting[0] == ticket):
+                            return self.idle[lane].pop()
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return None
+                    self._cond.wait(remaining)
+            finally:
+                self._waiting.remove(ticket)
+                heapq.heapify(self._waiting)
+                self._cond.notify_all()
+
+    def _spent(self, client: str | None, seconds: float) -> None:
+        """Add worker-seconds to a client's recent cost, which halves every PENALTY seconds."""
+        if client is None:
+            return
+        now = time.monotonic()
+        with self._cond:
+            used, when = self.cost.get(client, (0.0, now))
+            self.cost[client] = (used * 0.5 ** ((now - when) / PENALTY) + seconds, now)
+            if len(self.cost) > 4096:  # forget the cheapest clients first
+                for c, _ in sorted(self.cost.items(), key=lambda item: item[1][0])[:1024]:
+                    del self.cost[c]
+
+    def _priority(self, client: str | None) -> float:
+        now = time.monotonic()
+        with self._cond:
+            used, when = self.cost.get(client, (0.0, now)) if client is not None else (0.0, now)
+        return used * 0.5 ** ((now - when) / PENALTY)
 
     def _replace(self, worker: Worker) -> None:
         worker.kill()
         with self._cond:
             self.replaced += 1
-        threading.Thread(target=self._add, args=(worker.lane,), daemon=True).start()
+            spare = None
+            if worker.lane == "reserved":  # the spare is the reserved lane's: hostile kills must not use it up
+                spare, self.spare = self.spare, None
+        if spare is not None:  # the spare takes its place now; a new spare is started
+            spare.join(worker.lane)
+            self._give(spare)
+            threading.Thread(target=self._add, args=("spare",), daemon=True).start()
+        else:
+            threading.Thread(target=self._add, args=(worker.lane,), daemon=True).start()
 
     def _ask(self, worker: Worker, text: str, accept: str | None, cheap_only: bool, limit: float):
         """The worker's reply (an Answer or COSTLY), or Outcome.TIMEOUT / (Outcome.DIED, why)."""
         try:
             worker.conn.send((text, accept, cheap_only))
+            if cheap_only:  # parsing and estimating are not the run: the short limit starts after them
+                if not worker.conn.poll(self.limits.timeout):
+                    self._replace(worker)
+                    return Outcome.TIMEOUT
+                first = worker.conn.recv()
+                if first != STARTED:
+                    self._give(worker)
+                    return first
             if worker.conn.poll(limit):
                 result = worker.conn.recv()
                 self._give(worker)
@@ -266,38 +344,46 @@ class QueryPool:
 
     def _mark_slow(self, text: str) -> None:
         with self._cond:
-            self.slow[text] = None
+            self.slow[text] = time.monotonic() + PENALTY
             self.slow.move_to_end(text)
             while len(self.slow) > 1024:
                 self.slow.popitem(last=False)
 
-    def _may_be_quick(self, text: str, client: str | None) -> bool:
+    def _strike(self, client: str) -> None:
+        now = time.monotonic()
         with self._cond:
-            if client is not None and self.penalty.get(client, 0) > time.monotonic():
+            self.strikes[client] = [t for t in self.strikes.get(client, []) if t > now - PENALTY] + [now]
+            for c in [c for c, times in self.strikes.items() if times[-1] < now - PENALTY]:
+                del self.strikes[c]
+
+    def _may_be_quick(self, text: str, client: str | None) -> bool:
+        now = time.monotonic()
+        with self._cond:
+            if client is not None and len([t for t in self.strikes.get(client, []) if t > now - PENALTY]) >= STRIKES:
                 return False
-            return bool(self.reserved) and text not in self.slow
+            return bool(self.reserved) and self.slow.get(text, 0) < now
 
     def run(self, text: str, accept: str | None, client: str | None = None) -> Answer:
         deadline = time.monotonic() + 2 * self.limits.timeout
         quick = self._may_be_quick(text, client)
         while True:
-            worker = self._take(["general", "reserved"] if quick else ["general"], deadline)
+            worker = self._take(["general", "reserved"] if quick else ["general"], deadline, self._priority(client))
             if worker is None:
                 return text_answer(503, f"every query worker has been busy for {2 * self.limits.timeout:g} s; "
                                         "try again later")
+            began = time.monotonic()
             if worker.lane == "reserved":
                 result = self._ask(worker, text, accept, True, min(self.limits.quick, self.limits.timeout))
+                self._spent(client, time.monotonic() - began)
                 if isinstance(result, Answer):
                     return result
                 self._mark_slow(text)
-                if result == Outcome.TIMEOUT and client is not None:  # overran: this client loses the lane a while
-                    with self._cond:
-                        self.penalty[client] = time.monotonic() + PENALTY
-                        for c in [c for c, until in self.penalty.items() if until < time.monotonic()]:
-                            del self.penalty[c]
+                if result == Outcome.TIMEOUT and client is not None:
+                    self._strike(client)
                 quick = False
                 continue
             result = self._ask(worker, text, accept, False, self.limits.timeout)
+            self._spent(client, time.monotonic() - began)
             if isinstance(result, Answer):
                 return result
             if result == Outcome.TIMEOUT:
@@ -308,7 +394,8 @@ class QueryPool:
     def close(self) -> None:
         self._closed = True
         with self._cond:
-            workers = self.idle["general"] + self.idle["reserved"]
+            workers = self.idle["general"] + self.idle["reserved"] + ([self.spare] if self.spare else [])
             self.idle = {"general": [], "reserved": []}
+            self.spare = None
         for worker in workers:
             worker.kill()
