@@ -186,3 +186,20 @@ def test_failure_midway_is_reported_and_a_rerun_finishes(tmp_path, dba, project,
         assert published(server) == want
     finally:
         server.stop()
+
+
+def test_a_withdrawn_table_is_dropped_from_virtuoso_and_comes_back_when_republished(store, dba, data_copy, project,
+                                                                                   catalog):
+    """Issue 15, item 4, in Virtuoso's dialect (DELETE through the authenticated Graph Store)."""
+    withdrawn = f"{BASE}graph/dataset/30952-t8"
+    toml = data_copy / "30952" / "letter.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text[:text.rindex("[[table]]")], encoding="utf-8")
+    (data_copy / "30952" / "t8.csv").unlink()
+    assert publish(store).exit_code == 0
+    result = run("--data", str(data_copy), "publish", "--endpoint", store.graph_store, "--query-endpoint", store.sparql)
+    assert result.exit_code == 0, result.output
+    assert f"dropped     {withdrawn}  (not in this release)" in result.output
+    assert withdrawn not in published(store)
+    assert publish(store).exit_code == 0  # the full release again: the store is as the other tests expect
+    assert published(store) == expected(project, catalog)

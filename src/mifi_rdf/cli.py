@@ -23,12 +23,33 @@ class Shell(click.Group):
     """The command group: turns any error of the library into `error: …` and its exit code."""
 
     def invoke(self, ctx: click.Context):
-        from .errors import MifiError, exit_code
+        import signal
 
+        from .errors import Interrupted, MifiError, exit_code
+
+        def interrupted(signum, frame):
+            raise Interrupted(signum)
+
+        signal.signal(signal.SIGTERM, interrupted)  # like Ctrl-C: temporaries removed (issue 15)
         try:
             return super().invoke(ctx)
         except MifiError as err:
             fail(str(err), exit_code(err))
+        except KeyboardInterrupt as err:
+            signum = err.signum if isinstance(err, Interrupted) else signal.SIGINT
+            fail(f"interrupted ({signal.Signals(signum).name}); nothing was written", 128 + signum)
+        except OSError as err:  # a file the system would not let us read or write: no traceback (issue 15)
+            fail(os_error(err), exit_code(err))
+
+
+def os_error(err: OSError) -> str:
+    """`path: reason` for an OSError, the way the shell says it (no errno, no Python names)."""
+    what = err.strerror or str(err)
+    if err.filename is not None:
+        from .errors import display_path
+
+        return f"{display_path(err.filename)}: {what}"
+    return what
 
 
 class Context:
@@ -77,6 +98,10 @@ def export(obj: Context, fmt: str, output: Path | None, base_uri: str, datasets:
     pass over the cells) and refused, with nothing written, if any rule is violated.
     """
 
+    if output:
+        from .serialize.writers import writable
+
+        writable(output)  # before the work, not after it
     # the cells are read table by table as they are written (memory bounded by a table); validated,
     # in the same pass, and the output reaches its place only if the cubes conform
     project = obj.project(base_uri, cells=False)
@@ -341,31 +366,45 @@ def publish_catalog(obj: Context, project, site: Path | None, license_iri: str |
                    "folder with the options below).")
 @build_options
 @click.option("--no-validate", is_flag=True, help="Publish without checking the cubes against shapes/ first.")
+@click.option("--keep-stale", is_flag=True,
+              help="Keep the graphs of ours that this release no longer has (default: drop them).")
 @click.pass_obj
 def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: str, site: Path | None,
-            license_iri: str | None, issued, no_validate: bool) -> None:
+            license_iri: str | None, issued, no_validate: bool, keep_stale: bool) -> None:
     """Load every dataset, the code lists, the ontology, the letters and the DCAT catalog into a
     triple store.
 
     One named graph each, replaced with PUT (running twice duplicates nothing), then each graph's
-    triples are counted with a SPARQL query. Credentials: MIFI_RDF_ENDPOINT_USER and
-    MIFI_RDF_ENDPOINT_PASSWORD (never on the command line). The cubes are validated first, as by
-    `build`. Exit 1 if anything failed.
+    triples are counted with a SPARQL query. Graphs of ours the release no longer has (a withdrawn
+    table, a release under a previous --base-uri) are then dropped and named; --keep-stale keeps them.
+    Credentials: MIFI_RDF_ENDPOINT_USER and MIFI_RDF_ENDPOINT_PASSWORD (never on the command line;
+    a warning if they would cross the network over plain http). The cubes are validated first, as
+    by `build`. Exit 1 if anything failed.
     """
-    from .publish import Endpoint
+    from .publish import Endpoint, http_url
     from .publish import publish as run_publish
 
+    http_url(endpoint, "--endpoint")
+    if query_endpoint is not None:
+        http_url(query_endpoint, "--query-endpoint")
     project = obj.project(base_uri)
     if no_validate:
         click.echo("warning: not validated (--no-validate)", err=True)
     else:
         refuse_invalid(project, None, "nothing was sent")
     catalog = publish_catalog(obj, project, site, license_iri, issued)
-    report = run_publish(project, catalog, Endpoint(endpoint, query_endpoint))
+    target = Endpoint(endpoint, query_endpoint)
+    for warning in target.warnings():
+        click.echo(f"warning: {warning}", err=True)
+    report = run_publish(project, catalog, target, keep_stale=keep_stale)
     for line in report.lines():
         click.echo(line)
     total = sum(p.triples for p in report.loaded)
-    click.echo(f"{len(report.loaded)} graphs loaded ({total} triples), {len(report.not_loaded)} not loaded")
+    stale = ""
+    if report.dropped or report.kept:
+        n = len(report.dropped or report.kept)
+        stale = f", {n} stale graph{'s' if n > 1 else ''} {'dropped' if report.dropped else 'kept'}"
+    click.echo(f"{len(report.loaded)} graphs loaded ({total} triples), {len(report.not_loaded)} not loaded{stale}")
     if not report.ok:
         sys.exit(1)
 
@@ -381,10 +420,19 @@ def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: s
               help="Memory for answers and pages already computed (0: no cache).")
 @click.option("--site", type=click.Path(file_okay=False, exists=True, path_type=Path), metavar="OUTDIR",
               help="Folder written by `mifi-rdf build`: its files are served as they are and its catalog is loaded.")
+@click.option("--per-client", default=2, show_default=True, type=click.IntRange(1),
+              help="Queries one client may have running or waiting at once (more: 429).")
+@click.option("--reserved", default=1, show_default=True, type=click.IntRange(0),
+              help="Query workers kept for queries estimated cheap (fewer than --workers).")
+@click.option("--client-header", metavar="NAME",
+              help="Behind a reverse proxy: the header it sets to the client's address (e.g. X-Forwarded-For).")
+@click.option("--public-url", metavar="URL",
+              help="The URL clients reach this server at (behind a proxy), named in the service description.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request to stderr.")
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, base_uri: str, timeout: float, max_result_mb: float, workers: int,
-          cache_mb: float, site: Path | None, verbose: bool) -> None:
+          cache_mb: float, site: Path | None, per_client: int, reserved: int, client_header: str | None,
+          public_url: str | None, verbose: bool) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql and every URI under the base.
 
     Paths mirror the URIs: /dataset/30952-t5 is <BASE>dataset/30952-t5; it answers 303 See Other
@@ -396,7 +444,14 @@ def serve(obj: Context, host: str, port: int, base_uri: str, timeout: float, max
     from .serve.app import serve as run_server
     from .serve.pool import Limits
 
+    if public_url is not None:
+        from .publish import http_url
+
+        http_url(public_url, "--public-url")
+    if workers > 1 and reserved >= workers:
+        fail(f"--reserved must leave at least one of the {workers} --workers for every query", 2)
     limits = Limits(timeout=timeout, max_bytes=int(max_result_mb * 1_000_000))
     project = obj.project(base_uri)
     folder = checked_site(project, site) if site else None
-    run_server(project, Settings(host, port, limits, workers, cache_mb), folder, verbose, obj.data)
+    settings = Settings(host, port, limits, workers, cache_mb, per_client, reserved, client_header, public_url)
+    run_server(project, settings, folder, verbose, obj.data)

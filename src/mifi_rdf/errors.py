@@ -51,9 +51,22 @@ class UsageError(MifiError, ValueError):
     exit_code = 2
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM: a KeyboardInterrupt, so that every `except BaseException` on the way out
+    removes its temporaries exactly as for Ctrl-C; the shell exits 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
 def exit_code(err: BaseException) -> int:
     """The exit code of an error: its own for ours; 2 for anything else that reaches the shell."""
-    return err.exit_code if isinstance(err, MifiError) else 2
+    return err.exit_code if isinstance(err, MifiError | Interrupted) else 2
 
 
 def display_path(path: Path | str) -> str:

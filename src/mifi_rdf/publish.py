@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .build.site import catalog_graph
+from .errors import UsageError
 from .paths import sparql
 from .project import Project
 
@@ -73,6 +74,8 @@ class Report:
     not_loaded: list[Part] = field(default_factory=list)
     error: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    dropped: list[str] = field(default_factory=list)  # stale graphs of ours, deleted
+    kept: list[str] = field(default_factory=list)  # stale graphs of ours, kept (--keep-stale)
 
     @property
     def mismatches(self) -> list[Part]:
@@ -92,6 +95,10 @@ class Report:
             yield f"loaded      {p.graph}  {p.triples} triples sent, {stored or 0} in store: {verdict}"
         for p in self.not_loaded:
             yield f"not loaded  {p.graph}  {p.triples} triples"
+        for g in self.dropped:
+            yield f"dropped     {g}  (not in this release)"
+        for g in self.kept:
+            yield f"kept stale  {g}  (not in this release; --keep-stale)"
         if self.error:
             yield f"error: {self.error}"
             yield "run the same command again to finish: every graph is replaced, nothing is duplicated"
@@ -112,6 +119,20 @@ class Endpoint:
             handlers += [urllib.request.HTTPDigestAuthHandler(self.passwords),
                          urllib.request.HTTPBasicAuthHandler(self.passwords)]
         self.opener = urllib.request.build_opener(*handlers)
+
+    def warnings(self) -> list[str]:
+        """What to tell the person publishing before anything is sent: credentials that would cross
+        the network in clear text (Basic is the password itself, base64-encoded; Digest still
+        exposes the requests and answers). Loopback is exempt: it never leaves the machine."""
+        if self.passwords is None:
+            return []
+        out = []
+        for url in dict.fromkeys([self.graph_store, self.query]):
+            parts = urllib.parse.urlsplit(url)
+            if parts.scheme == "http" and not _loopback(parts.hostname or ""):
+                out.append(f"credentials from {USER_ENV}/{PASSWORD_ENV} will be sent over plain http to "
+                           f"{parts.hostname}, readable by anyone on the way; use https")
+        return list(dict.fromkeys(out))
 
     def authorization(self, method: str, url: str) -> str | None:
         """An Authorization header for a request not yet sent, from the challenge of a bodiless probe.
@@ -151,6 +172,39 @@ class Endpoint:
         with self.opener.open(request, timeout=TIMEOUT) as response:
             response.read()
 
+    def delete(self, graph: str) -> None:
+        """Drop one named graph (Graph Store Protocol DELETE); one already gone is not an error."""
+        url = _with_param(self.graph_store, "graph", graph)
+        headers = {}
+        authorization = self.authorization("DELETE", url)
+        if authorization:
+            headers["Authorization"] = authorization
+        try:
+            with self.opener.open(urllib.request.Request(url, method="DELETE", headers=headers), timeout=TIMEOUT) as r:
+                r.read()
+        except urllib.error.HTTPError as err:
+            if err.code != 404:
+                raise
+
+    def select(self, text: str) -> dict:
+        data = urllib.parse.urlencode({"query": text}).encode()
+        request = urllib.request.Request(self.query, data=data, method="POST", headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/sparql-results+json",
+        })
+        with self.opener.open(request, timeout=TIMEOUT) as response:
+            return json.load(response)
+
+    def release_graphs(self) -> list[str]:
+        """The graphs in the store named like a release's graphs (of any base)."""
+        return sorted(b["g"]["value"] for b in self.select(sparql("release-graphs.rq"))["results"]["bindings"])
+
+    def is_release(self, base: str) -> bool:
+        """Whether `base` holds a mifi-rdf release: its catalog graph names a build by our agent."""
+        text = sparql("is-release.rq").replace("VALUES (?catalog ?agent) { }",
+                                              f"VALUES (?catalog ?agent) {{ (<{base}graph/catalog> <{base}agent/mifi-rdf>) }}")
+        return bool(self.select(text)["boolean"])
+
     def count(self, graphs: list[str]) -> dict[str, int]:
         values = " ".join(f"<{g}>" for g in graphs)
         text = sparql("graph-sizes.rq").replace("VALUES ?g { }", f"VALUES ?g {{ {values} }}")
@@ -164,9 +218,29 @@ class Endpoint:
         return {b["g"]["value"]: int(b["triples"]["value"]) for b in results["results"]["bindings"]}
 
 
+def stale_graphs(endpoint: Endpoint, base: str, release: set[str]) -> list[str]:
+    """Graphs of ours in the store that the release does not have.
+
+    Ours: named `BASE graph/ontology|codes|letters|catalog|dataset/{id}`, under this base, or under
+    another base that holds a mifi-rdf release (a previous base URI). A graph merely named like ours
+    under a base with no release of ours, or any other graph under our base, is not ours to drop."""
+    stale, releases = [], {base: True}
+    for g in endpoint.release_graphs():
+        if g in release:
+            continue
+        other = g[:g.rindex("graph/")]
+        if other not in releases:
+            releases[other] = endpoint.is_release(other)
+        if releases[other]:
+            stale.append(g)
+    return stale
+
+
 def publish(project: Project, catalog: Iterable[ox.Triple], endpoint: Endpoint,
-            progress: Callable[[str], None] = lambda _: None) -> Report:
-    """PUT every part in order; stop at the first failure and say which parts remain."""
+            progress: Callable[[str], None] = lambda _: None, keep_stale: bool = False) -> Report:
+    """PUT every part in order; stop at the first failure and say which parts remain. Then, once
+    the whole release is in, drop the graphs of ours it no longer has (issue 15: a withdrawn table
+    stayed public), unless `keep_stale`: the store then equals the release."""
     report = Report()
     todo = parts(project, catalog)
     for i, part in enumerate(todo):
@@ -178,12 +252,46 @@ def publish(project: Project, catalog: Iterable[ox.Triple], endpoint: Endpoint,
             break
         report.loaded.append(part)
         progress(f"put {part.graph} ({part.triples} triples)")
+    if not report.not_loaded:
+        try:
+            stale = stale_graphs(endpoint, project.vocab.base, {p.graph for p in todo})
+            if keep_stale:
+                report.kept = stale
+            for g in [] if keep_stale else stale:
+                endpoint.delete(g)
+                report.dropped.append(g)
+        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError, KeyError) as err:
+            report.error = f"dropping stale graphs at {endpoint.graph_store}: {_describe(err)}"
     if report.loaded:
         try:
             report.counts = endpoint.count([p.graph for p in report.loaded])
         except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError, KeyError) as err:
             report.error = report.error or f"counting triples at {endpoint.query}: {_describe(err)}"
     return report
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def http_url(value: str, option: str) -> str:
+    """An endpoint URL, refused (exit 2) unless it is http(s) with a host: urllib would otherwise fail
+    deep inside with a traceback ('not a url'), or read a local file (file:///…)."""
+    url = urllib.parse.urlsplit(value)
+    if url.scheme not in ("http", "https") or not url.hostname or any(c.isspace() for c in value):
+        raise UsageError(f"{option} must be an http:// or https:// URL, got {value!r}")
+    try:
+        url.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as err:
+        raise UsageError(f"{option} must be an http:// or https:// URL, got {value!r}: {err}") from err
+    return value
 
 
 def _with_param(url: str, name: str, value: str) -> str:

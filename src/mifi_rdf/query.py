@@ -58,6 +58,11 @@ def _width(text: str) -> int:
 
 
 def run_query(project: Project, text: str, fmt: str = "table") -> str:
+    from .nesting import too_deep
+
+    refusal = too_deep(text)  # pyoxigraph's parser would crash the process (issue 15)
+    if refusal:
+        raise UsageError(refusal)
     store = project.store()
     try:
         result = store.query(text, base_iri=project.vocab.base, use_default_graph_as_union=True)

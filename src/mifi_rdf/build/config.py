@@ -15,9 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, UsageError
+from ..load.shape import check_like
+from ..load.text import read_text
 from ..paths import project_paths
 
 CATALOG_FILE = "catalog.toml"
+FORMAT_KEYS = ("ttl", "jsonld", "nt", "csv", "csvw")  # the files of a dataset that build writes
+SUFFIX = re.compile(r"\.[A-Za-z0-9][A-Za-z0-9.-]*")  # a file name's end, never a path
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,9 @@ def load_config(base: str, options: Options, data: Path | None = None) -> Config
     path = (data or project_paths().data) / CATALOG_FILE
     if not path.is_file():
         path = project_paths().data / CATALOG_FILE
+    text = read_text(path, escapes=True)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         m = re.search(r"at line (\d+), column (\d+)", str(err))
         line, col = (int(m[1]), int(m[2])) if m else (0, 0)
@@ -84,6 +89,16 @@ def load_config(base: str, options: Options, data: Path | None = None) -> Config
         raise InputError(path, 1, 1, f"expected the tables [catalog], [[theme]], [publisher], [license], [contact], "
                                      f"[quebec], [conforms_to], [csvw] and [[format]] entries with key, suffix, "
                                      f"media_type, file_type, title_fr, title_en, description_fr, description_en: {err}") from err
+    reference = project_paths().data / CATALOG_FILE
+    if path != reference:  # the project's own is the reference: same tables, keys and types
+        check_like(path, text, raw, tomllib.loads(reference.read_text(encoding="utf-8")))
+    keys = [f.key for f in formats]
+    for f in formats:
+        if not SUFFIX.fullmatch(f.suffix):
+            raise InputError(path, 1, 1, f"[[format]] {f.key}: suffix {f.suffix!r} is not a file name's end like '.ttl'")
+    if sorted(keys) != sorted(FORMAT_KEYS):
+        raise InputError(path, 1, 1, f"expected one [[format]] for each of {', '.join(FORMAT_KEYS)}; got "
+                                     f"{', '.join(keys)}")
     license = options.license or raw["license"]["iri"]
     if "://" not in license:
         raise UsageError(f"--license must be an absolute IRI, got {license!r}")

@@ -22,6 +22,7 @@ from ..errors import UsageError
 from ..paths import project_paths
 from ..project import Project
 from ..render.website import Website
+from ..serialize import temporary
 from ..serialize.writers import write
 from .catalog import catalog_statements
 from .config import Config, FileFacts, Format, Options, dataset_path, load_config, measure
@@ -46,8 +47,14 @@ def build_folder(project: Project, outdir: Path, options: Options, data: Path | 
                          "so it is not a folder mifi-rdf built")
     config = load_config(project.vocab.base, options, data)
     outdir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", suffix=".tmp", dir=outdir.parent))
+    temporary.sweep(outdir.parent, outdir.name)  # what a killed build left (issue 15)
+    tmp: Path | None = None
+    held: int | None = None
     try:
+        with temporary.deferred_signals():  # a signal now would leave the folder nameless to us
+            tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", suffix=".tmp", dir=outdir.parent))
+            held = os.open(tmp, os.O_RDONLY)
+        temporary.lock(held)  # until the build ends: the next run's sweep leaves it alone
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; a published folder follows the umask
@@ -55,17 +62,28 @@ def build_folder(project: Project, outdir: Path, options: Options, data: Path | 
         written = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
         swap(tmp, outdir)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        if held is not None:
+            os.close(held)
     return written
 
 
 def swap(new: Path, outdir: Path) -> None:
-    """Put `new` in the place of `outdir`, keeping the old one until the new one is there."""
+    """Put `new` in the place of `outdir`, keeping the old one until the new one is there.
+
+    Where the platform can, the two folders are exchanged in one system call, so OUTDIR is never
+    missing; the old one, now at the temporary's name, is then removed (or, if this run is killed
+    first, by the next run's sweep). Elsewhere, two renames with a short gap between them."""
     if not outdir.exists():
         os.rename(new, outdir)
         return
-    old = new.with_suffix(".old")
+    if temporary.exchange(new, outdir):
+        shutil.rmtree(new)
+        return
+    old = new.with_name(new.name.removesuffix(".tmp") + ".old.tmp")  # swept by the next run if killed here
     os.rename(outdir, old)
     try:
         os.rename(new, outdir)

@@ -67,6 +67,11 @@ def open_site(project: Project, root: Path) -> Site:
                          f"(not in it: {', '.join(missing) or 'none'}; only in it: {', '.join(extra) or 'none'}); "
                          "rebuild it from the same data")
     files = {"/" + p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
+    real = root.resolve()
+    for path in files.values():  # build writes no link: one leading out would be served (issue 15)
+        if real not in path.resolve().parents:
+            raise UsageError(f"{path} is a symbolic link leading outside {root}: a folder written by "
+                             "`mifi-rdf build` has none; remove it")
     return Site(root, files, catalog)
 
 

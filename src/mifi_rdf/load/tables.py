@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 import tomllib
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 from ..errors import InputError, UsageError
 from ..model import Cell, Letter, Table
 from ..namespaces import XSD
+from .text import inside, read_text
 from .vocabulary import Vocabulary
 
 LETTER_FIELDS = {
@@ -34,12 +36,19 @@ VALUE_PATTERNS = {
     XSD + "decimal": (re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?"), "a decimal number with a dot (e.g. 32.1)"),
 }
 DATE_PATTERN = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+# What the items of a list field hold (a str field of a letter or table holds text, checked above).
+LIST_ITEMS = {"clarified": dt.date, "programs": str, "articles": (str, int), "refused": dict, "notes": str}
+REFUSAL_KEYS = ("point", "article", "reason_fr", "reason_en")
+# Fields that become part of an IRI or a file name: a name, never a path (issue 15, item 7).
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+NAMES = {"ref": (NAME, "a name"), "id": (NAME, "a name"),
+         "source_text": (re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"), "a file name")}
 
 
 def load_letters(data_dir: Path, vocab: Vocabulary, cells: bool = True) -> list[Letter]:
     """Every letter under data_dir, in order of reference number (without the tables' cells when
     `cells` is false: `load_cells` reads them, table by table, for a streaming export)."""
-    letters = [load_letter(path, vocab, cells) for path in sorted(data_dir.glob("*/letter.toml"))]
+    letters = [load_letter(inside(data_dir, path), vocab, cells) for path in sorted(data_dir.glob("*/letter.toml"))]
     if not letters:
         raise UsageError(f"{data_dir}: no */letter.toml found: is this the data folder?")
     return sorted(letters, key=lambda letter: letter.ref)
@@ -64,10 +73,30 @@ def _check_fields(path: Path, text: str, doc: dict, fields: dict, where: str, li
             key_line = _line_of(text, name, 0) if where == "the letter" else line
             raise InputError(path, key_line, 1,
                              f"field '{name}' in {where} must be {kind.__name__}, got {type(doc[name]).__name__}")
+        key_line = _line_of(text, name, 0) if where == "the letter" else line
+        if name in LIST_ITEMS:
+            _check_items(path, key_line, name, where, doc[name])
+        if name in NAMES and not NAMES[name][0].fullmatch(doc[name]):
+            what = "table id" if name == "id" else name
+            raise InputError(path, key_line, 1, f"{what} '{doc[name]}' is not {NAMES[name][1]}: expected letters, "
+                                                f"digits, '-' or '_' (it becomes part of URIs and file names)")
+
+
+def _check_items(path: Path, line: int, name: str, where: str, items: list) -> None:
+    """The items of a list field: dates, text, or the tables of a refusal (issue 15: tracebacks before)."""
+    kind = LIST_ITEMS[name]
+    wanted = "table" if kind is dict else getattr(kind, "__name__", "str")
+    for item in items:
+        if not isinstance(item, kind) or isinstance(item, bool):
+            raise InputError(path, line, 1, f"field '{name}' in {where} must be a list of {wanted}"
+                                            f"{'s' if kind is dict else ''}, got {type(item).__name__}")
+        if kind is dict and (sorted(item) != sorted(REFUSAL_KEYS) or not all(isinstance(v, str) for v in item.values())):
+            raise InputError(path, line, 1, f"field '{name}' in {where}: each refusal needs the text fields "
+                                            f"{', '.join(REFUSAL_KEYS)} and nothing else, got {sorted(item)}")
 
 
 def load_letter(path: Path, vocab: Vocabulary, cells: bool = True) -> Letter:
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, escapes=True)
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -127,13 +156,14 @@ def load_letter(path: Path, vocab: Vocabulary, cells: bool = True) -> Letter:
 
 def load_cells(table: Table, vocab: Vocabulary) -> list[Cell]:
     path = table.path
+    inside(path.parent.parent, path)
     if not path.is_file():
         raise InputError(path, 0, 0, f"missing table file for table '{table.id}'")
     dims = table.structure.dimensions
     expected = [d.name for d in dims] + TRAILING_COLUMNS
     cells: list[Cell] = []
     seen: dict[tuple, int] = {}
-    with path.open(encoding="utf-8", newline="") as f:
+    with io.StringIO(read_text(path), newline="") as f:
         reader = csv.reader(f, strict=True)
         try:
             header = next(reader, None)

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from ..errors import InputError
 from ..namespaces import DEFAULT_BASE, XSD, normalize_base
 from ..paths import sparql
+from .text import read_text
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,13 @@ class Vocabulary:
 def _parse(path: Path, base: str) -> list[ox.Triple]:
     """Parse one Turtle file; blank nodes get labels derived from the file, so output is stable."""
     try:
-        triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base))
+        text = read_text(path, escapes=True)  # UTF-8, no control character (issue 15)
+        triples = list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=base))
     except SyntaxError as err:
         line, column = _position(err)
         raise InputError(path, line, column, f"invalid Turtle: {err}") from err
+    except MemoryError as err:  # pyoxigraph's parser holds one token in at most 16 MiB
+        raise InputError(path, 0, 0, f"invalid Turtle: {err}: a term longer than that") from err
     labels: dict[str, ox.BlankNode] = {}
 
     def fix(term):

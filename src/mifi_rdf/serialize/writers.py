@@ -17,8 +17,10 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from ..errors import UsageError
 from ..namespaces import prefixes
 from .jsonld import write_jsonld
+from .temporary import deferred_signals, lock, sweep
 
 FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,
@@ -59,20 +61,39 @@ def atomic_output(path: Path | None) -> Iterator[IO[bytes]]:
         sys.stdout.buffer.flush()
         return
     path = Path(path)
+    writable(path)
     if path.exists() and not path.is_file():
         # /dev/null, /dev/stdout, a FIFO: renaming a temporary file over it would replace the device
         with path.open("wb") as f:
             yield f
         return
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    sweep(path.parent, path.name)  # what a killed run left (issue 15)
+    tmp = None
     try:
+        with deferred_signals():
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+            except OSError as err:
+                raise UsageError(f"cannot write {path}: {err.strerror.lower() if err.strerror else err}") from err
+        lock(fd)  # held until closed: the next run's sweep leaves this one alone while it is written
         with os.fdopen(fd, "wb") as f:
             yield f
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a published file follows the umask
-        os.replace(tmp, path)
+            f.flush()
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a published file follows the umask
+            os.replace(tmp, path)  # still locked: renamed in before anyone may take it for debris
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
         raise
+
+
+def writable(path: Path) -> None:
+    """Refuse, before any work, an output whose folder is missing or which is a folder (exit 2)."""
+    if path.is_dir():
+        raise UsageError(f"cannot write {path}: it is a folder; give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {path}: the folder {folder} does not exist")

@@ -22,10 +22,10 @@ from __future__ import annotations
 import contextlib
 import json
 import posixpath
-import re
 import signal
 import sys
 import tempfile
+import time
 import traceback
 import urllib.parse
 from dataclasses import dataclass, field
@@ -44,12 +44,13 @@ from ..project import Project
 from ..render.website import Website
 from .cache import ByteLRU
 from .conneg import CONTENT_TYPES, DOCUMENTS, GRAPHS, RESULTS, negotiate
+from .gate import ClientGate
+from .hygiene import BODY_SECONDS, SECURITY, BadRequest, body_length, request_path
 from .pages import Pages, _web
 from .pool import Answer, Limits, QueryPool, text_answer
 from .query_page import WORKER_ACCEPT, QueryPage
 
-HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]+)?|\[[0-9A-Fa-f:.]+\](:[0-9]+)?")
-MAX_REQUEST = 1_000_000  # bytes of query text accepted
+MAX_REQUEST = 64 * 1024  # bytes of query text accepted (pyoxigraph's parser crashed on 8,000 UNIONs, 136 KB)
 CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -76,6 +77,10 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     workers: int = 3
     cache_mb: float = 64  # answers and documents kept in memory; 0 turns the cache off
+    per_client: int = 2  # queries one client may have running or waiting at once
+    reserved: int = 1  # workers kept for queries estimated cheap (see pool.py)
+    client_header: str | None = None  # behind a proxy: the header naming the client (e.g. X-Forwarded-For)
+    public_url: str | None = None  # where clients reach the endpoint, for the service description
 
 
 class App:
@@ -95,9 +100,11 @@ class App:
         self.website = Website(project, load_config(self.base, Options(), data), gather_facts(project), sparql="sparql",
                                sources=project_paths().sources)  # the site's pages, made on request
         self.query_page = QueryPage(self.pages)
-        self.pool = QueryPool(nquads, self.base, settings.limits, settings.workers)
+        self.pool = QueryPool(nquads, self.base, settings.limits, settings.workers, settings.reserved)
         self.service = _web("service.ttl")
         self.cache = ByteLRU(int(settings.cache_mb * 1_000_000))
+        self.gate = ClientGate(settings.per_client)
+        self.settings = settings
 
     def close(self) -> None:
         self.pool.close()
@@ -106,8 +113,26 @@ class App:
 class Handler(BaseHTTPRequestHandler):
     server_version = "mifi-rdf"
     protocol_version = "HTTP/1.1"
-    timeout = 60  # a client that stops sending does not hold a thread forever
+    timeout = 20  # a client that stops sending does not hold a thread forever
     app: App
+
+    def version_string(self) -> str:
+        return self.server_version  # not the version of Python (issue 15)
+
+    def end_headers(self) -> None:
+        """Every response, errors of http.server included, carries the security headers."""
+        for k, v in SECURITY.items():
+            self.send_header(k, v)
+        super().end_headers()
+
+    def client(self) -> str:
+        """Who is asking, for the per-client limit: the peer, or behind a proxy the header it sets."""
+        header = self.app.settings.client_header
+        if header:
+            value = (self.headers.get(header) or "").split(",")[-1].strip()
+            if value:
+                return value
+        return self.client_address[0]
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
         if getattr(self.server, "verbose", False):
@@ -162,20 +187,35 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         if url.path == "/sparql":
             self.sparql(urllib.parse.parse_qs(url.query, keep_blank_values=True))
-        else:
-            self.resource(urllib.parse.unquote(url.path))
+            return
+        try:
+            path = request_path(url.path)
+        except BadRequest as err:
+            self.text(400, str(err))
+            return
+        self.resource(path)
 
     def post(self) -> None:
         url = urllib.parse.urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = body_length(self.headers)
+        except BadRequest as err:
+            self.close_connection = True  # what follows on this connection cannot be told apart
+            self.text(err.status, str(err))
+            return
         if url.path != "/sparql":
+            self.close_connection = True
             self.text(405, "POST is accepted at /sparql only", {"Allow": "GET, HEAD, OPTIONS"})
             return
         if length > MAX_REQUEST:
             self.close_connection = True
             self.text(413, f"request larger than {MAX_REQUEST} bytes")
             return
-        body = self.rfile.read(length)
+        body = self.read_body(length)
+        if body is None:
+            self.close_connection = True
+            self.text(400, f"the body ended before its Content-Length of {length} bytes (waited {BODY_SECONDS} s)")
+            return
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         if kind == "application/x-www-form-urlencoded":
@@ -189,6 +229,28 @@ class Handler(BaseHTTPRequestHandler):
             return
         self.sparql(params)
 
+    def read_body(self, length: int) -> bytes | None:
+        """The body, or None if the client sends less than it announced within BODY_SECONDS in all
+        (a slow trickle does not hold a thread either)."""
+        deadline = time.monotonic() + BODY_SECONDS
+        parts, size = [], 0
+        try:
+            while size < length:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self.connection.settimeout(remaining)
+                chunk = self.rfile.read1(length - size)
+                if not chunk:
+                    return None
+                parts.append(chunk)
+                size += len(chunk)
+        except TimeoutError:
+            return None
+        finally:
+            self.connection.settimeout(self.timeout)
+        return b"".join(parts)
+
     # ------------------------------------------------------------------ SPARQL protocol
 
     def sparql(self, params: dict[str, list[str]]) -> None:
@@ -197,13 +259,14 @@ class Handler(BaseHTTPRequestHandler):
             query = (params.get("query") or [""])[0]
             answer = self.answer(params, WORKER_ACCEPT) if query.strip() or "update" in params else None
             status = answer.status if answer else 200
-            self.send(status, CONTENT_TYPES["html"], self.app.query_page.render(query, answer), {"Vary": "Accept"})
+            headers = {"Vary": "Accept", **(answer.headers if answer else {})}
+            self.send(status, CONTENT_TYPES["html"], self.app.query_page.render(query, answer), headers)
             return
         if "query" not in params and "update" not in params and self.command in ("GET", "HEAD"):
             self.service_description()
             return
         answer = self.answer(params, accept)
-        self.send(answer.status, answer.content_type, answer.body, {"Vary": "Accept"})
+        self.send(answer.status, answer.content_type, answer.body, {"Vary": "Accept", **answer.headers})
 
     def answer(self, params: dict[str, list[str]], accept: str | None) -> Answer:
         """The answer to the query in `params`, or the refusal of a request this endpoint does not take."""
@@ -220,16 +283,23 @@ class Handler(BaseHTTPRequestHandler):
         key = ("sparql", queries[0], accept)
         answer: Answer | None = self.app.cache.get(key)
         if answer is None:
-            answer = self.app.pool.run(queries[0], accept)
+            client = self.client()
+            with self.app.gate.slot(client) as admitted:
+                if not admitted:
+                    return self.app.gate.refusal()
+                answer = self.app.pool.run(queries[0], accept, client)
             if answer.status == 200:
                 self.app.cache.put(key, answer, len(answer.body) + len(queries[0]))
         return answer
 
     def service_description(self) -> None:
-        host = self.headers.get("Host") or ""
-        if not HOST.fullmatch(host):  # it becomes an IRI: nothing but a host name and a port
-            host = f"{self.server.server_address[0]}:{self.server.server_address[1]}"
-        endpoint = f"http://{host}/sparql"
+        # Never from the Host header (issue 15: it was reflected): the public URL, or our own address
+        public = self.app.settings.public_url
+        if public:
+            endpoint = public.rstrip("/") + "/sparql"
+        else:
+            host, port = self.server.server_address[:2]
+            endpoint = f"http://{f'[{host}]' if ':' in host else host}:{port}/sparql"
         media = negotiate(self.headers.get("Accept"), ["text/turtle", *[m for m in GRAPHS if m != "text/turtle"]])
         if media is None:
             self.text(406, f"the service description is available as {', '.join(GRAPHS)}")

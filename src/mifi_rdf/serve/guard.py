@@ -16,6 +16,8 @@ from pyparsing import ParseBaseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from ..nesting import too_deep
+
 FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 FORBIDDEN = {
     "ServiceGraphPattern": "SERVICE is not allowed: this endpoint does not query other endpoints",
@@ -38,15 +40,34 @@ def _names(node) -> Iterator[str]:
             yield from _names(value)
 
 
-@functools.lru_cache(maxsize=512)
 def inspect(text: str) -> str:
-    """The query form (SELECT, ASK, CONSTRUCT, DESCRIBE) of an allowed query, or raise Refused.
+    """The query form (SELECT, ASK, CONSTRUCT, DESCRIBE) of an allowed query, or raise Refused."""
+    return parsed(text)[0]
+
+
+@functools.lru_cache(maxsize=512)
+def assess(text: str) -> tuple[str, str | None]:
+    """The query form, and why the query looks expensive (None: it looks cheap); see cost.py."""
+    from .cost import costly
+
+    form, tree = parsed(text)
+    return form, costly(tree)
+
+
+@functools.lru_cache(maxsize=512)
+def parsed(text: str) -> tuple[str, object]:
+    """The form and parse tree of an allowed query, or raise Refused.
 
     Parsing costs 30-70 ms, more than most of our queries take to run, and clients repeat the same
     queries, so allowed ones are remembered (a refusal is an exception and is never cached).
     """
+    refusal = too_deep(text)  # before the parser, which recurses per level (issue 15)
+    if refusal:
+        raise Refused(refusal)
     try:
         tree = parseQuery(text)
+    except RecursionError:
+        raise Refused("query refused: nested more than this endpoint's parser can follow") from None
     except ParseBaseException as err:
         try:
             parseUpdate(text)
@@ -57,4 +78,4 @@ def inspect(text: str) -> str:
     for name, reason in FORBIDDEN.items():
         if name in names:
             raise Refused(reason)
-    return FORMS[tree[1].name]
+    return FORMS[tree[1].name], tree

@@ -26,6 +26,7 @@ from ..serialize.writers import FORMATS, turtle_prefixes
 DATASET = ox.NamedNode(QB + "DataSet")
 IN_DATASET = ox.NamedNode(QB + "dataSet")
 LABELS = (SKOS + "prefLabel", RDFS + "label", DCT + "title")
+LINKABLE = ("http://", "https://")  # the only schemes an IRI of an answer may link to
 
 
 def relative(target: str, page_path: str) -> str:
@@ -119,6 +120,8 @@ class Pages:
             iri = term.value
             fr, en = self.label(iri, "fr"), self.label(iri, "en")
             text = escape(fr) if fr == en else Markup('{} <span class="en" lang="en">/ {}</span>').format(fr, en)
+            if not iri.startswith(self.base) and not iri.lower().startswith(LINKABLE):
+                return Markup('<span class="iri">{}</span>').format(text)  # javascript:, data:… never become links
             target = self.href(iri, page_path)
             return Markup('<a href="{}">{}</a>').format(target, text) if target else text
         if isinstance(term, ox.Literal):

@@ -1,4 +1,4 @@
-"""Run SPARQL queries in worker processes that can be killed when they break a limit.
+"""Run SPARQL queries in worker processes that can be killed when they break a limit, in two lanes.
 
 pyoxigraph cannot interrupt a query running in a thread, so each query runs in one of a few
 worker processes, each holding its own copy of the store (loaded from an N-Quads file written once
@@ -7,17 +7,43 @@ while the others keep answering. The result-size limit is enforced while the ans
 the output refuses to grow past it, which also stops pyoxigraph's lazy evaluation. Everything
 that depends on the query text (parsing by guard.py included) happens inside the worker, so a
 pathological query cannot stall the HTTP server itself.
+
+Two lanes, so that cheap queries keep flowing while expensive ones run (issue 15: six concurrent
+cartesian products delayed every other query by 14-20 s). Of the workers, `reserved` (default 1)
+run only queries estimated cheap (cost.py: no product of unrelated patterns, no unbounded path),
+under a short time limit (`Limits.quick`, 2 s); the others, the general lane, run anything under
+the full limit and at a lower CPU priority. A query goes to whichever lane has a free worker and
+may take it; on the reserved lane the worker first estimates the query and hands it back, unrun,
+if it looks expensive. A query that overruns the short limit there is stopped, run again on the
+general lane; its text loses the reserved lane for a while (PENALTY seconds), and so does its
+client after a second overrun (a client that varies its text each time): a wrong estimate costs
+one short limit, or two per client and minute. With the per-client limit of gate.py, a few clients with
+expensive queries can fill the general lane, never the reserved one; and within the general lane,
+waiting queries are served by the recent cost of their client (worker-seconds, halving every
+PENALTY seconds), lowest first, so a normal client's query is not queued behind a hostile client's.
 """
 
 from __future__ import annotations
 
+import contextlib
+import heapq
 import io
+import itertools
 import multiprocessing
-import queue
+import os
+import signal
 import threading
-from dataclasses import dataclass
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+
+PENALTY = 60.0  # seconds a query text that overran the reserved lane (or a client that did so twice) stays off it
+COSTLY = "costly"  # a reserved worker's reply: the query looks expensive, it was not run
+STARTED = "started"  # a reserved worker's word that the query looked cheap and now runs
+GENERAL_NICENESS = 5  # the general lane yields CPU to the reserved one (weight 1:3), without starving on a busy machine
+STRIKES = 2  # overruns of the reserved lane within PENALTY seconds that take a client off it
 
 
 @dataclass
@@ -25,12 +51,14 @@ class Answer:
     status: int
     content_type: str
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class Limits:
     timeout: float = 10.0  # seconds a query may run
     max_bytes: int = 20_000_000  # size of one answer
+    quick: float = 2.0  # seconds a query may run on the reserved lane before it moves to the general one
 
 
 class TooLarge(Exception):
@@ -61,16 +89,25 @@ def text_answer(status: int, message: str) -> Answer:
     return Answer(status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode("utf-8"))
 
 
-def answer(store, base: str, text: str, accept: str | None, limits: Limits) -> Answer:
-    """Check, run and serialize one query; called inside a worker process."""
+def answer(store, base: str, text: str, accept: str | None, limits: Limits, cheap_only: bool = False,
+           started=lambda: None) -> Answer | str:
+    """Check, run and serialize one query; called inside a worker process. With `cheap_only` (the
+    reserved lane), a query estimated expensive is not run: the reply is COSTLY; one estimated cheap
+    is announced with `started()` before it runs, so that the short limit counts the run alone."""
     import pyoxigraph as ox
 
     from ..serialize.jsonld import write_jsonld
     from .conneg import BOOLEAN, CONTENT_TYPES, GRAPHS, RESULTS, negotiate
-    from .guard import Refused, inspect
+    from .guard import Refused, assess, inspect
 
     try:
-        form = inspect(text)
+        if cheap_only:
+            form, expensive = assess(text)
+            if expensive:
+                return COSTLY
+            started()
+        else:
+            form = inspect(text)
     except Refused as err:
         return text_answer(400, str(err))
     offers = GRAPHS if form in ("CONSTRUCT", "DESCRIBE") else BOOLEAN if form == "ASK" else RESULTS
@@ -103,94 +140,262 @@ def answer(store, base: str, text: str, accept: str | None, limits: Limits) -> A
                      "add a LIMIT or aggregate")
     except SyntaxError as err:
         return text_answer(400, f"invalid SPARQL query: {err}")
+    except MemoryError:
+        return text_answer(503, "query stopped: it needed more memory than this endpoint gives a query")
+    except RecursionError:
+        return text_answer(400, "query refused: nested more deeply than this endpoint's engine can follow")
     except Exception as err:  # an engine error is this query's answer, not the end of the worker
         return text_answer(500, f"query failed: {err}")
     charset = "; charset=utf-8" if media.startswith("text/") or "json" in media or "xml" in media else ""
     return Answer(200, media + charset, out.value())
 
 
-def _worker(conn: Connection, nquads: str, base: str, limits: Limits) -> None:
+def _worker(conn: Connection, nquads: str, base: str, limits: Limits, niceness: int = 0) -> None:
     import pyoxigraph as ox
 
     from ..serve import guard  # noqa: F401  (import rdflib's parser before the first query, not during it)
 
+    if niceness:
+        os.nice(niceness)
     store = ox.Store()
     store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
     conn.send("ready")
     while True:
         try:
-            text, accept = conn.recv()
+            text, accept, cheap_only = conn.recv()
         except EOFError:
             return
-        conn.send(answer(store, base, text, accept, limits))
+        conn.send(answer(store, base, text, accept, limits, cheap_only, lambda: conn.send(STARTED)))
 
 
 class Worker:
-    def __init__(self, ctx, nquads: Path, base: str, limits: Limits) -> None:
+    def __init__(self, ctx, nquads: Path, base: str, limits: Limits, lane: str) -> None:
+        self.lane = lane
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(child, str(nquads), base, limits), daemon=True)
+        self.process = ctx.Process(target=_worker, args=(child, str(nquads), base, limits, 0), daemon=True)
         self.process.start()
         child.close()
         if self.conn.poll(120):
             self.conn.recv()
+
+    def join(self, lane: str) -> None:
+        """Take a place in a lane: the general lane runs at a lower CPU priority."""
+        self.lane = lane
+        if lane == "general":
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, self.process.pid, GENERAL_NICENESS)
 
     def kill(self) -> None:
         self.process.kill()
         self.process.join()
         self.conn.close()
 
+    def death(self) -> str:
+        """Why the worker process ended, in words, for the answer of the query that was running."""
+        self.process.join(1)
+        code = self.process.exitcode
+        if code is None:
+            return "stopped answering"
+        if code < 0:
+            name = signal.Signals(-code).name
+            if -code == signal.SIGKILL:
+                return f"was killed ({name}: the system may have run out of memory)"
+            return f"crashed ({name})"
+        return f"exited with status {code}"
+
+
+class Outcome:
+    """What happened to a query sent to a worker, besides an answer."""
+
+    TIMEOUT = "timeout"
+    DIED = "died"
+
 
 class QueryPool:
-    """A fixed number of query workers; a request waits at most twice the time limit for a free one.
+    """A fixed number of query workers in two lanes (see the module's docstring); a request waits at
+    most twice the time limit for a free worker.
 
     Twice, because every busy worker is either answered or killed within one time limit, and its
     replacement needs a moment to load the store: a normal query queued behind slow ones is served
     late rather than turned away.
     """
 
-    def __init__(self, nquads: Path, base: str, limits: Limits, size: int = 2) -> None:
+    def __init__(self, nquads: Path, base: str, limits: Limits, size: int = 2, reserved: int = 0) -> None:
         self.ctx = multiprocessing.get_context("spawn")
         self.nquads, self.base, self.limits = nquads, base, limits
-        self.idle: queue.Queue[Worker] = queue.Queue()
+        self.reserved = reserved if 0 < reserved < size else 0  # a lane of its own needs another worker beside it
+        self.idle: dict[str, list[Worker]] = {"general": [], "reserved": []}
+        self.replaced = 0
+        self.slow: OrderedDict[str, float] = OrderedDict()  # text -> until when it stays off the reserved lane
+        self.strikes: dict[str, list[float]] = {}  # client -> when its queries overran the reserved lane
+        self.cost: dict[str, tuple[float, float]] = {}  # client -> (worker-seconds used, decayed; when)
+        self._waiting: list[tuple[float, int]] = []  # heap of (cost of the client, arrival) waiting for a general worker
+        self._arrivals = itertools.count()
+        self._cond = threading.Condition()
         self._closed = False
-        workers = [threading.Thread(target=self._add) for _ in range(size)]
+        self.spare: Worker | None = None  # started in advance, so that a killed reserved worker is replaced at once
+        lanes = ["reserved"] * self.reserved + ["general"] * (size - self.reserved) + ["spare"]
+        workers = [threading.Thread(target=self._add, args=(lane,)) for lane in lanes]
         for t in workers:
             t.start()
         for t in workers:
             t.join()
 
-    def _add(self) -> None:
-        worker = Worker(self.ctx, self.nquads, self.base, self.limits)
+    def _add(self, lane: str) -> None:
+        for attempt in range(5):
+            try:
+                worker = Worker(self.ctx, self.nquads, self.base, self.limits, lane)
+                break
+            except (EOFError, OSError):  # the new process died while starting: try again, a few times
+                if self._closed:
+                    return
+                time.sleep(1 + attempt)
+        else:
+            return
         if self._closed:
             worker.kill()
+        elif lane == "spare":
+            with self._cond:
+                self.spare = worker
         else:
-            self.idle.put(worker)
+            worker.join(lane)
+            self._give(worker)
+
+    def _give(self, worker: Worker) -> None:
+        with self._cond:
+            self.idle[worker.lane].append(worker)
+            self._cond.notify_all()
+
+    def _take(self, lanes: list[str], deadline: float, priority: float = 0.0) -> Worker | None:
+        """A free worker of one of the lanes. Waiters for a general worker are served by the recent
+        cost of their client, lowest first: a client whose queries ran to the time limit waits
+        behind those of everyone else (priority by recent cost)."""
+        ticket = (priority, next(self._arrivals))
+        with self._cond:
+            heapq.heappush(self._waiting, ticket)
+            try:
+                while True:
+                    for lane in lanes:
+                        if self.idle[lane] and (lane == "reserved" or self._waiting[0] == ticket):
+                            return self.idle[lane].pop()
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return None
+                    self._cond.wait(remaining)
+            finally:
+                self._waiting.remove(ticket)
+                heapq.heapify(self._waiting)
+                self._cond.notify_all()
+
+    def _spent(self, client: str | None, seconds: float) -> None:
+        """Add worker-seconds to a client's recent cost, which halves every PENALTY seconds."""
+        if client is None:
+            return
+        now = time.monotonic()
+        with self._cond:
+            used, when = self.cost.get(client, (0.0, now))
+            self.cost[client] = (used * 0.5 ** ((now - when) / PENALTY) + seconds, now)
+            if len(self.cost) > 4096:  # forget the cheapest clients first
+                for c, _ in sorted(self.cost.items(), key=lambda item: item[1][0])[:1024]:
+                    del self.cost[c]
+
+    def _priority(self, client: str | None) -> float:
+        now = time.monotonic()
+        with self._cond:
+            used, when = self.cost.get(client, (0.0, now)) if client is not None else (0.0, now)
+        return used * 0.5 ** ((now - when) / PENALTY)
 
     def _replace(self, worker: Worker) -> None:
         worker.kill()
-        threading.Thread(target=self._add, daemon=True).start()
+        with self._cond:
+            self.replaced += 1
+            spare = None
+            if worker.lane == "reserved":  # the spare is the reserved lane's: hostile kills must not use it up
+                spare, self.spare = self.spare, None
+        if spare is not None:  # the spare takes its place now; a new spare is started
+            spare.join(worker.lane)
+            self._give(spare)
+            threading.Thread(target=self._add, args=("spare",), daemon=True).start()
+        else:
+            threading.Thread(target=self._add, args=(worker.lane,), daemon=True).start()
 
-    def run(self, text: str, accept: str | None) -> Answer:
+    def _ask(self, worker: Worker, text: str, accept: str | None, cheap_only: bool, limit: float):
+        """The worker's reply (an Answer or COSTLY), or Outcome.TIMEOUT / (Outcome.DIED, why)."""
         try:
-            worker = self.idle.get(timeout=2 * self.limits.timeout)
-        except queue.Empty:
-            return text_answer(503, f"every query worker has been busy for {2 * self.limits.timeout:g} s; try again later")
-        try:
-            worker.conn.send((text, accept))
-            if worker.conn.poll(self.limits.timeout):
+            worker.conn.send((text, accept, cheap_only))
+            if cheap_only:  # parsing and estimating are not the run: the short limit starts after them
+                if not worker.conn.poll(self.limits.timeout):
+                    self._replace(worker)
+                    return Outcome.TIMEOUT
+                first = worker.conn.recv()
+                if first != STARTED:
+                    self._give(worker)
+                    return first
+            if worker.conn.poll(limit):
                 result = worker.conn.recv()
-                self.idle.put(worker)
+                self._give(worker)
                 return result
         except (EOFError, OSError):
+            why = worker.death()
             self._replace(worker)
-            return text_answer(500, "the query worker failed (out of memory?); the query was stopped")
+            return Outcome.DIED, why
         self._replace(worker)
-        return text_answer(503, f"query stopped: it ran longer than this endpoint's limit of {self.limits.timeout:g} s")
+        return Outcome.TIMEOUT
+
+    def _mark_slow(self, text: str) -> None:
+        with self._cond:
+            self.slow[text] = time.monotonic() + PENALTY
+            self.slow.move_to_end(text)
+            while len(self.slow) > 1024:
+                self.slow.popitem(last=False)
+
+    def _strike(self, client: str) -> None:
+        now = time.monotonic()
+        with self._cond:
+            self.strikes[client] = [t for t in self.strikes.get(client, []) if t > now - PENALTY] + [now]
+            for c in [c for c, times in self.strikes.items() if times[-1] < now - PENALTY]:
+                del self.strikes[c]
+
+    def _may_be_quick(self, text: str, client: str | None) -> bool:
+        now = time.monotonic()
+        with self._cond:
+            if client is not None and len([t for t in self.strikes.get(client, []) if t > now - PENALTY]) >= STRIKES:
+                return False
+            return bool(self.reserved) and self.slow.get(text, 0) < now
+
+    def run(self, text: str, accept: str | None, client: str | None = None) -> Answer:
+        deadline = time.monotonic() + 2 * self.limits.timeout
+        quick = self._may_be_quick(text, client)
+        while True:
+            worker = self._take(["general", "reserved"] if quick else ["general"], deadline, self._priority(client))
+            if worker is None:
+                return text_answer(503, f"every query worker has been busy for {2 * self.limits.timeout:g} s; "
+                                        "try again later")
+            began = time.monotonic()
+            if worker.lane == "reserved":
+                result = self._ask(worker, text, accept, True, min(self.limits.quick, self.limits.timeout))
+                self._spent(client, time.monotonic() - began)
+                if isinstance(result, Answer):
+                    return result
+                self._mark_slow(text)
+                if result == Outcome.TIMEOUT and client is not None:
+                    self._strike(client)
+                quick = False
+                continue
+            result = self._ask(worker, text, accept, False, self.limits.timeout)
+            self._spent(client, time.monotonic() - began)
+            if isinstance(result, Answer):
+                return result
+            if result == Outcome.TIMEOUT:
+                return text_answer(503, f"query stopped: it ran longer than this endpoint's limit of "
+                                        f"{self.limits.timeout:g} s")
+            return text_answer(500, f"the query worker {result[1]} while running this query; it was replaced")
 
     def close(self) -> None:
         self._closed = True
-        while True:
-            try:
-                self.idle.get_nowait().kill()
-            except queue.Empty:
-                return
+        with self._cond:
+            workers = self.idle["general"] + self.idle["reserved"] + ([self.spare] if self.spare else [])
+            self.idle = {"general": [], "reserved": []}
+            self.spare = None
+        for worker in workers:
+            worker.kill()
