@@ -24,13 +24,15 @@ class Shell(click.Group):
 
     def invoke(self, ctx: click.Context):
         import signal
+        import threading
 
         from .errors import Interrupted, MifiError, exit_code
 
         def interrupted(signum, frame):
             raise Interrupted(signum)
 
-        signal.signal(signal.SIGTERM, interrupted)  # like Ctrl-C: temporaries removed (issue 15)
+        if threading.current_thread() is threading.main_thread():  # signals reach the main thread only
+            signal.signal(signal.SIGTERM, interrupted)  # like Ctrl-C: temporaries removed (issue 15)
         try:
             return super().invoke(ctx)
         except MifiError as err:
