@@ -27,12 +27,12 @@ class Shell(click.Group):
         import threading
 
         from .errors import Interrupted, MifiError, exit_code
+        from .serialize.temporary import interrupt
 
-        def interrupted(signum, frame):
-            raise Interrupted(signum)
-
+        previous = {}
         if threading.current_thread() is threading.main_thread():  # signals reach the main thread only
-            signal.signal(signal.SIGTERM, interrupted)  # like Ctrl-C: temporaries removed (issue 15)
+            for signum in (signal.SIGINT, signal.SIGTERM):  # SIGTERM like Ctrl-C: temporaries removed (issue 15)
+                previous[signum] = signal.signal(signum, lambda signum, frame: interrupt(signum))
         try:
             return super().invoke(ctx)
         except MifiError as err:
@@ -42,6 +42,9 @@ class Shell(click.Group):
             fail(f"interrupted ({signal.Signals(signum).name}); nothing was written", 128 + signum)
         except OSError as err:  # a file the system would not let us read or write: no traceback (issue 15)
             fail(os_error(err), exit_code(err))
+        finally:  # a caller that invoked the CLI in its own process gets its handlers back
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 def os_error(err: OSError) -> str:

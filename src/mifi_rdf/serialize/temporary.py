@@ -33,18 +33,45 @@ RENAME_EXCHANGE = 2  # linux/fs.h
 RENAME_SWAP = 2  # macOS sys/stdio.h
 
 
+_deferring = 0  # how many deferred_signals blocks the main thread is in
+_pending: list[int] = []  # signals that arrived meanwhile, raised when the outermost block ends
+
+
+def interrupt(signum: int) -> None:
+    """The handler of Ctrl-C and SIGTERM (installed by the CLI): raise Interrupted, unless a
+    temporary is being created, in which case it is raised as soon as its name is known."""
+    from ..errors import Interrupted
+
+    if _deferring:
+        _pending.append(signum)
+        return
+    raise Interrupted(signum)
+
+
 @contextlib.contextmanager
 def deferred_signals() -> Iterator[None]:
     """Hold Ctrl-C and SIGTERM back while a temporary is created and its name assigned.
 
     Without this, a signal arriving inside mkstemp, after the file exists but before its name is
-    known to the caller, would leave it behind even though SIGTERM is handled."""
+    known to the caller, would leave it behind even though SIGTERM is handled. Blocking the signals
+    in this thread is not enough: the kernel gives a process's signal to any thread that does not
+    block it (polars and pyoxigraph start threads), and Python then runs the handler in this thread
+    at once; so the handler itself defers while a block is open (`interrupt`)."""
+    global _deferring
     signals = {signal.SIGINT, signal.SIGTERM}
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    _deferring += 1
     try:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        _deferring -= 1
+        if not _deferring and _pending:
+            signum = _pending[0]
+            _pending.clear()
+            from ..errors import Interrupted
+
+            raise Interrupted(signum)
 
 
 def lock(fd: int) -> None:
