@@ -183,6 +183,7 @@ class Website:
         self.regions = self.data.regions()
         self._domains: dict[tuple[str, ...], list[tuple[str, Header]] | None] = {}
         self._links: dict[tuple[str, str], dict[str, Markup]] = {}
+        self._downloads: dict[str, list[Download]] = {}
         self._last: tuple[tuple, object] = ((), None)  # the grids of the last page made, for its other language
         self._plan()
 
@@ -399,7 +400,9 @@ class Website:
 
     def downloads(self, table: Table) -> list[Download]:
         if self.files is not None:
-            return [Download(fmt, f.path, f) for fmt, f in self.files(table)]
+            if table.dataset_id not in self._downloads:  # sizes are measured once, not per page and language
+                self._downloads[table.dataset_id] = [Download(fmt, f.path, f) for fmt, f in self.files(table)]
+            return self._downloads[table.dataset_id]
         return [Download(fmt, f"dataset/{table.dataset_id}{fmt.suffix}", None)
                 for fmt in self.config.formats if fmt.key in RDF_FORMATS]
 
