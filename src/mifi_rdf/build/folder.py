@@ -138,6 +138,7 @@ def write_pages(project: Project, root: Path, config: Config, facts: Facts, opti
         return
     size = -(-len(paths) // workers)
     shares = [paths[i:i + size] for i in range(0, len(paths), size)]
+    website.prepare()  # compile the templates once, before the workers inherit them
     _site = (website, root)
     try:
         with multiprocessing.get_context("fork").Pool(len(shares)) as pool:

@@ -210,6 +210,8 @@ def make_chart(data: SiteData, grid: Grid, domain: list[tuple[str, Header]] | No
             chart.omitted_residual = any(r.residual for r in rows)
             chart.axis = grid.column_axis.iri
         return chart if chart is not None and len(chart.marks) >= 2 else None
+    if len(rows) > MAX_BARS and sum(1 for r in rows if any(c is not None and c.cell.value for c in r.cells)) > MAX_BARS:
+        return None  # too many bars to read: decided before drawing them
     chart = bar_chart(data, grid, rows, cols, unit)
     if chart is not None and grid.row_axes:
         chart.axis = grid.row_axes[0].iri
