@@ -241,7 +241,7 @@ def line_chart(data: SiteData, series: list[tuple[Header, list[tuple[Header, Ent
     keep, capped = cap(series, plotted)
     if not keep:
         return None
-    left, top, right, bottom = 64.0, 16.0, WIDTH - 24.0, 300.0
+    left, top, right, bottom = 84.0, 16.0, WIDTH - 24.0, 300.0  # room on the left for the first rotated date
     height = bottom + 90
     values = [value_of(e) for n in keep for _, e in plotted[n]]
     step = nice_step(max(values))
