@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from itertools import chain
 from pathlib import Path
@@ -133,7 +134,10 @@ def write_pages(project: Project, root: Path, config: Config, facts: Facts, opti
     for folder in sorted({(root / p).parent for p in paths}):
         folder.mkdir(parents=True, exist_ok=True)
     workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
-    if workers < 2 or len(paths) < PARALLEL_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+    # fork only a single-threaded process: a child forked while another thread holds a lock (a server
+    # thread in a test, a caller's worker) waits for it forever
+    if (workers < 2 or len(paths) < PARALLEL_PAGES or threading.active_count() > 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
         _write_pages(website, root, paths)
         return
     size = -(-len(paths) // workers)
