@@ -293,7 +293,7 @@ def test_a_query_result_never_links_an_iri_of_another_scheme(server):
     query = 'SELECT ?x WHERE { BIND(IRI("javascript:alert(1)") AS ?x) }'
     url = f"{server}/sparql?{urllib.parse.urlencode({'query': query})}"
     page = http(url, headers={"Accept": BROWSER})[2].decode("utf-8")
-    assert "<td>javascript:alert(1)</td>" in page and 'href="javascript:' not in page
+    assert '<td><span class="iri">javascript:alert(1)</span></td>' in page and 'href="javascript:' not in page
 
 
 def test_an_observation_document_declares_only_the_prefixes_it_uses(server):

@@ -26,7 +26,7 @@ from ..render.website import Website
 from ..serialize import temporary
 from ..serialize.writers import write
 from .catalog import catalog_statements
-from .config import Config, FileFacts, Format, Options, dataset_path, load_config, measure
+from .config import Config, FileFacts, Format, Options, dataset_path, load_config
 from .csvw import write_csv, write_csvw
 from .facts import Facts, gather_facts
 from .sources import check_letters, copy_sources, source_files
@@ -142,6 +142,7 @@ def write_pages(project: Project, root: Path, config: Config, facts: Facts, opti
         return
     size = -(-len(paths) // workers)
     shares = [paths[i:i + size] for i in range(0, len(paths), size)]
+    website.prepare()  # compile the templates once, before the workers inherit them
     _site = (website, root)
     try:
         with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
@@ -161,8 +162,13 @@ def _write_pages(website: Website, root: Path, paths: list[str]) -> None:
 
 
 def data_files(table, root: Path, config: Config) -> list[tuple[Format, FileFacts]]:
-    """The data files of a dataset as written: path, size and checksum, in catalog.toml's order."""
-    return [(fmt, measure(root, dataset_path(table.dataset_id, fmt))) for fmt in config.formats]
+    """The data files of a dataset as written: path and size (the pages show no checksum: the
+    catalog, written last, measures them again), in catalog.toml's order."""
+    out = []
+    for fmt in config.formats:
+        rel = dataset_path(table.dataset_id, fmt)
+        out.append((fmt, FileFacts(rel, (root / rel).stat().st_size, "")))
+    return out
 
 
 def write_dataset(project: Project, builder: CubeBuilder, letter, table, root: Path, config: Config,

@@ -210,6 +210,8 @@ def make_chart(data: SiteData, grid: Grid, domain: list[tuple[str, Header]] | No
             chart.omitted_residual = any(r.residual for r in rows)
             chart.axis = grid.column_axis.iri
         return chart if chart is not None and len(chart.marks) >= 2 else None
+    if len(rows) > MAX_BARS and sum(1 for r in rows if any(c is not None and c.cell.value for c in r.cells)) > MAX_BARS:
+        return None  # too many bars to read: decided before drawing them
     chart = bar_chart(data, grid, rows, cols, unit)
     if chart is not None and grid.row_axes:
         chart.axis = grid.row_axes[0].iri
@@ -239,7 +241,7 @@ def line_chart(data: SiteData, series: list[tuple[Header, list[tuple[Header, Ent
     keep, capped = cap(series, plotted)
     if not keep:
         return None
-    left, top, right, bottom = 64.0, 16.0, WIDTH - 24.0, 300.0
+    left, top, right, bottom = 84.0, 16.0, WIDTH - 24.0, 300.0  # room on the left for the first rotated date
     height = bottom + 90
     values = [value_of(e) for n in keep for _, e in plotted[n]]
     step = nice_step(max(values))

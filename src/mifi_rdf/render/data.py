@@ -60,7 +60,6 @@ class SiteData:
         self._read_vocabulary()
         self.series = find_series(project, config, self.dates)
         self.series_of: dict[str, Series] = {m.dataset_id: s for s in self.series for m in s.members}
-        # (tables are compared by identity or id: a Table's == compares all its cells)
 
     # ------------------------------------------------------------------ vocabulary
 
@@ -71,7 +70,7 @@ class SiteData:
         self.types: dict[str, set[str]] = {}
         self.broader: dict[str, list[str]] = {}
         self.scheme: dict[str, str] = {}
-        self.about: dict[str, list[ox.Triple]] = {}  # codes used, regions and def/ terms: their statements
+        self.about: dict[str, list[ox.Triple]] = {}  # every statement of the ontology and code lists, by subject
         starts: dict[str, str] = {}
         ends: dict[str, str] = {}
         defs = set(DEFINITIONS)

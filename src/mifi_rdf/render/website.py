@@ -37,7 +37,7 @@ from ..namespaces import RDF, XSD
 from ..project import Project
 from .charts import Chart, chart_absence, make_chart, words
 from .data import TERM_KINDS, Entry, Series, SiteData
-from .grid import Axis, Grid, Header, Row, make_grid
+from .grid import Axis, Grid, Header, make_grid
 from .text import (
     LANGS,
     PROPERTY_WORDS,
@@ -183,6 +183,7 @@ class Website:
         self.regions = self.data.regions()
         self._domains: dict[tuple[str, ...], list[tuple[str, Header]] | None] = {}
         self._links: dict[tuple[str, str], dict[str, Markup]] = {}
+        self._downloads: dict[str, list[Download]] = {}
         self._last: tuple[tuple, object] = ((), None)  # the grids of the last page made, for its other language
         self._plan()
 
@@ -230,6 +231,11 @@ class Website:
         path = self.sources / "letters" / name
         return path if path.is_file() else None
 
+    def prepare(self) -> None:
+        """Compile every template now (a tenth of a second each time a process would do it)."""
+        for name in self.env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml"))):
+            self.env.get_template(name)
+
     def paths(self) -> list[str]:
         return list(self.routes)
 
@@ -276,32 +282,6 @@ class Website:
                 found = links[iri] = Markup(f'<a href="{escape(h)}">{text}</a>') if h else text
             return found
 
-        def cells(row: Row, notes: dict, prefix: str) -> Markup:
-            """The <td> of a row: a number as the language writes it, or the symbol of a cell without
-            a value with its status on hover and focus (and in words for screen readers); inferred
-            cells marked; a note's number linked. Made here rather than in the template: a table
-            can have thousands of cells."""
-            out = []
-            of = notes["of"]
-            for e in row.cells:
-                if e is None:
-                    out.append(absent)
-                    continue
-                cell = e.cell
-                css = "num inferred" if cell.inferences else "num"
-                if cell.value is not None:
-                    body = number(cell.value, lang)
-                else:
-                    css += " st"
-                    st = statuses[cell.status]
-                    body = (f'<span class="flag" tabindex="0" data-tip="{escape(st.text)}"><span aria-hidden="true">'
-                            f'{STATUS_SYMBOLS.get(cell.status, "?")}</span><span class="sr">{txt(st, lang)}</span></span>')
-                n = of(e)
-                if n:
-                    body += f'<sup><a class="ref" href="#{prefix}note-{n}"><span class="sr">{note_word} </span>{n}</a></sup>'
-                out.append(f'<td class="{css}">{body}</td>')
-            return Markup("\n".join(out))
-
         statuses = {name: d.label(st.iri, lang) for name, st in d.vocab.statuses.items()}
         note_word = WORDS[lang]["note"]
         absent = f'<td class="num absent"><span aria-hidden="true">–</span><span class="sr">{WORDS[lang]["absent"]}</span></td>'
@@ -313,9 +293,47 @@ class Website:
             name = f"{table.letter_ref}, {vocabulary['table'].lower()} {table.number}" if table.number else dataset_id
             return Markup(f'<a href="{escape(href(f"{self.base}dataset/{dataset_id}"))}">{escape(name)}</a>')
 
+        def rows(grid: Grid, notes: dict, prefix: str) -> Markup:
+            """The rows of a table (its <tbody>): row headers linked to their pages, then each cell: a
+            number as the language writes it, or the symbol of a cell without a value with its status
+            on hover and focus (and in words for screen readers); inferred cells marked; a note's
+            number linked; the source table when the rows come from several. Made here rather than
+            in the template: a table can have thousands of cells, and pages by the thousand."""
+            out = []
+            of = notes["of"]
+            fixed = f'<th scope="row">{link(grid.fixed[0].iri)}</th>' if not grid.row_axes and grid.fixed else ""
+            for row in grid.rows:
+                css = ("total" if row.total else "") + (" residual" if row.residual else "")
+                out.append(f'<tr class="{css}">' if css else "<tr>")
+                for h in row.headers:
+                    out.append(f'<th scope="row">{link(h.iri)}</th>')
+                if not row.headers and fixed:
+                    out.append(fixed)
+                for e in row.cells:
+                    if e is None:
+                        out.append(absent)
+                        continue
+                    cell = e.cell
+                    klass = "num inferred" if cell.inferences else "num"
+                    if cell.value is not None:
+                        body = number(cell.value, lang)
+                    else:
+                        klass += " st"
+                        st = statuses[cell.status]
+                        body = (f'<span class="flag" tabindex="0" data-tip="{escape(st.text)}"><span aria-hidden="true">'
+                                f'{STATUS_SYMBOLS.get(cell.status, "?")}</span><span class="sr">{txt(st, lang)}</span></span>')
+                    n = of(e)
+                    if n:
+                        body += f'<sup><a class="ref" href="#{prefix}note-{n}"><span class="sr">{note_word} </span>{n}</a></sup>'
+                    out.append(f'<td class="{klass}">{body}</td>')
+                if grid.sources:
+                    out.append(f'<td class="small">{", ".join(source(x) for x in row.datasets)}</td>')
+                out.append("</tr>")
+            return Markup("\n".join(out))
+
         return {
             **page_context(path, lang, self.config.section("catalog")[f"title_{lang}"]), "link": link, "source": source,
-            "row_cells": cells,
+            "rows": rows,
             "label": lambda iri: d.label(iri, lang), "label_in": d.label, "href": href, "to": to,
             "definition": lambda iri: d.definition(iri, lang), "base_iri": self.base,
             "status_iri": d.status_iri, "inference_iri": lambda x: f"{self.base}code/inference/{x}",
@@ -399,7 +417,9 @@ class Website:
 
     def downloads(self, table: Table) -> list[Download]:
         if self.files is not None:
-            return [Download(fmt, f.path, f) for fmt, f in self.files(table)]
+            if table.dataset_id not in self._downloads:  # sizes are measured once, not per page and language
+                self._downloads[table.dataset_id] = [Download(fmt, f.path, f) for fmt, f in self.files(table)]
+            return self._downloads[table.dataset_id]
         return [Download(fmt, f"dataset/{table.dataset_id}{fmt.suffix}", None)
                 for fmt in self.config.formats if fmt.key in RDF_FORMATS]
 
