@@ -7,11 +7,9 @@ because it records the size and checksum of every file before it.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable, Iterable
 from itertools import chain
 from pathlib import Path
@@ -117,43 +115,18 @@ def write_folder(project: Project, root: Path, config: Config, options: Options,
         write_rdf(root / name, catalog, fmt, base)
 
 
-PARALLEL_PAGES = 400  # from this many pages on, they are made by one process per core (fork)
-_site: tuple[Website, Path] | None = None  # what forked page workers inherit
-
-
 def write_pages(project: Project, root: Path, config: Config, facts: Facts, options: Options) -> None:
     """The site people read (render/): every page, the stylesheet, sitemap, robots.txt, the letters.
 
-    Pages are independent, so with many of them each core makes a contiguous share (the two
-    languages of a page stay together: they share its grids). Each file is written by exactly one
-    process, whole, so the folder is the same whatever the number of processes."""
-    global _site
+    One process writes every page. Forking page workers was faster on two cores, but a child forked
+    while any thread of the parent held a lock (pyoxigraph's and polars' own threads, which Python
+    does not see) waited for it forever: CI hung on it twice."""
     website = Website(project, config, facts, files=lambda table: data_files(table, root, config),
                       sparql=options.sparql_endpoint, sources=project_paths().sources)
     paths = website.paths()
     for folder in sorted({(root / p).parent for p in paths}):
         folder.mkdir(parents=True, exist_ok=True)
-    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
-    # fork only a single-threaded process: a child forked while another thread holds a lock (a server
-    # thread in a test, a caller's worker) waits for it forever
-    if (workers < 2 or len(paths) < PARALLEL_PAGES or threading.active_count() > 1
-            or "fork" not in multiprocessing.get_all_start_methods()):
-        _write_pages(website, root, paths)
-        return
-    size = -(-len(paths) // workers)
-    shares = [paths[i:i + size] for i in range(0, len(paths), size)]
-    website.prepare()  # compile the templates once, before the workers inherit them
-    _site = (website, root)
-    try:
-        with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
-            pool.map(_write_share, shares)
-    finally:
-        _site = None
-
-
-def _write_share(paths: list[str]) -> None:
-    assert _site is not None
-    _write_pages(*_site, paths)
+    _write_pages(website, root, paths)
 
 
 def _write_pages(website: Website, root: Path, paths: list[str]) -> None:
