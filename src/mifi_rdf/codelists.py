@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .codelists_fr import alternative_label_note, french
 from .errors import MifiError
+from .serialize.quoted import quoted
 from .serialize.writers import atomic_output
 
 # Where the reference files are published, relative to the base URI (and to the repository): named
@@ -164,23 +165,7 @@ SCHEMES = {
 
 def literal(text: str, lang: str | None = None, datatype: str | None = None) -> str:
     """A Turtle string literal; escapes what STRING_LITERAL_QUOTE forbids, and other controls."""
-    out = []
-    for ch in text:
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == '"':
-            out.append('\\"')
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    body = '"' + "".join(out) + '"'
+    body = quoted(text)
     if lang:
         return f"{body}@{lang}"
     if datatype:

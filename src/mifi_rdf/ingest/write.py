@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ..serialize.quoted import quoted
 from .letter import LetterMeta
 from .tables import Cell, TableResult
 
@@ -43,26 +44,6 @@ def render_csv(table: TableResult) -> str:
     return out.getvalue()
 
 
-def toml_string(text: str) -> str:
-    """A TOML basic string."""
-    out = ['"']
-    for ch in text:
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == '"':
-            out.append('\\"')
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
 def _value(v) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -76,7 +57,7 @@ def _value(v) -> str:
         if len(v) > 1 and any(isinstance(x, (str, dict)) and len(_value(x)) > 60 for x in v):
             return "[\n" + "".join(f"    {_value(x)},\n" for x in v) + "]"
         return "[" + ", ".join(_value(x) for x in v) + "]"
-    return toml_string(str(v))
+    return quoted(str(v))
 
 
 def render_letter(meta: LetterMeta, tables: list[TableResult], source_text: str, titles: dict[str, dict[str, str]]) -> str:
