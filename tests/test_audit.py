@@ -352,3 +352,33 @@ def test_cli_ttl_and_french_text():
     assert "Cellules divulguées (0) :" in text
     assert "30735-t4 2023/_U/peq-graduates certificatesIssued « MRC de destination inconnue » [1, 2]" in text
     assert "la règle seule dit [1, 4]" in text
+
+
+def test_bounds_computed_group_by_group_equal_the_whole_audit(tmp_path):
+    # MRC 090 (La Mitis) and 110 are blanked and add up to 20; another table of the same period
+    # prints 12 for La Rédemption, a municipality of La Mitis: that table alone lifts 090 to [12, 20].
+    # Audited table by table, 090 would be [0, 20]; the groups must keep the two tables together.
+    from mifi_rdf.audit.grouped import grouped_bound_attributes
+    from mifi_rdf.audit.report import attributes
+
+    mrc = [(PERIOD, "090", "_T", "invitedPersons", "", "confidential"),
+           (PERIOD, "110", "_T", "invitedPersons", "", "confidential"),
+           (PERIOD, "_T", "_T", "invitedPersons", "20", "total")]
+    towns = [(PERIOD, "09005", "invitedPersons", "12", "published")]
+    data = make_data(tmp_path, [{"id": "t1", "structure": "invitations-by-mrc-stream", "rows": mrc},
+                                {"id": "t2", "structure": "invitations-by-municipality", "rows": towns}])
+    project = load_project(data=data, cells=False)  # as `export` loads it: no cell until asked for
+    tables = [t for letter in project.letters for t in letter.tables]
+    grouped = project.bound_attributes()
+    assert all(not t.cells for t in tables)  # the cells read for the audit were let go
+    whole = attributes(audit_of(data), project.vocab.base)
+    assert grouped == whole
+
+    def bounds(attrs, mrc_code):
+        return [o.value for _, o in attrs[("99001-t1", (PERIOD, mrc_code, "_T"), "invitedPersons")]][:2]
+
+    assert bounds(grouped, "090") == ["12", "20"] and bounds(grouped, "110") == ["0", "8"]
+    from mifi_rdf.load.tables import load_cells
+
+    one = grouped_bound_attributes(tables[:1], project.vocab, lambda t: load_cells(t, project.vocab))
+    assert bounds(one, "090") == ["0", "20"]  # what a wrong grouping would have published

@@ -26,6 +26,7 @@ class Project:
     vocab: Vocabulary
     letters: list[Letter]
     _audit: object = field(default=None, init=False, repr=False, compare=False)
+    _bounds: dict | None = field(default=None, init=False, repr=False, compare=False)
     lazy: bool = False  # the tables' cells are read when written (load_project(cells=False)), see streaming.py
 
     @property
@@ -63,10 +64,22 @@ class Project:
         return self._audit
 
     def bound_attributes(self) -> dict:
-        """def:lowerBound, def:upperBound and def:boundsMethod of each suppressed observation."""
-        from .audit.report import attributes
+        """def:lowerBound, def:upperBound and def:boundsMethod of each suppressed observation,
+        computed once. Without the whole audit at hand, they are computed group of linked tables
+        by group (audit/grouped.py): the same bounds, with the cells of one group held at a time."""
+        if self._bounds is None:
+            if self._audit is not None:
+                from .audit.report import attributes
 
-        return attributes(self.audit(), self.vocab.base)
+                self._bounds = attributes(self._audit, self.vocab.base)
+            else:
+                from .audit.grouped import grouped_bound_attributes
+                from .load.tables import load_cells
+
+                tables = [t for letter in self.letters for t in letter.tables]
+                self._bounds = grouped_bound_attributes(tables, self.vocab,
+                                                        lambda t: t.cells or load_cells(t, self.vocab))
+        return self._bounds
 
     def builder(self) -> CubeBuilder:
         """The cube builder; for a project loaded without its cells, one that reads them table by table."""

@@ -1,0 +1,111 @@
+"""The audit's bounds for `export`, `build` and `validate`, with memory bounded by a group of
+linked tables instead of every cell.
+
+A suppressed cell's bounds depend only on the cells it shares a constraint with, directly or
+through others. Constraints inside a table (sums, percentages) stay in it; the only ones between
+tables are those of def:coversRound (a period's count is the sum of its rounds) and skos:broader
+(places within a larger one count at most what it counts), and build_system only draws them
+between tables that name a period or a covered round. So the tables split into groups that no
+constraint crosses: each table that names no period and no covered round on its own, and the
+others joined when one could meet the other in such a constraint — through a round that one
+names and the other's period covers, or a place one names that the other's places lie within.
+That join is wider than the constraints themselves (it ignores measures and dates), never
+narrower, so auditing each group alone gives every cell the bounds the whole audit gives.
+
+The cells of each table are read once to find its links, and a group's read again only when it
+is audited; a table with no link is audited as soon as it is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from ..load.vocabulary import Vocabulary
+from ..model import Cell, Table
+from .constraints import Relations, relations
+from .findings import run_audit
+from .report import attributes
+
+Attributes = dict[tuple[str, tuple[str, ...], str], list[tuple]]
+
+
+def links(table: Table, cells: Sequence[Cell], vocab: Vocabulary, rel: Relations) -> set[str]:
+    """What could tie this table to another in a cross-table constraint: each round it names or
+    its periods cover ("round " + IRI), each place of a skos:broader hierarchy it names and every
+    place containing one ("place " + IRI). Empty when it names no period and no covered round
+    (build_system then draws no constraint from it to another table)."""
+    covered = {r for rounds in rel.covers.values() for r in rounds}
+    placed = rel.parents.keys() | {p for parents in rel.parents.values() for p in parents}
+    concepts = [vocab.codelists[d.codelist].codes for d in table.structure.dimensions]
+    iris = {c[code] for cell in cells for c, code in zip(concepts, cell.codes, strict=True)}
+    if iris.isdisjoint(rel.spans.keys() | covered):
+        return set()
+    out: set[str] = set()
+    for iri in iris - rel.totals:
+        if iri in covered:
+            out.add("round " + iri)
+        out.update("round " + r for r in rel.covers.get(iri, ()))
+        if iri in placed:
+            out.add("place " + iri)
+            out.update("place " + a for a in rel.ancestors(iri))
+    return out
+
+
+def grouped_bound_attributes(tables: list[Table], vocab: Vocabulary,
+                             cells_of: Callable[[Table], list[Cell]] | None = None) -> Attributes:
+    """attributes(run_audit(tables, vocab), base), computed group by group.
+
+    `cells_of(table)` reads a table's cells (default: those it holds); the cells given to the
+    audit are put on the table for its duration and taken off after, when they were read here."""
+    rel = relations(vocab)
+    read = cells_of or (lambda t: t.cells)
+    out: Attributes = {}
+    linked: dict[str, set[str]] = {}
+    for table in tables:
+        cells = read(table)
+        tokens = links(table, cells, vocab, rel)
+        if tokens:
+            linked[table.dataset_id] = tokens
+        elif any(c.value is None for c in cells):
+            out.update(_audit([table], [cells], vocab, rel))
+    by_id = {t.dataset_id: t for t in tables}
+    for group in _groups(linked):
+        members = [by_id[d] for d in group]
+        out.update(_audit(members, [read(t) for t in members], vocab, rel))
+    return out
+
+
+def _groups(linked: Mapping[str, set[str]]) -> list[list[str]]:
+    """The tables joined through a shared link, transitively, in the order the tables came."""
+    parent = {d: d for d in linked}
+
+    def find(d: str) -> str:
+        while parent[d] != d:
+            parent[d] = parent[parent[d]]
+            d = parent[d]
+        return d
+
+    first: dict[str, str] = {}
+    for d, tokens in linked.items():
+        for token in sorted(tokens):
+            if token in first:
+                a, b = find(first[token]), find(d)
+                if a != b:
+                    parent[b] = a
+            else:
+                first[token] = d
+    groups: dict[str, list[str]] = {}
+    for d in linked:
+        groups.setdefault(find(d), []).append(d)
+    return list(groups.values())
+
+
+def _audit(tables: list[Table], cells: list[list[Cell]], vocab: Vocabulary, rel: Relations) -> Attributes:
+    held = [t.cells for t in tables]
+    for t, c in zip(tables, cells, strict=True):
+        t.cells = c
+    try:
+        return attributes(run_audit(tables, vocab, rel), vocab.base)
+    finally:
+        for t, h in zip(tables, held, strict=True):
+            t.cells = h
