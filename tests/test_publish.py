@@ -203,3 +203,24 @@ def test_a_withdrawn_table_is_dropped_from_virtuoso_and_comes_back_when_republis
     assert withdrawn not in published(store)
     assert publish(store).exit_code == 0  # the full release again: the store is as the other tests expect
     assert published(store) == expected(project, catalog)
+
+
+def test_big_graphs_go_to_virtuoso_in_batches(store, dba, project, catalog, monkeypatch):
+    # batches of 1,000 triples: the largest graphs take several requests (PUT, then POSTs that add
+    # to the graph), each authenticated on its own (Digest), and Virtuoso ends up with each graph once
+    sent: list[str] = []
+    real = publish_module.Endpoint._send
+
+    def spy(self, method, url, body):
+        sent.append(method)
+        return real(self, method, url, body)
+
+    monkeypatch.setattr(publish_module, "BATCH", 1000)
+    monkeypatch.setattr(publish_module.Endpoint, "_send", spy)
+    want = expected(project, catalog)
+    for _ in range(2):
+        result = publish(store)
+        assert result.exit_code == 0, result.output
+        assert published(store) == want
+    assert sent.count("PUT") == 2 * len(want)
+    assert sent.count("POST") == 2 * sum(-(-n // 1000) - 1 for n in want.values()) > 0

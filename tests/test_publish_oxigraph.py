@@ -62,3 +62,30 @@ def test_the_catalog_is_queryable_in_its_graph(store, project):
     rows = select(store.sparql, f"""PREFIX dcat: <http://www.w3.org/ns/dcat#>
         SELECT ?d WHERE {{ GRAPH <{BASE}graph/catalog> {{ <{BASE}catalog> dcat:dataset ?d }} }} ORDER BY ?d""")
     assert [r["d"] for r in rows] == sorted(f"{BASE}dataset/{d}" for d in project.dataset_ids)
+
+
+def test_oxigraph_is_bulk_loaded_and_big_graphs_go_in_batches(store, want, monkeypatch):
+    # Oxigraph's server says who it is: each graph is deleted, then loaded with its bulk endpoint;
+    # with batches of 1,000 triples the largest graphs take several requests, PUT then POST (or
+    # bulk POSTs), and the store must hold each graph exactly once either way.
+    assert publish_module.Endpoint(store.graph_store).bulk()
+    assert not publish_module.Endpoint(store.graph_store, bulk=False).bulk()
+    sent: list[tuple[str, str]] = []
+    real = publish_module.Endpoint._send
+
+    def spy(self, method, url, body):
+        sent.append((method, url))
+        return real(self, method, url, body)
+
+    monkeypatch.setattr(publish_module, "BATCH", 1000)
+    monkeypatch.setattr(publish_module.Endpoint, "_send", spy)
+    big = max(want, key=want.get)
+    for options, first, rest in [((), "POST", "POST"), (("--no-bulk",), "PUT", "POST")]:
+        sent.clear()
+        result = run("publish", "--endpoint", store.graph_store, "--query-endpoint", store.sparql, *options)
+        assert result.exit_code == 0, result.output
+        assert published(store) == want
+        mine = [(m, u) for m, u in sent if big.replace(":", "%3A").replace("/", "%2F") in u]
+        assert len(mine) == -(-want[big] // 1000) > 1
+        assert mine[0][0] == first and {m for m, _ in mine[1:]} == {rest}
+        assert all(u.endswith("&no_transaction") for _, u in mine) == (not options)

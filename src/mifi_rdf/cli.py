@@ -373,19 +373,27 @@ def publish_catalog(obj: Context, project, site: Path | None, license_iri: str |
 @click.option("--no-validate", is_flag=True, help="Publish without checking the cubes against shapes/ first.")
 @click.option("--keep-stale", is_flag=True,
               help="Keep the graphs of ours that this release no longer has (default: drop them).")
+@click.option("--no-bulk", is_flag=True,
+              help="Use PUT even where the store offers a bulk load (Oxigraph's server).")
 @click.pass_obj
 def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: str, site: Path | None,
-            license_iri: str | None, issued, no_validate: bool, keep_stale: bool) -> None:
+            license_iri: str | None, issued, no_validate: bool, keep_stale: bool, no_bulk: bool) -> None:
     """Load every dataset, the code lists, the ontology, the letters and the DCAT catalog into a
     triple store.
 
-    One named graph each, replaced with PUT (running twice duplicates nothing), then each graph's
-    triples are counted with a SPARQL query. Graphs of ours the release no longer has (a withdrawn
-    table, a release under a previous --base-uri) are then dropped and named; --keep-stale keeps them.
+    One named graph each, replaced with PUT (running twice duplicates nothing; a graph of more
+    than 200,000 triples goes in batches, PUT then POST; Oxigraph's server gets DELETE then its
+    bulk load, unless --no-bulk), then each graph's triples are counted with a SPARQL query.
+    Graphs of ours the release no longer has (a withdrawn table, a release under a previous
+    --base-uri) are then dropped and named; --keep-stale keeps them.
     Credentials: MIFI_RDF_ENDPOINT_USER and MIFI_RDF_ENDPOINT_PASSWORD (never on the command line;
     a warning if they would cross the network over plain http). The cubes are validated first, as
     by `build`. Exit 1 if anything failed.
     """
+    import contextlib
+    import http.client
+    import urllib.error
+
     from .publish import Endpoint, http_url
     from .publish import publish as run_publish
 
@@ -398,9 +406,12 @@ def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: s
     else:
         refuse_invalid(project, None, "nothing was sent")
     catalog = publish_catalog(obj, project, site, license_iri, issued)
-    target = Endpoint(endpoint, query_endpoint)
+    target = Endpoint(endpoint, query_endpoint, bulk=not no_bulk)
     for warning in target.warnings():
         click.echo(f"warning: {warning}", err=True)
+    with contextlib.suppress(urllib.error.URLError, OSError, http.client.HTTPException):
+        if target.bulk():  # a store that cannot be reached is reported by the first write
+            click.echo("Oxigraph's server: each graph deleted, then bulk-loaded (POST ?no_transaction)", err=True)
     report = run_publish(project, catalog, target, keep_stale=keep_stale)
     for line in report.lines():
         click.echo(line)

@@ -2,7 +2,12 @@
 
 Each part (ontology, code lists, letters, one graph per dataset, the DCAT catalog) is sent with PUT, which replaces
 the named graph: publishing twice leaves the same triples, and re-running after a failure finishes
-the job. Then one SPARQL query counts the triples of every graph in the store, so the report says
+the job. A graph of more than BATCH triples is sent in batches, the first with PUT and the others
+with POST (which adds to the graph): no request carries more than BATCH triples, which keeps the
+store's and our memory bounded (Virtuoso parses a request's body whole). Oxigraph's server, which
+says so in its `Server` header, offers a bulk load that skips its transactions (`POST
+/store?graph=…&no_transaction`, 8x faster than PUT for 700k triples): there each graph is deleted,
+then posted in batches that way. Then one SPARQL query counts the triples of every graph in the store, so the report says
 what the store holds, not what we sent. Graphs are sent as N-Triples: every Graph Store
 implementation reads it, and Virtuoso refuses JSON-LD uploads.
 
@@ -32,6 +37,7 @@ from .project import Project
 USER_ENV = "MIFI_RDF_ENDPOINT_USER"
 PASSWORD_ENV = "MIFI_RDF_ENDPOINT_PASSWORD"
 TIMEOUT = 120  # seconds for one HTTP exchange
+BATCH = 200_000  # triples in one request at most
 
 
 def sources(project: Project, catalog: Iterable[ox.Triple]) -> list[Callable[[], Iterable[ox.Quad]]]:
@@ -49,11 +55,19 @@ def sources(project: Project, catalog: Iterable[ox.Triple]) -> list[Callable[[],
 
 @dataclass
 class Part:
-    """One named graph to publish: its IRI and its triples, serialized once."""
+    """One named graph to publish: its IRI and its triples, each once."""
 
     graph: str
-    triples: int
-    body: bytes
+    statements: list[ox.Triple] = field(repr=False)
+
+    @property
+    def triples(self) -> int:
+        return len(self.statements)
+
+    def bodies(self) -> Iterator[bytes]:
+        """The N-Triples of each batch, serialized when it is sent."""
+        for start in range(0, max(len(self.statements), 1), BATCH):
+            yield ox.serialize(self.statements[start:start + BATCH], format=ox.RdfFormat.N_TRIPLES)
 
 
 def parts(project: Project, catalog: Iterable[ox.Triple]) -> list[Part]:
@@ -62,8 +76,7 @@ def parts(project: Project, catalog: Iterable[ox.Triple]) -> list[Part]:
     for source in sources(project, catalog):
         for q in source():
             grouped.setdefault(q.graph_name.value, []).append(q.triple)
-    unique = {g: list(dict.fromkeys(ts)) for g, ts in grouped.items()}  # a store keeps each triple once
-    return [Part(g, len(ts), ox.serialize(ts, format=ox.RdfFormat.N_TRIPLES)) for g, ts in unique.items()]
+    return [Part(g, list(dict.fromkeys(ts))) for g, ts in grouped.items()]  # a store keeps each triple once
 
 
 @dataclass
@@ -107,9 +120,11 @@ class Report:
 class Endpoint:
     """A Graph Store endpoint (writes) and a SPARQL query endpoint (the triple counts)."""
 
-    def __init__(self, graph_store: str, query: str | None = None) -> None:
+    def __init__(self, graph_store: str, query: str | None = None, bulk: bool = True) -> None:
         self.graph_store = graph_store
         self.query = query or graph_store
+        self.allow_bulk = bulk
+        self._bulk: bool | None = None
         handlers: list[urllib.request.BaseHandler] = []
         user, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
         self.passwords: urllib.request.HTTPPasswordMgrWithDefaultRealm | None = None
@@ -162,13 +177,38 @@ class Endpoint:
             return f"Digest {value}" if value else None
         return None
 
+    def bulk(self) -> bool:
+        """Whether the graph store is Oxigraph's server, whose bulk load we use (asked once)."""
+        if self._bulk is None:
+            self._bulk = False
+            if self.allow_bulk:
+                try:
+                    with urllib.request.urlopen(urllib.request.Request(self.graph_store, method="HEAD"),
+                                                timeout=TIMEOUT) as response:
+                        server = response.headers.get("Server", "")
+                except urllib.error.HTTPError as err:
+                    server = err.headers.get("Server", "")
+                self._bulk = server.lower().startswith("oxigraph/") and urllib.parse.urlsplit(
+                    self.graph_store).path.rstrip("/").endswith("/store")
+        return self._bulk
+
     def put(self, part: Part) -> None:
+        """Replace the part's graph: PUT then POST batches, or, on Oxigraph's server, DELETE then bulk POSTs."""
         url = _with_param(self.graph_store, "graph", part.graph)
+        if self.bulk():
+            self.delete(part.graph)
+            for body in part.bodies():
+                self._send("POST", url + "&no_transaction", body)
+            return
+        for n, body in enumerate(part.bodies()):
+            self._send("PUT" if n == 0 else "POST", url, body)
+
+    def _send(self, method: str, url: str, body: bytes) -> None:
         headers = {"Content-Type": "application/n-triples; charset=utf-8"}
-        authorization = self.authorization("PUT", url)
+        authorization = self.authorization(method, url)
         if authorization:
             headers["Authorization"] = authorization
-        request = urllib.request.Request(url, data=part.body, method="PUT", headers=headers)
+        request = urllib.request.Request(url, data=body, method=method, headers=headers)
         with self.opener.open(request, timeout=TIMEOUT) as response:
             response.read()
 
@@ -247,7 +287,8 @@ def publish(project: Project, catalog: Iterable[ox.Triple], endpoint: Endpoint,
         try:
             endpoint.put(part)
         except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
-            report.error = f"PUT <{part.graph}> to {endpoint.graph_store}: {_describe(err)}"
+            verb = "bulk load of" if endpoint.bulk() else "PUT"
+            report.error = f"{verb} <{part.graph}> to {endpoint.graph_store}: {_describe(err)}"
             report.not_loaded = todo[i:]
             break
         report.loaded.append(part)

@@ -24,9 +24,7 @@ from ..load.vocabulary import Vocabulary
 from ..model import Cell, Table
 from .constraints import Relations, relations
 from .findings import run_audit
-from .report import attributes
-
-Attributes = dict[tuple[str, tuple[str, ...], str], list[tuple]]
+from .report import BoundAttributes, attributes
 
 
 def links(table: Table, cells: Sequence[Cell], vocab: Vocabulary, rel: Relations) -> set[str]:
@@ -52,14 +50,14 @@ def links(table: Table, cells: Sequence[Cell], vocab: Vocabulary, rel: Relations
 
 
 def grouped_bound_attributes(tables: list[Table], vocab: Vocabulary,
-                             cells_of: Callable[[Table], list[Cell]] | None = None) -> Attributes:
+                             cells_of: Callable[[Table], list[Cell]] | None = None) -> BoundAttributes:
     """attributes(run_audit(tables, vocab), base), computed group by group.
 
     `cells_of(table)` reads a table's cells (default: those it holds); the cells given to the
     audit are put on the table for its duration and taken off after, when they were read here."""
     rel = relations(vocab)
     read = cells_of or (lambda t: t.cells)
-    out: Attributes = {}
+    out = BoundAttributes(vocab.base)
     linked: dict[str, set[str]] = {}
     for table in tables:
         cells = read(table)
@@ -67,11 +65,11 @@ def grouped_bound_attributes(tables: list[Table], vocab: Vocabulary,
         if tokens:
             linked[table.dataset_id] = tokens
         elif any(c.value is None for c in cells):
-            out.update(_audit([table], [cells], vocab, rel))
+            out.merge(_audit([table], [cells], vocab, rel))
     by_id = {t.dataset_id: t for t in tables}
     for group in _groups(linked):
         members = [by_id[d] for d in group]
-        out.update(_audit(members, [read(t) for t in members], vocab, rel))
+        out.merge(_audit(members, [read(t) for t in members], vocab, rel))
     return out
 
 
@@ -100,7 +98,7 @@ def _groups(linked: Mapping[str, set[str]]) -> list[list[str]]:
     return list(groups.values())
 
 
-def _audit(tables: list[Table], cells: list[list[Cell]], vocab: Vocabulary, rel: Relations) -> Attributes:
+def _audit(tables: list[Table], cells: list[list[Cell]], vocab: Vocabulary, rel: Relations) -> BoundAttributes:
     held = [t.cells for t in tables]
     for t, c in zip(tables, cells, strict=True):
         t.cells = c

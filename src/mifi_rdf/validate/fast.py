@@ -358,13 +358,15 @@ class TableRows:
         return out
 
     def cells_of(self, i: int) -> list:
-        """The cells of table i: loaded, or read again from its file (kept for the results)."""
+        """The cells of table i: loaded, or read again from its file. Only the last table read is
+        kept: results name cells of every table at a million cells (the disclosed-cell warnings),
+        and keeping them all would hold every cell again."""
         from ..load.tables import load_cells
 
         if self.tables[i].cells:
             return self.tables[i].cells
         if i not in self.cached:
-            self.cached[i] = load_cells(self.tables[i], self.vocab)
+            self.cached = {i: load_cells(self.tables[i], self.vocab)}
         return self.cached[i]
 
     def finish(self) -> tuple[Observations, Facts]:
@@ -379,12 +381,13 @@ class TableRows:
             return tables[i], self.cells_of(i)[row - starts[i]]
 
         def iris(rows: Iterable[int]) -> list[str]:
-            out = []
-            for row in rows:
-                table, cell = locate(row)
+            rows = list(rows)
+            out = [""] * len(rows)
+            for k in sorted(range(len(rows)), key=rows.__getitem__):  # table by table: each read once
+                table, cell = locate(rows[k])
                 iri = f"{base}dataset/{table.dataset_id}/obs/{'/'.join(quote(c, safe='') for c in cell.codes)}/{cell.measure}"
                 self.tables_of[iri] = (table, cell)
-                out.append(iri)
+                out[k] = iri
             return out
 
         def notes(row: int) -> dict[str, ox.Literal]:
