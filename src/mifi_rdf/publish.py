@@ -55,14 +55,14 @@ def sources(project: Project, catalog: Iterable[ox.Triple]) -> list[Callable[[],
 
 @dataclass
 class Part:
-    """One named graph to publish: its IRI and its triples, each once."""
+    """One named graph to publish: its IRI and its triples, each once (let go once sent)."""
 
     graph: str
     statements: list[ox.Triple] = field(repr=False)
+    triples: int = 0
 
-    @property
-    def triples(self) -> int:
-        return len(self.statements)
+    def __post_init__(self) -> None:
+        self.triples = len(self.statements)
 
     def bodies(self) -> Iterator[bytes]:
         """The N-Triples of each batch, serialized when it is sent."""
@@ -70,13 +70,24 @@ class Part:
             yield ox.serialize(self.statements[start:start + BATCH], format=ox.RdfFormat.N_TRIPLES)
 
 
-def parts(project: Project, catalog: Iterable[ox.Triple]) -> list[Part]:
-    """The named graphs in the order they are first met in the streams."""
-    grouped: dict[str, list[ox.Triple]] = {}
+def parts(project: Project, catalog: Iterable[ox.Triple]) -> Iterator[Part]:
+    """The named graphs in the order the streams give them, one at a time: the streams give each
+    graph's statements together (cube.py), so memory holds one graph, not the release."""
+    done: set[str] = set()
     for source in sources(project, catalog):
+        graph, held = None, []
         for q in source():
-            grouped.setdefault(q.graph_name.value, []).append(q.triple)
-    return [Part(g, list(dict.fromkeys(ts))) for g, ts in grouped.items()]  # a store keeps each triple once
+            name = q.graph_name.value
+            if name != graph:
+                if graph is not None:
+                    yield Part(graph, list(dict.fromkeys(held)))  # a store keeps each triple once
+                if name in done:
+                    raise RuntimeError(f"the statements of <{name}> do not come together")
+                done.add(name)
+                graph, held = name, []
+            held.append(q.triple)
+        if graph is not None:
+            yield Part(graph, list(dict.fromkeys(held)))
 
 
 @dataclass
@@ -278,24 +289,31 @@ def stale_graphs(endpoint: Endpoint, base: str, release: set[str]) -> list[str]:
 
 def publish(project: Project, catalog: Iterable[ox.Triple], endpoint: Endpoint,
             progress: Callable[[str], None] = lambda _: None, keep_stale: bool = False) -> Report:
-    """PUT every part in order; stop at the first failure and say which parts remain. Then, once
+    """Replace every part in order (Endpoint.put); stop at the first failure and say which parts remain. Then, once
     the whole release is in, drop the graphs of ours it no longer has (issue 15: a withdrawn table
     stayed public), unless `keep_stale`: the store then equals the release."""
     report = Report()
     todo = parts(project, catalog)
-    for i, part in enumerate(todo):
+    release: set[str] = set()
+    for part in todo:
+        release.add(part.graph)
         try:
             endpoint.put(part)
         except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
             verb = "bulk load of" if endpoint.bulk() else "PUT"
             report.error = f"{verb} <{part.graph}> to {endpoint.graph_store}: {_describe(err)}"
-            report.not_loaded = todo[i:]
+            part.statements = []
+            report.not_loaded.append(part)
+            for p in todo:  # the rest, counted and named in the report, one at a time
+                p.statements = []
+                report.not_loaded.append(p)
             break
+        part.statements = []
         report.loaded.append(part)
         progress(f"put {part.graph} ({part.triples} triples)")
     if not report.not_loaded:
         try:
-            stale = stale_graphs(endpoint, project.vocab.base, {p.graph for p in todo})
+            stale = stale_graphs(endpoint, project.vocab.base, release)
             if keep_stale:
                 report.kept = stale
             for g in [] if keep_stale else stale:
