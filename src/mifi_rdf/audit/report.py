@@ -296,6 +296,11 @@ class BoundAttributes(Mapping):
         attrs.append(self.method)
         return attrs
 
+    def interval(self, key: Key) -> tuple[str, str | None] | None:
+        """The bounds of one observation as canonical lexical values (upper None: unbounded), or None."""
+        found = self._bounds.get(key)
+        return None if found is None else found[:2]
+
     def __iter__(self) -> Iterator[Key]:
         return iter(self._bounds)
 

@@ -57,6 +57,7 @@ class SiteData:
                 entry = Entry(t, cell)
                 for codes, code in zip(concepts, cell.codes, strict=True):
                     self.uses.setdefault(codes[code], []).append(entry)
+        self.bounds = project.bound_attributes()  # the audit's, as the data files state them
         self._read_vocabulary()
         self.series = find_series(project, config, self.dates)
         self.series_of: dict[str, Series] = {m.dataset_id: s for s in self.series for m in s.members}
@@ -175,6 +176,10 @@ class SiteData:
 
     def status_iri(self, status: str) -> str:
         return self.vocab.statuses[status].iri
+
+    def interval(self, entry: Entry) -> tuple[str, str | None] | None:
+        """The audit's bounds of a blanked cell (def:lowerBound, def:upperBound), or None."""
+        return self.bounds.interval((entry.table.dataset_id, entry.cell.codes, entry.cell.measure))
 
     def entries(self, table: Table) -> Iterator[Entry]:
         return (Entry(table, cell) for cell in table.cells)

@@ -229,6 +229,15 @@ WORDS: dict[str, dict[str, str]] = {
         "chart_desc_line": "Graphique linéaire dans le temps ; ses données sont dans le tableau qui le suit.",
         "transcribed": "Transcrit par mifi-rdf",
         "bounds": "Bornes des cellules caviardées",
+        "bounds_intro": ("Ce que les chiffres publiés, dans ce tableau et dans les autres, laissent possible pour chaque "
+                         "cellule caviardée\u00a0: la plus petite et la plus grande valeur compatibles avec tous ces chiffres "
+                         "(des nombres entiers pour les comptes, dont découlent ceux des pourcentages\u00a0; programmation en "
+                         "nombres entiers, commande mifi-rdf audit). Une cellule dont les deux bornes coïncident est "
+                         "divulguée."),
+        "lower": "au moins",
+        "upper": "au plus",
+        "unbounded": "non bornée",
+        "disclosed": "divulguée : une seule valeur possible",
         "vocabulary_intro": ("Les classes et propriétés propres à mifi-rdf ; les autres viennent de vocabulaires standard (RDF "
                              "Data Cube, SKOS, DCAT, SDMX)."),
         "term": "terme",
@@ -335,6 +344,14 @@ WORDS: dict[str, dict[str, str]] = {
         "chart_desc_line": "Line chart over time; its data are in the table that follows it.",
         "transcribed": "Transcribed by mifi-rdf",
         "bounds": "Bounds of the blanked cells",
+        "bounds_intro": ("What the published figures, in this table and in the others, still allow for each blanked cell: "
+                         "the smallest and largest values consistent with them all (whole numbers for counts, from which "
+                         "those of percentages follow; integer programming, the mifi-rdf audit command). A cell whose two "
+                         "bounds meet is disclosed."),
+        "lower": "at least",
+        "upper": "at most",
+        "unbounded": "unbounded",
+        "disclosed": "disclosed: a single value is possible",
         "vocabulary_intro": ("mifi-rdf's own classes and properties; the others come from standard vocabularies (RDF Data Cube, "
                              "SKOS, DCAT, SDMX)."),
         "term": "term",

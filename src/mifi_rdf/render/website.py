@@ -152,6 +152,21 @@ class Route:
     page: int = 1
 
 
+@dataclass(frozen=True)
+class Bound:
+    """A blanked cell and what the published figures leave possible for it (mifi_rdf.audit)."""
+
+    row: list[Header]
+    column: Header
+    entry: Entry
+    lower: str
+    upper: str | None  # None: no upper bound
+
+    @property
+    def disclosed(self) -> bool:
+        return self.lower == self.upper
+
+
 @dataclass
 class Download:
     format: Format
@@ -408,8 +423,18 @@ class Website:
             "query": self.sparql_query(table, route.lang), "run_query": self.run_query_href(table, route.lang, path),
             "letter_text": self.letter_href(letter.source_text, path),
             "schema": self.schema_dataset(table),
-            "bounds": None,  # the audit's bounds of blanked cells (issue 8) fill this slot
+            "bounds": self.bounds(grid),
         }
+
+    def bounds(self, grid: Grid) -> list[Bound]:
+        """The audit's interval of each blanked cell of the table, in the order of the grid."""
+        out = []
+        for row in grid.rows:
+            for column, e in zip(grid.columns, row.cells, strict=True):
+                interval = None if e is None or e.cell.value is not None else self.data.interval(e)
+                if interval is not None:
+                    out.append(Bound(row.headers, column, e, *interval))
+        return out
 
     def chart(self, grid: Grid, lang: str, domain=None) -> Chart | None:
         chart = make_chart(self.data, grid, domain)
