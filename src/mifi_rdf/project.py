@@ -42,8 +42,8 @@ class Project:
         return set(datasets)
 
     def audit(self):
-        """The disclosure audit of every table (mifi_rdf.audit), computed once: export, build and
-        validate all put its bounds on the suppressed observations."""
+        """The disclosure audit of every table together (mifi_rdf.audit), computed once, for `mifi-rdf
+        audit`'s report. Export, build and validate need only its bounds: bound_attributes()."""
         if self._audit is None:
             from .audit import run_audit
 
