@@ -400,7 +400,9 @@ def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: s
     http_url(endpoint, "--endpoint")
     if query_endpoint is not None:
         http_url(query_endpoint, "--query-endpoint")
-    project = obj.project(base_uri)
+    # with a built folder's catalog, each table's cells are read when its graph is made, then let go
+    # (as `export` does); otherwise the catalog is built first, from every cell
+    project = obj.project(base_uri, cells=site is None)
     if no_validate:
         click.echo("warning: not validated (--no-validate)", err=True)
     else:
