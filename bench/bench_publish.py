@@ -6,7 +6,7 @@ Usage:  python bench/bench_publish.py [--sizes 10000 100000] [--stores oxigraph 
 Each publish runs in a fresh process (`mifi-rdf --data … --ontology … publish --no-validate
 --site FOLDER`, the folder built once per size beforehand, so the figure is the sending and the
 counting, not the build) into a store started empty for it. Wall time and the publish's CPU and
-peak RSS (getrusage of the child) are printed as a Markdown table; the store's own CPU is not
+peak RSS (os.wait4 on the publish process alone) are printed as a Markdown table; the store's own CPU is not
 counted. The synthetic projects are those of bench_export.py.
 """
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -29,16 +28,20 @@ from bench_export import count_cells, make_project  # noqa: E402
 from servers import oxigraph_server, virtuoso  # noqa: E402
 
 
-def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def timed(args: list[str], env: dict[str, str], work: Path) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds and peak RSS (MB) of the publish process alone (os.wait4: the
+    stores, also children of this process, are not counted), and its last line of output."""
+    out, err = work / "publish.out", work / "publish.err"
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "mifi_rdf", *args], capture_output=True, text=True, env=env)
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "mifi_rdf", *args], stdout=stdout, stderr=stderr, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode:
-        raise SystemExit(f"publish failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, after.ru_maxrss / 1024, done.stdout.strip().splitlines()[-1]
+    process.returncode = os.waitstatus_to_exitcode(status)
+    text = out.read_text(encoding="utf-8")
+    if process.returncode:
+        raise SystemExit(f"publish failed ({process.returncode}):\n{text[-2000:]}\n{err.read_text()[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text.strip().splitlines()[-1]
 
 
 def main() -> None:
@@ -67,12 +70,12 @@ def main() -> None:
                     with oxigraph_server(folder) as server:
                         extra = ["--no-bulk"] if kind == "oxigraph-put" else []
                         result = timed([*publish, "--endpoint", server.graph_store, "--query-endpoint",
-                                        server.sparql, *extra], env)
+                                        server.sparql, *extra], env, folder)
                 else:
                     env.update(MIFI_RDF_ENDPOINT_USER="dba", MIFI_RDF_ENDPOINT_PASSWORD="dba")
                     with virtuoso(folder) as server:
                         result = timed([*publish, "--endpoint", server.graph_store, "--query-endpoint",
-                                        server.sparql], env)
+                                        server.sparql], env, folder)
                 wall, cpu, peak, summary = result
                 print(f"| {kind} | {cells:,} | {summary} | {wall:.1f} | {cpu:.1f} | {peak:.0f} |", flush=True)
 
