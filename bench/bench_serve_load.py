@@ -3,17 +3,20 @@
 Usage:  python bench/bench_serve_load.py [--clients 50] [--seconds 60] [--workers 2]
 
 Starts the server (the real CLI, in its own process, on a free 127.0.0.1 port), then runs N client
-threads that loop over a realistic mix until T seconds have passed: every named query in queries/
-(POSTed as a form, JSON results), dataset, observation and code URIs (303, then the HTML or
-Turtle document), and the service description. Reports requests/s, p50/p99 latency, errors (any
-status other than 200 after redirects), and the server's resident memory (main process plus its
-query workers) sampled every second: at start, peak, and at the end, so growth shows.
+threads, each from its own loopback address (the server's per-client limit is by address), that
+loop over a realistic mix until T seconds have passed: every named query in queries/ (POSTed as a
+form, JSON results), dataset, observation and code URIs (303, then the HTML or Turtle document),
+and the service description. Reports requests/s, p50/p99 latency, errors (any status other than
+200 after redirects), and the server's resident memory (main process plus its query workers)
+sampled every second: at start, peak, and at the end, so growth shows.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
+import http.client
 import random
 import socket
 import statistics
@@ -88,13 +91,27 @@ def requests(url: str) -> list[tuple[str, dict]]:
     return out
 
 
+class FromAddress(urllib.request.HTTPHandler):
+    """Requests from one loopback address: the server limits each client's concurrent queries by
+    address, so 50 clients must come from 50 addresses (127.0.1.1, 127.0.1.2, …; Linux answers on
+    all of 127.0.0.0/8)."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(http.client.HTTPConnection, source_address=(self.address, 0)), req)
+
+
 def client(mix, stop: float, seed: int, latencies: list, errors: list) -> None:
     rng = random.Random(seed)
+    opener = urllib.request.build_opener(FromAddress(f"127.0.{1 + seed // 250}.{1 + seed % 250}"))
     while time.monotonic() < stop:
         name, request = rng.choice(mix)
         start = time.perf_counter()
         try:
-            with urllib.request.urlopen(urllib.request.Request(**request), timeout=60) as r:
+            with opener.open(urllib.request.Request(**request), timeout=60) as r:
                 r.read()
                 ok = r.status == 200
         except (urllib.error.URLError, OSError) as err:
