@@ -382,3 +382,19 @@ def test_bounds_computed_group_by_group_equal_the_whole_audit(tmp_path):
 
     one = grouped_bound_attributes(tables[:1], project.vocab, lambda t: load_cells(t, project.vocab))
     assert bounds(one, "090") == ["0", "20"]  # what a wrong grouping would have published
+
+
+def test_the_bundled_bounds_by_group_equal_the_whole_audit_narrow_cells_included(letters):
+    from mifi_rdf.audit.report import attributes
+
+    project, audit = letters
+    grouped = load_project(cells=False).bound_attributes()  # as export streams it: group by group
+    whole = attributes(audit, project.vocab.base)
+    assert grouped == whole and len(grouped) == 31
+    # 30735 T4: Kamouraska (140) and « inconnue » in 2023, La Matapédia (070) and Témiscouata (130)
+    # in 2024, La Matanie (080) and Kamouraska in 2025 (docs/audit.md)
+    narrow = {key: grouped.narrow(key) for key in grouped if grouped.narrow(key)}
+    assert narrow == {key: whole.narrow(key) for key in whole if whole.narrow(key)}
+    assert sorted(k[1][:2] for k in narrow) == [("2023", "140"), ("2023", "_U"), ("2024", "070"), ("2024", "130"),
+                                                ("2025", "080"), ("2025", "140")]
+    assert {k[0] for k in narrow} == {"30735-t4"} and set(narrow.values()) == {(1, 4)}

@@ -280,12 +280,18 @@ class BoundAttributes(Mapping):
         self.method = (ox.NamedNode(base + "def/boundsMethod"), ox.NamedNode(base + "def/" + METHOD))
         self.integer, self.decimal = ox.NamedNode(XSD + "integer"), ox.NamedNode(XSD + "decimal")
         self._bounds: dict[Key, tuple[str, str | None, bool]] = {}
+        self._narrow: dict[Key, tuple[int, int]] = {}
 
     def add(self, key: Key, lower: str, upper: str | None, count: bool) -> None:
         self._bounds[key] = (lower, upper, count)
 
+    def add_narrow(self, key: Key, floor: int, top: int) -> None:
+        """The cell is known more closely than the rule protecting it intends, which alone says [floor, top]."""
+        self._narrow[key] = (floor, top)
+
     def merge(self, other: BoundAttributes) -> None:
         self._bounds.update(other._bounds)
+        self._narrow.update(other._narrow)
 
     def __getitem__(self, key: Key) -> list[tuple[ox.NamedNode, ox.Term]]:
         lower, upper, count = self._bounds[key]
@@ -301,6 +307,10 @@ class BoundAttributes(Mapping):
         found = self._bounds.get(key)
         return None if found is None else found[:2]
 
+    def narrow(self, key: Key) -> tuple[int, int] | None:
+        """What the rule alone says of a cell whose bounds are narrower than it intends, or None."""
+        return self._narrow.get(key)
+
     def __iter__(self) -> Iterator[Key]:
         return iter(self._bounds)
 
@@ -315,6 +325,8 @@ def attributes(audit: Audit, base: str) -> BoundAttributes:
         if c.infeasible or c.lower is None:
             continue
         out.add(c.entry.key, fmt_num(c.lower), None if c.upper is None else fmt_num(c.upper), c.entry.count)
+        if c.narrow:
+            out.add_narrow(c.entry.key, c.floor, c.threshold - 1)
     return out
 
 

@@ -181,6 +181,10 @@ class SiteData:
         """The audit's bounds of a blanked cell (def:lowerBound, def:upperBound), or None."""
         return self.bounds.interval((entry.table.dataset_id, entry.cell.codes, entry.cell.measure))
 
+    def narrow(self, entry: Entry) -> tuple[int, int] | None:
+        """What the table's rule alone says of a blank the audit knows more closely than it intends."""
+        return self.bounds.narrow((entry.table.dataset_id, entry.cell.codes, entry.cell.measure))
+
     def entries(self, table: Table) -> Iterator[Entry]:
         return (Entry(table, cell) for cell in table.cells)
 

@@ -161,6 +161,7 @@ class Bound:
     entry: Entry
     lower: str
     upper: str | None  # None: no upper bound
+    rule: tuple[int, int] | None = None  # what the rule alone says, when the bounds are narrower than it intends
 
     @property
     def disclosed(self) -> bool:
@@ -433,7 +434,7 @@ class Website:
             for column, e in zip(grid.columns, row.cells, strict=True):
                 interval = None if e is None or e.cell.value is not None else self.data.interval(e)
                 if interval is not None:
-                    out.append(Bound(row.headers, column, e, *interval))
+                    out.append(Bound(row.headers, column, e, *interval, self.data.narrow(e)))
         return out
 
     def chart(self, grid: Grid, lang: str, domain=None) -> Chart | None:
