@@ -1,5 +1,6 @@
 """Take the screenshots of docs/screenshots/: a dataset page, a country page and the series page,
-in French and in English, as a reader's browser shows them (Debian's Chromium, via Playwright).
+in French and in English, as a reader's browser shows them (Debian's Chromium, via Playwright),
+and the section of a dataset page that gives the bounds of its blanked cells.
 
 Usage:  python docs/screenshots/shoot.py [--chromium /usr/bin/chromium]
 
@@ -27,6 +28,10 @@ SHOTS = [  # page, file, height in CSS pixels from the top of the page
     ("series/pstq-invitations-by-country.html", "series-pstq.fr.png", 1250),
     ("series/pstq-invitations-by-country.en.html", "series-pstq.en.png", 1250),
 ]
+SECTIONS = [  # page, file, the section shown alone
+    ("dataset/30735-t4.html", "bounds-30735-t4.fr.png", "h-bounds"),
+    ("dataset/30735-t4.en.html", "bounds-30735-t4.en.png", "h-bounds"),
+]
 
 
 def main() -> None:
@@ -47,6 +52,11 @@ def main() -> None:
                 out = HERE / name
                 page.screenshot(path=str(out), full_page=True,
                                 clip={"x": 0, "y": 0, "width": WIDTH, "height": min(height, full)})
+                print(f"{out.relative_to(HERE.parents[1])}: {out.stat().st_size // 1000} kB")
+            for path, name, section in SECTIONS:
+                page.goto((site / path).as_uri())
+                out = HERE / name
+                page.locator(f'section[aria-labelledby="{section}"]').screenshot(path=str(out))
                 print(f"{out.relative_to(HERE.parents[1])}: {out.stat().st_size // 1000} kB")
             browser.close()
 

@@ -238,6 +238,7 @@ WORDS: dict[str, dict[str, str]] = {
         "upper": "au plus",
         "unbounded": "non bornée",
         "disclosed": "divulguée : une seule valeur possible",
+        "remark": "remarque",
         "narrow": "plus étroite que la protection voulue : la règle seule dit de {floor} à {top}",
         "vocabulary_intro": ("Les classes et propriétés propres à mifi-rdf ; les autres viennent de vocabulaires standard (RDF "
                              "Data Cube, SKOS, DCAT, SDMX)."),
@@ -353,6 +354,7 @@ WORDS: dict[str, dict[str, str]] = {
         "upper": "at most",
         "unbounded": "unbounded",
         "disclosed": "disclosed: a single value is possible",
+        "remark": "remark",
         "narrow": "narrower than the protection intends: the rule alone says {floor} to {top}",
         "vocabulary_intro": ("mifi-rdf's own classes and properties; the others come from standard vocabularies (RDF Data Cube, "
                              "SKOS, DCAT, SDMX)."),
