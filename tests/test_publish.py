@@ -205,6 +205,7 @@ def test_a_withdrawn_table_is_dropped_from_virtuoso_and_comes_back_when_republis
     assert published(store) == expected(project, catalog)
 
 
+@pytest.mark.slow  # a store round trip more, in requests of 1,000 triples
 def test_big_graphs_go_to_virtuoso_in_batches(store, dba, project, catalog, monkeypatch):
     # batches of 1,000 triples: the largest graphs take several requests (PUT, then POSTs that add
     # to the graph), each authenticated on its own (Digest), and Virtuoso ends up with each graph once

@@ -64,6 +64,7 @@ def test_the_catalog_is_queryable_in_its_graph(store, project):
     assert [r["d"] for r in rows] == sorted(f"{BASE}dataset/{d}" for d in project.dataset_ids)
 
 
+@pytest.mark.slow  # a store round trip more, in requests of 1,000 triples
 def test_oxigraph_is_bulk_loaded_and_big_graphs_go_in_batches(store, want, monkeypatch):
     # Oxigraph's server says who it is: each graph is deleted, then loaded with its bulk endpoint;
     # with batches of 1,000 triples the largest graphs take several requests, PUT then POST (or
