@@ -12,14 +12,11 @@ the server is still answering at the end. Prints one line per hostile request an
 from __future__ import annotations
 
 import argparse
-import http.client
 import sys
 import threading
-import time
-import urllib.parse
 from pathlib import Path
 
-from bench_serve_load import free_port, rss_mb, start_server
+from bench_serve_load import free_port, post_query, rss_mb, start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = {  # name -> (query, expected status)
@@ -37,21 +34,11 @@ HOSTILE = {  # name -> (query, expected status)
 }
 
 
-def post(url: str, query: str, client: str = "127.0.0.1", timeout: float = 120) -> tuple[int, float, str]:
-    """POST from the loopback address `client`: each hostile request is its own client, so that the
-    server's per-client limit (2 at once) does not turn the abuse into 429s before it runs."""
-    parts = urllib.parse.urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout, source_address=(client, 0))
-    start = time.monotonic()
-    try:
-        connection.request("POST", "/sparql", urllib.parse.urlencode({"query": query}),
-                           {"Content-Type": "application/x-www-form-urlencoded",
-                            "Accept": "application/sparql-results+json"})
-        r = connection.getresponse()
-        body, status = r.read(), r.status
-    finally:
-        connection.close()
-    return status, time.monotonic() - start, body.decode("utf-8", "replace").strip()[:100]
+def post(port: int, query: str, client: str = "127.0.0.1") -> tuple[int, float, str]:
+    """Each hostile request is its own client, so that the server's per-client limit (2 at once)
+    does not turn the abuse into 429s before it runs."""
+    status, seconds, body = post_query(port, query, client)
+    return status, seconds, body.decode("utf-8", "replace").strip()[:100]
 
 
 def main() -> None:
@@ -63,19 +50,18 @@ def main() -> None:
     port = free_port()
     # no cache: the normal queries must really run in a worker while the hostile ones are there
     server = start_server(port, ["--timeout", str(args.timeout), "--workers", str(args.workers), "--cache-mb", "0"])
-    url = f"http://127.0.0.1:{port}"
     normal_query = (ROOT / "queries" / "invitations-by-country.rq").read_text(encoding="utf-8")
     failures, normal = [], []
     try:
         for rnd in range(1, args.rounds + 1):
             results: dict[str, tuple[int, float, str]] = {}
             threads = [threading.Thread(target=lambda n=n, q=q, r=results, c=f"127.0.0.{10 + i}":
-                                        r.__setitem__(n, post(url, q, c)))
+                                        r.__setitem__(n, post(port, q, c)))
                        for i, (n, (q, _)) in enumerate(HOSTILE.items())]
             for t in threads:
                 t.start()
             while any(t.is_alive() for t in threads):
-                normal.append(post(url, normal_query))
+                normal.append(post(port, normal_query))
             for name, (_, expected) in HOSTILE.items():
                 status, seconds, body = results[name]
                 # a stopped query may have waited for a free worker first: up to one more time limit
@@ -84,7 +70,7 @@ def main() -> None:
                 if not ok:
                     failures.append(f"round {rnd}: {name}: {status} after {seconds:.1f} s")
                 print(f"round {rnd}  {'ok  ' if ok else 'FAIL'}  {status}  {seconds:5.1f} s  {name}: {body}")
-        final = post(url, normal_query)
+        final = post(port, normal_query)
         memory = rss_mb(server.pid)
     finally:
         server.terminate()

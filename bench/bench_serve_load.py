@@ -79,6 +79,22 @@ def start_server(port: int, extra: list[str]) -> subprocess.Popen:
     raise SystemExit("server did not start")
 
 
+def post_query(port: int, query: str, client: str = "127.0.0.1", timeout: float = 120) -> tuple[int, float, bytes]:
+    """POST a SPARQL query to the server on `port` from the loopback address `client` (the server's
+    per-client limit is by address): status, seconds and body."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(client, 0))
+    start = time.monotonic()
+    try:
+        connection.request("POST", "/sparql", urllib.parse.urlencode({"query": query}),
+                           {"Content-Type": "application/x-www-form-urlencoded",
+                            "Accept": "application/sparql-results+json"})
+        response = connection.getresponse()
+        body = response.read()
+        return response.status, time.monotonic() - start, body
+    finally:
+        connection.close()
+
+
 def requests(url: str) -> list[tuple[str, dict]]:
     """(name, arguments of a urllib Request): a Request object records its redirects, so each use makes a new one."""
     out = []

@@ -23,7 +23,6 @@ any concurrency: it is sent all the same, reported on its own line, and left out
 from __future__ import annotations
 
 import argparse
-import http.client
 import itertools
 import os
 import random
@@ -31,11 +30,10 @@ import statistics
 import sys
 import threading
 import time
-import urllib.parse
 from collections import Counter
 from pathlib import Path
 
-from bench_serve_load import free_port, rss_mb, start_server
+from bench_serve_load import free_port, post_query, rss_mb, start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = 0.25  # seconds, in-process, above which a named query is reported apart
@@ -50,20 +48,13 @@ DISGUISED = ("PREFIX qb: <http://purl.org/linked-data/cube#> SELECT (COUNT(*) AS
              "?a qb:dataSet ?x . ?b qb:dataSet ?x . ?c qb:dataSet ?x . ?d qb:dataSet ?x } # {n}")
 
 
-def post(port: int, client: str, query: str, timeout: float = 60) -> tuple[int, float]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(client, 0))
+def post(port: int, client: str, query: str) -> tuple[int, float]:
+    """Status and seconds; status 0 when the connection failed."""
     start = time.monotonic()
     try:
-        connection.request("POST", "/sparql", urllib.parse.urlencode({"query": query}),
-                           {"Content-Type": "application/x-www-form-urlencoded",
-                            "Accept": "application/sparql-results+json"})
-        response = connection.getresponse()
-        response.read()
-        return response.status, time.monotonic() - start
+        return post_query(port, query, client, timeout=60)[:2]
     except OSError:
         return 0, time.monotonic() - start
-    finally:
-        connection.close()
 
 
 def heavy_queries() -> dict[str, float]:
