@@ -15,6 +15,7 @@ non-negative integer, since it is part of them all the same, and is not reported
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,6 +43,16 @@ class Relations:
     parents: dict[str, set[str]] = field(default_factory=dict)  # concept -> what it is directly part of
     same: dict[str, str] = field(default_factory=dict)  # measure -> representative of its def:sameCountAs class
     share: dict[str, str] = field(default_factory=dict)  # percentage measure -> the count it is a share of
+
+    @functools.cached_property
+    def covered(self) -> set[str]:
+        """The rounds some period covers (def:coversRound)."""
+        return {r for rounds in self.covers.values() for r in rounds}
+
+    @functools.cached_property
+    def placed(self) -> set[str]:
+        """The codes of a skos:broader hierarchy: each part and each whole."""
+        return self.parents.keys() | {p for parents in self.parents.values() for p in parents}
 
     def ancestors(self, iri: str) -> set[str]:
         """Everything a concept is part of, transitively (a municipality's MRC and region)."""
@@ -208,7 +219,7 @@ def build_system(tables: list[Table], vocab: Vocabulary, rel: Relations | None =
         _shares(table, own, rel, constraints, facts, entries)
     # only tables with a period (def:coversRound and containment read periods' dates) or a round
     # that a period covers can stand in a relation across tables
-    linking = rel.spans.keys() | {r for rounds in rel.covers.values() for r in rounds}
+    linking = rel.spans.keys() | rel.covered
     linked = {d for d, own in by_table.items() if any(not linking.isdisjoint(e.iris) for e in own)}
     counts = [(e, [d for d, iri in enumerate(e.iris) if iri not in rel.totals]) for e in entries
               if e.count and e.dataset in linked]

@@ -32,18 +32,16 @@ def links(table: Table, cells: Sequence[Cell], vocab: Vocabulary, rel: Relations
     its periods cover ("round " + IRI), each place of a skos:broader hierarchy it names and every
     place containing one ("place " + IRI). Empty when it names no period and no covered round
     (build_system then draws no constraint from it to another table)."""
-    covered = {r for rounds in rel.covers.values() for r in rounds}
-    placed = rel.parents.keys() | {p for parents in rel.parents.values() for p in parents}
     concepts = [vocab.codelists[d.codelist].codes for d in table.structure.dimensions]
     iris = {c[code] for cell in cells for c, code in zip(concepts, cell.codes, strict=True)}
-    if iris.isdisjoint(rel.spans.keys() | covered):
+    if iris.isdisjoint(rel.spans.keys() | rel.covered):
         return set()
     out: set[str] = set()
     for iri in iris - rel.totals:
-        if iri in covered:
+        if iri in rel.covered:
             out.add("round " + iri)
         out.update("round " + r for r in rel.covers.get(iri, ()))
-        if iri in placed:
+        if iri in rel.placed:
             out.add("place " + iri)
             out.update("place " + a for a in rel.ancestors(iri))
     return out
