@@ -14,8 +14,9 @@ import pytest
 from conftest import ROOT
 from mifi_rdf.project import Project
 from mifi_rdf.validate import columnar, fast
-from mifi_rdf.validate.engine import Report, run_oxigraph, store_from_files
+from mifi_rdf.validate.engine import run_oxigraph, store_from_files
 from mifi_rdf.validate.report import Describer, render_json, render_text, render_turtle
+from mifi_rdf.validate.results import Report
 from mifi_rdf.validate.shapes import Shapes, load_shapes
 from test_validate_corpus import BASE, FIXTURES, broken_cube, expectation
 

@@ -166,7 +166,8 @@ def validate(obj: Context, files: tuple[Path, ...], input_format: str | None, fm
     --strict), 2 usage or parse error.
     """
     from .namespaces import normalize_base
-    from .validate.engine import check, rdflib_from_files, store_from_files
+    from .validate.check import check
+    from .validate.engine import rdflib_from_files, store_from_files
     from .validate.report import Describer, render_json, render_text, render_turtle
 
     if files:

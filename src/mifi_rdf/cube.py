@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from .load.tables import load_cells
 from .load.vocabulary import Vocabulary
 from .model import Letter, Table
 from .namespaces import COMMENT, DCT, LABEL, PROV, QB, SDMX_ATTR, SKOS, A, N, en, fr, typed
@@ -252,3 +253,18 @@ class CubeBuilder:
             if extra:
                 for p, o in extra.get((dataset_id, cell.codes, cell.measure), ()):
                     yield s, p, o
+
+
+class TableByTable(CubeBuilder):
+    """The cube builder, reading each table's cells when its observations are due (a table whose
+    cells are loaded already keeps them)."""
+
+    def observation_triples(self, table: Table) -> Iterator[tuple]:
+        if table.cells:
+            yield from super().observation_triples(table)
+            return
+        table.cells = load_cells(table, self.vocab)
+        try:
+            yield from super().observation_triples(table)
+        finally:
+            table.cells = []

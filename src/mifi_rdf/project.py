@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .cube import CubeBuilder
+from .cube import CubeBuilder, TableByTable
 from .errors import UsageError
 from .load.tables import load_letters
 from .load.vocabulary import Vocabulary, load_vocabulary
@@ -16,7 +16,9 @@ from .model import Letter
 from .namespaces import DEFAULT_BASE
 from .paths import project_paths
 from .serialize.writers import atomic_output, needs_graphs, write
-from .validate.engine import Report, check, check_by_dataset, store_from_statements
+from .validate.check import check, check_by_dataset
+from .validate.engine import store_from_statements
+from .validate.results import Report
 
 
 @dataclass
@@ -84,8 +86,6 @@ class Project:
     def builder(self) -> CubeBuilder:
         """The cube builder; for a project loaded without its cells, one that reads them table by table."""
         if self.lazy:
-            from .streaming import TableByTable
-
             return TableByTable(self.vocab, self.bound_attributes())
         return CubeBuilder(self.vocab, self.bound_attributes())
 

@@ -19,25 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from .cube import CubeBuilder
+from .cube import CubeBuilder, TableByTable
 from .load.tables import load_cells
 from .model import Table
 from .serialize.writers import atomic_output, needs_graphs, write
-
-
-class TableByTable(CubeBuilder):
-    """The cube builder, reading each table's cells when its observations are due (a table whose
-    cells are loaded already keeps them)."""
-
-    def observation_triples(self, table: Table) -> Iterator[tuple]:
-        if table.cells:
-            yield from super().observation_triples(table)
-            return
-        table.cells = load_cells(table, self.vocab)
-        try:
-            yield from super().observation_triples(table)
-        finally:
-            table.cells = []
 
 
 @contextlib.contextmanager

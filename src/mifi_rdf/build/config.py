@@ -130,3 +130,10 @@ def measure(root: Path, rel: str) -> FileFacts:
             h.update(chunk)
             size += len(chunk)
     return FileFacts(rel, size, h.hexdigest())
+
+
+@dataclass
+class Download:
+    format: Format
+    path: str
+    facts: FileFacts | None

@@ -7,16 +7,11 @@ search engines read; both are made from the same facts. The pages themselves are
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..model import Letter, Table
 from ..project import Project
 from .catalog import catalog_iri, keywords, spatial
-from .config import Config, landing_page
+from .config import Config, Download, landing_page
 from .facts import Facts
-
-if TYPE_CHECKING:
-    from ..render.website import Download
 
 
 def schema_org(project: Project, letter: Letter, table: Table, downloads: list[Download], config: Config,

@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 
 from .data import Entry, SiteData
 from .grid import TOTAL_STATUSES, Grid, Header
+from .text import WORDS, number, short_date, txt
 
 MAX_SERIES = 6
 MAX_BARS = 80  # groups of bars beyond which a bar chart is unreadable: the table says it better
@@ -131,9 +132,6 @@ def words(chart: Chart, data: SiteData, lang: str) -> Chart:
 
     Drawn here rather than in the template: a chart has hundreds of marks, and each is a few
     attributes that need no escaping (numbers, colours) and one escaped label."""
-    from .text import WORDS, number, short_date
-    from .website import txt
-
     labels = [data.label(h.iri, lang) for h in chart.series]
     colon = WORDS[lang]["colon"]
     several = len(chart.series) > 1

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from markupsafe import Markup, escape
+
 from ..cube import date_en, date_fr
 from ..model import Cell
 from ..namespaces import DCAT, DCT, QB, RDF_TYPE, RDFS, SDMX_ATTR, SKOS
@@ -369,3 +371,10 @@ WORDS: dict[str, dict[str, str]] = {
                  "counted there in « Autres »)."),
     },
 }
+
+
+def txt(x: Lit, lang: str) -> Markup:
+    """A text in the page, marked with its language when it is not the page's."""
+    if x.lang == lang:
+        return escape(x.text)
+    return Markup(f'<span lang="{x.lang}">{escape(x.text)}</span>')

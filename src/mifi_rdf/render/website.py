@@ -30,8 +30,9 @@ import jinja2
 import pyoxigraph as ox
 from markupsafe import Markup, escape
 
-from ..build.config import Config, FileFacts, Format
+from ..build.config import Config, Download, FileFacts, Format
 from ..build.facts import Facts
+from ..build.pages import schema_org
 from ..model import Table
 from ..namespaces import RDF, XSD
 from ..project import Project
@@ -52,6 +53,7 @@ from .text import (
     other,
     short_date,
     size,
+    txt,
 )
 
 PAGE_ROWS = 1000  # cells per page of a code page
@@ -101,13 +103,6 @@ def rel(target: str, page: str) -> str:
     while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
         common += 1
     return "/".join([".."] * (len(here) - common) + there[common:])
-
-
-def txt(x: Lit, lang: str) -> Markup:
-    """A text in the page, marked with its language when it is not the page's."""
-    if x.lang == lang:
-        return escape(x.text)
-    return Markup(f'<span lang="{x.lang}">{escape(x.text)}</span>')
 
 
 def page_context(path: str, lang: str, site_title: str, bilingual: bool = True) -> dict:
@@ -166,13 +161,6 @@ class Bound:
     @property
     def disclosed(self) -> bool:
         return self.lower == self.upper
-
-
-@dataclass
-class Download:
-    format: Format
-    path: str
-    facts: FileFacts | None
 
 
 class Website:
@@ -481,8 +469,6 @@ class Website:
         return f"{target}?{urllib.parse.urlencode({'query': self.sparql_query(table, lang)})}"
 
     def schema_dataset(self, table: Table) -> dict:
-        from ..build.pages import schema_org
-
         letter = self.data.letters[table.letter_ref]
         return schema_org(self.data.project, letter, table, self.downloads(table), self.config, self.data.facts)
 

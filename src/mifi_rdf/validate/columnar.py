@@ -32,6 +32,7 @@ import polars as pl
 import pyoxigraph as ox
 
 from ..namespaces import DCAT, QB, RDF_TYPE, RDFS, SKOS, SUBCLASS, XSD
+from .results import Result, Term, term_of
 from .shapes import Constraint
 
 INTEGER, DECIMAL = XSD + "integer", XSD + "decimal"
@@ -367,7 +368,6 @@ class Rules:
 
     def run(self, constraints: Iterable[tuple[Constraint, str]]) -> set:
         """Every result of the given constraints, as the SPARQL engine reports them."""
-        from .engine import Result, Term, _term
 
         results = set()
         for c, method in constraints:
@@ -379,7 +379,7 @@ class Rules:
             for ds, row, path, extra in found.rows:
                 focus = Term("iri", self.ids.iri[ds])
                 value = Term("iri", iris[row])
-                bound = {"this": focus, "value": value, **{k: _term(v) for k, v in extra.items()}}
+                bound = {"this": focus, "value": value, **{k: term_of(v) for k, v in extra.items()}}
                 path_term = None
                 if path is not None:
                     path_term = bound["path"] = Term("iri", self.ids.iri[path])

@@ -19,9 +19,7 @@ Data come either from the project (data/ + ontology/) or from RDF files of any s
 from __future__ import annotations
 
 import io
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,7 +27,8 @@ import pyoxigraph as ox
 from ..errors import UnreadableInput, UsageError
 from ..load.rdf import refuse_xml_declarations, too_long
 from ..namespaces import RDF_TYPE, SUBCLASS, XSD
-from .shapes import SEVERITIES, Constraint, Shapes
+from .results import Report, Result, Term, term_of
+from .shapes import Constraint, Shapes
 
 INPUT_FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,
@@ -45,56 +44,6 @@ ENGINES = ("oxigraph", "sparql", "pyshacl")
 # Statements of datasets held at once by run_oxigraph_by_dataset (besides the shared ones): about
 # 100k observations, 0.5 GB of store; fewer batches would share the cost of reloading the shared part.
 BATCH_STATEMENTS = 1_000_000
-
-
-@dataclass(frozen=True, order=True)
-class Term:
-    """An RDF term as plain data, so results of both engines compare equal."""
-
-    kind: str  # "iri", "bnode" or "literal"
-    value: str
-    datatype: str = ""
-    language: str = ""
-
-    @property
-    def is_iri(self) -> bool:
-        return self.kind == "iri"
-
-
-@dataclass(frozen=True, order=True)
-class Result:
-    shape: str
-    index: int
-    severity: str
-    focus: Term
-    value: Term
-    path: Term | None
-    bindings: tuple[tuple[str, Term], ...] = field(default=(), compare=False)
-
-    @property
-    def key(self) -> tuple:
-        """What both engines must agree on."""
-        return (self.shape, self.severity, self.focus, self.value, self.path)
-
-
-@dataclass
-class Report:
-    results: list[Result]
-    constraints: list[Constraint]
-
-    def count(self, severity: str) -> int:
-        return sum(1 for r in self.results if r.severity == severity)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        c = Counter(r.severity for r in self.results)
-        return {s: c.get(s, 0) for s in SEVERITIES.values()}
-
-    def conforms(self, strict: bool = False) -> bool:
-        return self.count("Violation") == 0 and not (strict and self.count("Warning"))
-
-    def constraint(self, result: Result) -> Constraint:
-        return next(c for c in self.constraints if (c.shape, c.index) == (result.shape, result.index))
 
 
 # ---------------------------------------------------------------------------- loading data
@@ -173,14 +122,6 @@ def fast_query(c: Constraint) -> str:
     return f"{c.prefixes}\n{select[:brace + 1]}{target}{select[brace + 1:]}"
 
 
-def _term(t) -> Term:
-    if isinstance(t, ox.NamedNode):
-        return Term("iri", t.value)
-    if isinstance(t, ox.BlankNode):
-        return Term("bnode", t.value)
-    return Term("literal", t.value, t.datatype.value if t.datatype else "", t.language or "")
-
-
 def _solve(store: ox.Store, shapes: Shapes) -> set[Result]:
     """Every result of every constraint over the whole store: one query per constraint."""
     results: set[Result] = set()
@@ -188,7 +129,7 @@ def _solve(store: ox.Store, shapes: Shapes) -> set[Result]:
         solutions = store.query(fast_query(c), use_default_graph_as_union=True)
         names = [v.value for v in solutions.variables]
         for row in solutions:
-            bound = {n: _term(row[n]) for n in names if row[n] is not None}
+            bound = {n: term_of(row[n]) for n in names if row[n] is not None}
             focus = bound["this"]
             results.add(Result(c.shape, c.index, c.severity, focus, bound.get("value", focus), bound.get("path"),
                                tuple(sorted(bound.items()))))
@@ -297,32 +238,3 @@ def run_pyshacl(graph, shapes: Shapes) -> Report:
         results.add(Result(shape, c.index, c.severity, focus, _rdflib_term(value) if value is not None else focus,
                            _rdflib_term(path) if path is not None else None))
     return Report(sorted(results), shapes.constraints)
-
-
-def check(store: ox.Store, base: str, engine: str = "oxigraph", graph=None) -> Report:
-    """Validate a store against the project's shapes/ with the chosen engine.
-
-    pyshacl works on an rdflib graph: the one given (parsed from the user's files, so that rdflib
-    sees the literals exactly as written), or else a copy of the store."""
-    from ..paths import project_paths
-    from .shapes import load_shapes
-
-    shapes = load_shapes(project_paths().shapes, base)
-    if engine == "pyshacl":
-        return run_pyshacl(graph if graph is not None else rdflib_graph(store), shapes)
-    if engine == "sparql":
-        return run_oxigraph(store, shapes)
-    if engine != "oxigraph":
-        raise UsageError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
-    from .fast import check_store
-
-    return check_store(store, shapes, base)
-
-
-def check_by_dataset(shared: list[ox.Triple], datasets: Iterable[tuple[list[ox.Triple], Iterable[ox.Triple]]],
-                     base: str) -> tuple[Report, ox.Store]:
-    """`check` with the oxigraph engine, a few datasets at a time (see run_oxigraph_by_dataset)."""
-    from ..paths import project_paths
-    from .shapes import load_shapes
-
-    return run_oxigraph_by_dataset(shared, datasets, load_shapes(project_paths().shapes, base))

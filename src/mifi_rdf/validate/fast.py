@@ -24,7 +24,7 @@ from urllib.parse import quote
 import polars as pl
 import pyoxigraph as ox
 
-from ..cube import LABEL_INFERENCES
+from ..cube import LABEL_INFERENCES, TableByTable
 from ..load.vocabulary import Vocabulary
 from ..model import Letter, Table
 from ..namespaces import QB, RDF_TYPE, RDFS, SDMX_ATTR, SUBCLASS
@@ -46,7 +46,8 @@ from .columnar import (
     read_structures,
     split,
 )
-from .engine import Report, _solve, run_oxigraph, run_oxigraph_by_dataset
+from .engine import _solve, run_oxigraph, run_oxigraph_by_dataset
+from .results import Report
 from .shapes import Shapes
 
 OTHER_SCHEMA = {"row": pl.UInt32, "measure": pl.UInt32, "lexical": pl.String, "datatype": pl.UInt32}
@@ -215,8 +216,6 @@ class Validation:
 
     def __init__(self, vocab: Vocabulary, letters: list[Letter], dataset_ids: set[str] | None, shapes: Shapes,
                  extra: Mapping | None = None) -> None:
-        from ..streaming import TableByTable
-
         self.vocab, self.letters, self.dataset_ids, self.shapes = vocab, letters, dataset_ids, shapes
         self.builder = TableByTable(vocab, extra)  # reads the cells of a table that has none loaded, when due
         shared, parts = self.builder.by_dataset(letters, dataset_ids)

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from ..namespaces import RDF_TYPE, SH, XSD
 from ..paths import sparql
-from .engine import Report, Result, Term
+from .results import Report, Result, Term
 
 WORDS = {
     "fr": {"Violation": ("violation", "violations"), "Warning": ("avertissement", "avertissements"),
