@@ -116,7 +116,7 @@ def export(obj: Context, fmt: str, output: Path | None, base_uri: str, datasets:
     else:
         from .streaming import export_validated
 
-        report, store = export_validated(project, fmt, output, project._chosen(list(datasets) or None))
+        report, store = export_validated(project, fmt, output, project.select(list(datasets) or None))
         show_verdict(project, report, store)
     if output:
         click.echo(f"wrote {output}", err=True)
@@ -213,7 +213,7 @@ def audit(obj: Context, datasets: tuple[str, ...], fmt: str, lang: str, base_uri
     from .serialize.writers import write
 
     project = obj.project(base_uri)
-    result = project.audit().only(project._chosen(list(datasets) or None))
+    result = project.audit().only(project.select(list(datasets) or None))
     base = project.vocab.base
     if fmt == "ttl":
         write(triples(result, base), "ttl", sys.stdout.buffer, base)

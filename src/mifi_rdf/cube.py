@@ -96,7 +96,7 @@ class CubeBuilder:
                 return (ox.Triple(s, p, o) for s, p, o in items)
         yield from wrap(((t.subject, t.predicate, t.object) for t in self.vocab.ontology_triples), self.g_ontology)
         yield from wrap(((t.subject, t.predicate, t.object) for t in self.vocab.code_triples), self.g_codes)
-        chosen = self._chosen(letters, dataset_ids)
+        chosen = self.chosen_tables(letters, dataset_ids)
         for letter, _ in chosen:
             yield from wrap(self.letter_triples(letter), self.g_letters)
         for _, tables in chosen:
@@ -114,7 +114,7 @@ class CubeBuilder:
         dataset's statements name only its own nodes (its observations' IRIs are under the
         dataset's, its source table is its own) and shared ones, never another dataset's.
         """
-        chosen = self._chosen(letters, dataset_ids)
+        chosen = self.chosen_tables(letters, dataset_ids)
         shared = [*self.vocab.ontology_triples, *self.vocab.code_triples]
         shared += [ox.Triple(*t) for letter, _ in chosen for t in self.letter_triples(letter)]
         datasets = (([ox.Triple(*t) for t in self.dataset_triples(table)],
@@ -123,7 +123,7 @@ class CubeBuilder:
         return shared, datasets
 
     @staticmethod
-    def _chosen(letters: Iterable[Letter], dataset_ids: set[str] | None) -> list[tuple[Letter, list[Table]]]:
+    def chosen_tables(letters: Iterable[Letter], dataset_ids: set[str] | None) -> list[tuple[Letter, list[Table]]]:
         """The letters that have a chosen table, each with its chosen tables (all when None)."""
         chosen = [(letter, [t for t in letter.tables if dataset_ids is None or t.dataset_id in dataset_ids])
                   for letter in letters]

@@ -10,9 +10,9 @@ import pyoxigraph as ox
 
 from .cube import CubeBuilder, TableByTable
 from .errors import UsageError
-from .load.tables import load_letters
+from .load.tables import load_cells, load_letters
 from .load.vocabulary import Vocabulary, load_vocabulary
-from .model import Letter
+from .model import Cell, Letter, Table
 from .namespaces import DEFAULT_BASE
 from .paths import project_paths
 from .serialize.writers import atomic_output, needs_graphs, write
@@ -33,9 +33,10 @@ class Project:
 
     @property
     def dataset_ids(self) -> list[str]:
-        return [t.dataset_id for letter in self.letters for t in letter.tables]
+        return [t.dataset_id for t in self.tables()]
 
-    def _chosen(self, datasets: list[str] | None) -> set[str] | None:
+    def select(self, datasets: list[str] | None) -> set[str] | None:
+        """The dataset ids asked for (None: every dataset); an unknown id is a usage error naming the known ones."""
         if not datasets:
             return None
         unknown = sorted(set(datasets) - set(self.dataset_ids))
@@ -43,21 +44,24 @@ class Project:
             raise UsageError(f"unknown dataset {', '.join(unknown)} (known: {', '.join(self.dataset_ids)})")
         return set(datasets)
 
+    def tables(self) -> list[Table]:
+        return [t for letter in self.letters for t in letter.tables]
+
+    def cells(self, table: Table) -> list[Cell]:
+        """A table's cells: those loaded, or else read from its CSV now (not kept). The one way every
+        path — audit, bounds, export, validate — gets the cells of a project loaded with or without them."""
+        return table.cells or load_cells(table, self.vocab)
+
     def audit(self):
         """The disclosure audit of every table together (mifi_rdf.audit), computed once, for `mifi-rdf
         audit`'s report. Export, build and validate need only its bounds: bound_attributes()."""
         if self._audit is None:
             from .audit import run_audit
 
-            tables = [t for letter in self.letters for t in letter.tables]
-            loaded = []  # a project loaded without its cells reads them all for the audit, which needs them together
-            if self.lazy:
-                from .load.tables import load_cells
-
-                for t in tables:
-                    if not t.cells:
-                        t.cells = load_cells(t, self.vocab)
-                        loaded.append(t)
+            tables = self.tables()
+            loaded = [t for t in tables if not t.cells]  # read for the audit, which needs every cell together
+            for t in loaded:
+                t.cells = self.cells(t)
             try:
                 self._audit = run_audit(tables, self.vocab)
             finally:
@@ -76,11 +80,8 @@ class Project:
                 self._bounds = attributes(self._audit, self.vocab.base)
             else:
                 from .audit.grouped import grouped_bound_attributes
-                from .load.tables import load_cells
 
-                tables = [t for letter in self.letters for t in letter.tables]
-                self._bounds = grouped_bound_attributes(tables, self.vocab,
-                                                        lambda t: t.cells or load_cells(t, self.vocab))
+                self._bounds = grouped_bound_attributes(self.tables(), self.vocab, self.cells)
         return self._bounds
 
     def builder(self) -> CubeBuilder:
@@ -90,13 +91,13 @@ class Project:
         return CubeBuilder(self.vocab, self.bound_attributes())
 
     def statements(self, datasets: list[str] | None = None, graphs: bool = False) -> Iterator[ox.Triple | ox.Quad]:
-        return self.builder().statements(self.letters, self._chosen(datasets), graphs)
+        return self.builder().statements(self.letters, self.select(datasets), graphs)
 
     def export(self, fmt: str, output: Path | None = None, datasets: list[str] | None = None) -> None:
         if self.lazy:
             from .streaming import export_table_by_table
 
-            return export_table_by_table(self, fmt, output, self._chosen(datasets))
+            return export_table_by_table(self, fmt, output, self.select(datasets))
         statements = self.statements(datasets, graphs=needs_graphs(fmt))
         with atomic_output(output) as out:
             write(statements, fmt, out, self.vocab.base)
@@ -112,9 +113,9 @@ class Project:
             from .validate.shapes import load_shapes
 
             shapes = load_shapes(project_paths().shapes, self.vocab.base)
-            return check_tables(self.vocab, self.letters, self._chosen(datasets), shapes, self.bound_attributes())
+            return check_tables(self.vocab, self.letters, self.select(datasets), shapes, self.bound_attributes())
         if engine == "sparql":
-            shared, parts = self.builder().by_dataset(self.letters, self._chosen(datasets))
+            shared, parts = self.builder().by_dataset(self.letters, self.select(datasets))
             return check_by_dataset(shared, parts, self.vocab.base)
         store = store_from_statements(self.statements(datasets))
         return check(store, self.vocab.base, engine), store

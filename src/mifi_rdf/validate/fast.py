@@ -219,7 +219,7 @@ class Validation:
         self.vocab, self.letters, self.dataset_ids, self.shapes = vocab, letters, dataset_ids, shapes
         self.builder = TableByTable(vocab, extra)  # reads the cells of a table that has none loaded, when due
         shared, parts = self.builder.by_dataset(letters, dataset_ids)
-        self.tables = [t for _, chosen in self.builder._chosen(letters, dataset_ids) for t in chosen]
+        self.tables = [t for _, chosen in self.builder.chosen_tables(letters, dataset_ids) for t in chosen]
         self.store = ox.Store()
         self.store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in shared)
         self.store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for head, _ in parts for t in head)
