@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, progress
 
 DEFAULT_BASE = "https://w3id.org/mifi-rdf/"  # namespaces.DEFAULT_BASE, restated so that --help imports nothing
 FORMATS = ["ttl", "jsonld", "nt", "trig", "xml"]
@@ -33,6 +33,7 @@ class Shell(click.Group):
         if threading.current_thread() is threading.main_thread():  # signals reach the main thread only
             for signum in (signal.SIGINT, signal.SIGTERM):  # SIGTERM like Ctrl-C: temporaries removed (issue 15)
                 previous[signum] = signal.signal(signum, lambda signum, frame: interrupt(signum))
+        progress.show_on(sys.stderr)  # drawn only on a terminal: pipes and logs get exactly the output
         try:
             return super().invoke(ctx)
         except MifiError as err:
@@ -43,6 +44,7 @@ class Shell(click.Group):
         except OSError as err:  # a file the system would not let us read or write: no traceback (issue 15)
             fail(os_error(err), exit_code(err))
         finally:  # a caller that invoked the CLI in its own process gets its handlers back
+            progress.show_on(None)
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
 

@@ -18,6 +18,7 @@ from .load.tables import load_cells
 from .load.vocabulary import Vocabulary
 from .model import Letter, Table
 from .namespaces import COMMENT, DCT, LABEL, PROV, QB, SDMX_ATTR, SKOS, A, N, en, fr, typed
+from .progress import steps
 
 MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
              "octobre", "novembre", "décembre"]
@@ -99,11 +100,10 @@ class CubeBuilder:
         chosen = self.chosen_tables(letters, dataset_ids)
         for letter, _ in chosen:
             yield from wrap(self.letter_triples(letter), self.g_letters)
-        for _, tables in chosen:
-            for table in tables:
-                g = N(f"{self.base}graph/dataset/{table.dataset_id}")
-                yield from wrap(self.dataset_triples(table), g)
-                yield from wrap(self.observation_triples(table), g)
+        for table in steps([t for _, tables in chosen for t in tables], "writing"):
+            g = N(f"{self.base}graph/dataset/{table.dataset_id}")
+            yield from wrap(self.dataset_triples(table), g)
+            yield from wrap(self.observation_triples(table), g)
 
     def by_dataset(self, letters: Iterable[Letter], dataset_ids: set[str] | None = None
                    ) -> tuple[list[ox.Triple], Iterator[tuple[list[ox.Triple], Iterator[ox.Triple]]]]:

@@ -15,6 +15,7 @@ from .load.vocabulary import Vocabulary, load_vocabulary
 from .model import Cell, Letter, Table
 from .namespaces import DEFAULT_BASE
 from .paths import project_paths
+from .progress import steps
 from .serialize.writers import atomic_output, needs_graphs, write
 from .validate.check import check, check_by_dataset
 from .validate.engine import store_from_statements
@@ -60,7 +61,7 @@ class Project:
 
             tables = self.tables()
             loaded = [t for t in tables if not t.cells]  # read for the audit, which needs every cell together
-            for t in loaded:
+            for t in steps(loaded, "reading the tables"):
                 t.cells = self.cells(t)
             try:
                 self._audit = run_audit(tables, self.vocab)

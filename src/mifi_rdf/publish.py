@@ -33,6 +33,7 @@ import pyoxigraph as ox
 from .build.site import catalog_graph
 from .errors import UsageError
 from .paths import sparql
+from .progress import steps
 from .project import Project
 
 USER_ENV = "MIFI_RDF_ENDPOINT_USER"
@@ -296,7 +297,7 @@ def publish(project: Project, catalog: Iterable[ox.Triple], endpoint: Endpoint,
     report = Report()
     todo = parts(project, catalog)
     release: set[str] = set()
-    for part in todo:
+    for part in steps(todo, "publishing", "graphs"):
         release.add(part.graph)
         try:
             endpoint.put(part)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from ..load.vocabulary import Vocabulary
 from ..model import Cell, Table
+from ..progress import steps
 from .constraints import Relations, relations
 from .findings import run_audit
 from .report import BoundAttributes, attributes
@@ -57,7 +58,7 @@ def grouped_bound_attributes(tables: list[Table], vocab: Vocabulary,
     read = cells_of or (lambda t: t.cells)
     out = BoundAttributes(vocab.base)
     linked: dict[str, set[str]] = {}
-    for table in tables:
+    for table in steps(tables, "bounds of blanked cells"):
         cells = read(table)
         tokens = links(table, cells, vocab, rel)
         if tokens:

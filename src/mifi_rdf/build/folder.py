@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from ..cube import CubeBuilder
 from ..errors import UsageError
 from ..paths import project_paths
+from ..progress import steps
 from ..project import Project
 from ..render.website import Website
 from ..serialize import temporary
@@ -130,7 +131,7 @@ def write_pages(project: Project, root: Path, config: Config, facts: Facts, opti
 
 
 def _write_pages(website: Website, root: Path, paths: list[str]) -> None:
-    for path in paths:
+    for path in steps(paths, "pages", "pages"):
         (root / path).write_bytes(website.render(path) or b"")
 
 

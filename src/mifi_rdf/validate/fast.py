@@ -28,6 +28,7 @@ from ..cube import LABEL_INFERENCES, TableByTable
 from ..load.vocabulary import Vocabulary
 from ..model import Letter, Table
 from ..namespaces import QB, RDF_TYPE, RDFS, SDMX_ATTR, SUBCLASS
+from ..progress import steps
 from .columnar import (
     COLUMN_INFERENCES,
     MEASURE_TYPE,
@@ -205,7 +206,7 @@ def check_tables(vocab: Vocabulary, letters: list[Letter], dataset_ids: set[str]
     from ..load.tables import load_cells
 
     validation = Validation(vocab, letters, dataset_ids, shapes, extra)
-    for table in validation.tables:
+    for table in steps(validation.tables, "validating"):
         validation.add(table, table.cells or load_cells(table, vocab))
     return validation.finish()
 
