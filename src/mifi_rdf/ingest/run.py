@@ -20,6 +20,7 @@ from ..load.tables import load_letter
 from ..load.vocabulary import Vocabulary, load_vocabulary
 from ..namespaces import DEFAULT_BASE
 from . import codes, dates
+from .headers import HeaderWords, reading_with, unread_tables
 from .labels import CodeIndex
 from .letter import LetterMeta, read_letter
 from .report import Outcome
@@ -44,8 +45,12 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
            dry_run: bool = False, replace: bool = False) -> Outcome:
     """Ingest one letter; Unreadable and UsageError are raised (exit 2), data problems are in Outcome.errors."""
     outcome = Outcome(display_path(letter), dry_run=dry_run)
-    lines = read_input(letter)
-    raw_tables = find_tables(lines, letter)
+    vocab = load_vocabulary(ontology_dir, DEFAULT_BASE)
+    words = HeaderWords.of(vocab)
+    with reading_with(words):  # header words are the labels of this ontology folder's vocabulary
+        lines = read_input(letter)
+        raw_tables = find_tables(lines, letter)
+    outcome.errors += unread_tables(lines, raw_tables, letter, words)
     if not raw_tables:
         outcome.errors.append(InputError(letter, 1, 1, "no table found: expected a header row such as « Pays de citoyenneté"
                                                        "<TAB>Nombre d'invitations » under a caption « Tableau N … »"))
@@ -60,9 +65,8 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
     if target.exists() and not replace and not dry_run:
         raise UsageError(f"{display_path(target)} already exists: letter {meta.ref} is already in the data folder (--replace to "
                          "replace it, --dry-run to check without writing)")
-    vocab = load_vocabulary(ontology_dir, DEFAULT_BASE)
     index = CodeIndex(vocab, mapping)
-    ctx = Context(letter, vocab, index, meta.body, meta.programs)
+    ctx = Context(letter, vocab, index, meta.body, meta.programs, words)
     tables = [ingest_table(raw, f"t{i}", ctx) for i, raw in enumerate(raw_tables, start=1)]
     outcome.tables = tables
     for t in tables:

@@ -22,20 +22,12 @@ from pathlib import Path
 from ..errors import InputError
 from ..load.vocabulary import Structure, Vocabulary
 from . import dates
+from .headers import HeaderWords, current
 from .labels import CodeIndex, Match
 from .numbers import NotANumber, half_unit, parse_figure, readings
 from .placement import Grid, place, solvable
 from .text import RawCell, RawRow, RawTable, fold
 
-# Header or caption text (folded) → measure. Order matters: the first match wins.
-MEASURES = [
-    (re.compile(r"^%|pourcentage|\bpct\b"), "percentInvited"),
-    (re.compile(r"\bdi\b|declarations? d'interet"), "declarationsOfInterest"),
-    (re.compile(r"\bcsq\b|certificats? de selection"), "certificatesIssued"),
-    (re.compile(r"\bds[pl]\b|\bdps\b|demandes? de selection permanente"), "applicationsReceived"),
-    (re.compile(r"personnes invitees|\binvitees\b"), "invitedPersons"),
-    (re.compile(r"nombre d'invitations|\binvitations?\b"), "invitations"),
-]
 PROGRAMS = [
     (re.compile(r"\bpstq\b|programme de selection des travailleurs qualifies"), "pstq"),
     (re.compile(r"\bprtq\b|programme regulier des travailleurs qualifies"), "prtq"),
@@ -114,14 +106,12 @@ class Context:
     index: CodeIndex
     letter_text: str  # the letter's own words (not its annexes), folded
     programs: list[str]
+    words: HeaderWords | None = None  # the vocabulary's header words (None: those of headers.current())
 
 
-def measure_of(text: str) -> str | None:
-    t = fold(text)
-    for pattern, measure in MEASURES:
-        if pattern.search(t):
-            return measure
-    return None
+def measure_of(text: str, words: HeaderWords | None = None) -> str | None:
+    """The measure a header, caption or row label names, by the measures' labels in ontology/ (headers.py)."""
+    return (words or current()).measure(text)
 
 
 def programs_in(text: str) -> list[str]:
@@ -180,7 +170,7 @@ def _columns(table: RawTable, ctx: Context, program: str | None, errors: list[In
             if YEAR.match(t) and not sub:
                 cols.append(Column(label, dim="period", code=t))
                 continue
-            m = measure_of(label)
+            m = measure_of(label, ctx.words)
             if m is None:
                 errors.append(InputError(ctx.path, first.number, 1, f"column « {label} »: not a measure, month, year or total "
                                                                     "this tool knows"))
@@ -277,11 +267,16 @@ def ingest_table(raw: RawTable, table_id: str, ctx: Context) -> TableResult:
     # Axes: rows are codes of a list, or measures (31224); columns are measures or codes.
     row_dim = {"country": "country", "municipality": "municipality", "mrc": "mrc", "region": "region",
                "period": "period", "stream": "stream"}.get(raw.kind)
+    if row_dim is None and raw.kind != "measure":
+        res.errors.append(InputError(path, raw.line, 1, f"the rows of this table are codes of def:{raw.kind} (its header "
+                                     f"« {raw.header[0].cells[0].strip()} »), which ingest does not read as rows: expected "
+                                     "rows of countries, municipalities, MRCs, periods, streams or measures"))
+        return res
     col_dims = {c.dim for c in columns if c.dim}
     measures = {c.measure for c in columns if c.measure}
-    caption_measure = measure_of(raw.caption)
+    caption_measure = measure_of(raw.caption, ctx.words)
     if raw.kind == "measure":
-        measures = {m for r in raw.rows if (m := measure_of(r.label))}
+        measures = {m for r in raw.rows if (m := measure_of(r.label, ctx.words))}
     elif not measures:
         if caption_measure is None:
             res.errors.append(InputError(path, raw.caption_line or raw.line, 1, "the caption does not say what is counted"))
@@ -403,7 +398,7 @@ def _row_code(res: TableResult, row: RawRow, row_dim: str | None, ctx: Context) 
     if row_dim == "stream":
         m = VOLET.search(fold(row.label))
         return ("_T" if TOTAL.match(row.label) else f"pstq-{m.group(1)}" if m else None), []
-    measure = measure_of(row.label)
+    measure = measure_of(row.label, ctx.words)
     if measure is None:
         res.errors.append(InputError(ctx.path, row.line, 1, f"row « {row.label} »: not a measure this tool knows"))
     return measure, []

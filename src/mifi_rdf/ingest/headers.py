@@ -1,0 +1,185 @@
+"""Header words → the dimension or measure they name, read from the labels of the vocabulary in ontology/.
+
+A table's first header cell (« Pays de citoyenneté », « Municipalité », « MRC de destination »,
+« Indicateur ») names the dimension its rows are codes of; a column header or a caption
+(« Nombre d'invitations », « % des personnes invitées », « ayant soumis une DI ») names a measure.
+Both are looked up among the labels the vocabulary gives its terms — rdfs:label, skos:prefLabel,
+skos:altLabel and skos:hiddenLabel, French and English — so a synonym a letter uses is added to
+ontology/ as a skos:altLabel (« pays de nationalité » for def:country), never to a pattern here.
+
+What kind a header names is the local name of the dimension property (`country`, `mrc`, …);
+qb:measureType (rows that are measures, 31224) is `measure`, and def:roundCategory is
+`round-category` (25623's OCR dashboard, recognised only to say it cannot be read).
+Labels are compared folded (case, accents, typographic apostrophes, footnote marks aside).
+
+`unread_tables` is the other half of « nothing dropped in silence »: a line shaped like a table's
+header (cells, then rows of figures below) that no table of the reader starts at is an error
+naming its line and the labels expected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError
+from ..load.vocabulary import Vocabulary
+from .numbers import is_figure_token
+from .text import Line, RawTable, fold
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+QB = "http://purl.org/linked-data/cube#"
+LABELS = {
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2004/02/skos/core#altLabel",
+    "http://www.w3.org/2004/02/skos/core#hiddenLabel",
+}
+SHOWN = {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#altLabel"}
+# The dimensions whose codes ingest reads as a table's rows (tables.py); other dimensions' labels are still
+# recognised, to say their tables cannot be read, but are not offered as expected words.
+ROW_KINDS = {"country", "municipality", "mrc", "period", "stream"}
+FOOTNOTE = re.compile(r"[*¹²³⁴⁵]|\(\d\)")
+
+
+def key(text: str) -> str:
+    """A header word as compared: folded, footnote marks and surrounding punctuation removed."""
+    return re.sub(r"\s+", " ", FOOTNOTE.sub(" ", fold(text))).strip(" :.")
+
+
+@dataclass(frozen=True)
+class HeaderWords:
+    """The vocabulary's labels, by what they name: header kinds (row dimensions) and measures."""
+
+    kinds: dict[str, str]  # folded label -> kind
+    measures: dict[str, str]  # folded label -> measure (local name)
+    shown: tuple[str, ...]  # the French labels of the header kinds, for messages
+
+    @classmethod
+    def of(cls, vocab: Vocabulary) -> HeaderWords:
+        """Read from the vocabulary's triples; a label naming two terms is refused (a machine does not pick)."""
+        prefix = f"{vocab.base}def/"
+        types: dict[str, set[str]] = {}
+        labels: dict[str, list[tuple[str, str, str]]] = {}  # subject -> (predicate, text, lang)
+        for t in vocab.ontology_triples:
+            s, p = t.subject.value, t.predicate.value
+            if p == RDF_TYPE:
+                types.setdefault(s, set()).add(t.object.value)
+            elif p in LABELS:
+                labels.setdefault(s, []).append((p, t.object.value, getattr(t.object, "language", None) or ""))
+        kinds: dict[str, str] = {}
+        measures: dict[str, str] = {}
+        shown: list[str] = []
+        for subject, items in sorted(labels.items()):
+            kind = measure = None
+            if subject == f"{QB}measureType":
+                kind = "measure"
+            elif subject == f"{prefix}roundCategory":
+                kind = "round-category"
+            elif subject.startswith(prefix) and f"{QB}DimensionProperty" in types.get(subject, set()):
+                kind = subject[len(prefix):]
+            elif subject.startswith(prefix) and f"{QB}MeasureProperty" in types.get(subject, set()):
+                measure = subject[len(prefix):]
+            if kind is None and measure is None:
+                continue
+            target, name = (kinds, kind) if kind else (measures, measure)
+            for predicate, text, lang in sorted(items):
+                k = key(text)
+                if k in target and target[k] != name:
+                    raise ValueError(f"ontology/: the label « {text} » names both {target[k]} and {name}: "
+                                     "a header word must name one term")
+                target[k] = name
+                if kind in ROW_KINDS and predicate in SHOWN and lang == "fr":
+                    shown.append(text)
+        return cls(kinds, measures, tuple(dict.fromkeys(shown)))
+
+    def kind(self, cell: str, tabbed: bool = True) -> str | None:
+        """What a header's first cell names. A tab-separated cell is a label exactly; a space-separated
+        header line starts with one (« MRC de destination* 2023 2024 2025 »), the longest that fits."""
+        k = key(cell)
+        if tabbed or k in self.kinds:
+            return self.kinds.get(k)
+        found = [label for label in self.kinds if k.startswith(label + " ")]
+        return self.kinds[max(found, key=len)] if found else None
+
+    def measure(self, text: str) -> str | None:
+        """The measure a header or caption names: the leftmost label found, the longest where two start there."""
+        t = key(text)
+        best: tuple[int, int, str] | None = None
+        for label, measure in self.measures.items():
+            for m in re.finditer(rf"(?<!\w){re.escape(label)}(?!\w)", t):
+                candidate = (m.start(), -len(label), measure)
+                if best is None or candidate < best:
+                    best = candidate
+                break
+        return best[2] if best else None
+
+
+# ---------------------------------------------------------------- the words in use while a letter is read
+
+_current: list[HeaderWords] = []
+_default: dict[str, HeaderWords] = {}
+
+
+@contextmanager
+def reading_with(words: HeaderWords) -> Iterator[HeaderWords]:
+    """Use these words (the letter's ontology folder) for header_kind while a letter is read."""
+    _current.append(words)
+    try:
+        yield words
+    finally:
+        _current.pop()
+
+
+def current() -> HeaderWords:
+    """The words in use: those of `reading_with`, else the project's own ontology/ (loaded once)."""
+    if _current:
+        return _current[-1]
+    if "project" not in _default:
+        from ..load.vocabulary import load_vocabulary
+        from ..paths import project_paths
+
+        _default["project"] = HeaderWords.of(load_vocabulary(project_paths().ontology))
+    return _default["project"]
+
+
+# ---------------------------------------------------------------- nothing dropped in silence
+
+
+def _figures(line: Line) -> bool:
+    """A row of a tab-separated table: a label, then at least one cell that is a figure."""
+    cells = line.text.split("\t")
+    return len(cells) > 1 and any(c.strip() and is_figure_token(c.strip()) for c in cells[1:])
+
+
+def unread_tables(lines: list[Line], tables: list[RawTable], path: Path, words: HeaderWords) -> list[InputError]:
+    """Lines shaped like a table's header that no table found starts at: each is an error, with what was expected.
+
+    A header is a tab-separated line whose first cell is words (not a figure), not itself a row of
+    figures, followed by rows of figures; its rows are counted for the message."""
+    inside = {n for t in tables for n in range(t.line, max(t.end_line, t.line) + 1)}
+    errors = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        first = line.cells[0].strip()
+        if line.number in inside or "\t" not in line.text or not first or is_figure_token(first) or _figures(line):
+            i += 1
+            continue
+        j, count = i + 1, 0
+        while j < len(lines) and (lines[j].blank or _figures(lines[j])):
+            count += 0 if lines[j].blank else 1
+            j += 1
+        if count == 0:
+            i += 1
+            continue
+        expected = ", ".join(f"« {x} »" for x in words.shown)
+        errors.append(InputError(path, line.number, 1, f"« {first} » heads a table ({count} rows of figures below it) but is "
+                                 f"no label of a dimension in ontology/: expected {expected}; if it names one of them, "
+                                 "add it as a skos:altLabel of that dimension in ontology/vocabulary.ttl. Its rows were "
+                                 "not read"))
+        i = j
+    return errors
