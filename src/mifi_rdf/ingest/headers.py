@@ -176,7 +176,7 @@ def unread_tables(lines: list[Line], tables: list[RawTable], path: Path, words: 
         if count == 0:
             i += 1
             continue
-        expected = ", ".join(f"« {x} »" for x in words.shown)
+        expected = ", ".join(f"« {x} »" for x in words.shown) or "a label (the vocabulary of ontology/ has none)"
         errors.append(InputError(path, line.number, 1, f"« {first} » heads a table ({count} rows of figures below it) but is "
                                  f"no label of a dimension in ontology/: expected {expected}; if it names one of them, "
                                  "add it as a skos:altLabel of that dimension in ontology/vocabulary.ttl. Its rows were "
