@@ -88,3 +88,67 @@ def test_a_header_no_label_matches_is_an_error_naming_its_line(tmp_path, ontolog
             "a dimension in ontology/: expected « pays de citoyenneté »") in result.output
     assert "add it as a skos:altLabel" in result.output
     assert not data.exists()
+
+
+# ---------------------------------------------------------------- new table shapes
+
+
+def test_a_new_combination_of_known_components_gets_its_structure(tmp_path, ontology):
+    """Invitations by municipality for one round: refused before (« no structure of ontology/structures.ttl has … »)."""
+    data = tmp_path / "data"
+    before = (ontology / "structures.ttl").read_text(encoding="utf-8")
+    result = ingest(data, ontology, str(TEST_LETTERS / "40022-municipality-round.txt"))
+    assert result.exit_code == 0, result.output
+    assert ("    new structure: invitations-by-round-municipality « Nombre d'invitations par ronde d'invitation et "
+            "municipalité de résidence »") in result.output
+    assert "  added to ontology/structures.ttl (structure): invitations-by-round-municipality" in result.output
+    after = (ontology / "structures.ttl").read_text(encoding="utf-8")
+    assert after.startswith(before.rstrip("\n") + "\n\n# Derived by mifi-rdf ingest from the components of a table of "
+                                                  "letter 40022.\n<structure/invitations-by-round-municipality> a ")
+    vocab = load_vocabulary(ontology)
+    s = vocab.structures["invitations-by-round-municipality"]
+    assert [d.name for d in s.dimensions] == ["round", "municipality"] and list(s.measures) == ["invitations"]
+    assert ('rdfs:label "Nombre d\'invitations par ronde d\'invitation et municipalité de résidence"@fr, '
+            '"Number of invitations by invitation round and municipality of residence"@en ;') in after
+    # every component of the other entries, in the same order: dimensions, measure type, measures, the five attributes
+    assert after.count("<structure/invitations-by-round-municipality/") == 9 * 2
+    assert [(r["round"], r["municipality"], r["value"], r["status"]) for r in rows(data / "40022" / "t1.csv")] == [
+        ("pstq-2026-04-09", "66023", "300", "published"), ("pstq-2026-04-09", "65005", "120", "published"),
+        ("pstq-2026-04-09", "81017", "80", "published"), ("pstq-2026-04-09", "_O", "40", "residual"),
+        ("pstq-2026-04-09", "_T", "540", "total")]
+    # ingested again, the letter finds the structure it added: nothing new, the ontology unchanged
+    again = ingest(data, ontology, str(TEST_LETTERS / "40022-municipality-round.txt"), "--replace")
+    assert again.exit_code == 0, again.output
+    assert "new structure" not in again.output
+    assert (ontology / "structures.ttl").read_text(encoding="utf-8") == after
+
+
+def test_validate_and_export_accept_a_derived_structure(tmp_path, ontology):
+    data = Path(shutil.copytree(ROOT / "data", tmp_path / "data"))
+    assert ingest(data, ontology, str(TEST_LETTERS / "40022-municipality-round.txt")).exit_code == 0
+    validated = run("--data", str(data), "--ontology", str(ontology), "validate")
+    assert validated.exit_code == 0, validated.output
+    assert validated.output.rstrip().endswith("conforms.")
+    exported = run("--data", str(data), "--ontology", str(ontology), "export", "--format", "nt")
+    assert exported.exit_code == 0
+    assert ("<https://w3id.org/mifi-rdf/structure/invitations-by-round-municipality> "
+            "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://purl.org/linked-data/cube#DataStructureDefinition> .") \
+        in exported.output
+    assert "<https://w3id.org/mifi-rdf/dataset/40022-t1> <http://purl.org/linked-data/cube#structure> " \
+           "<https://w3id.org/mifi-rdf/structure/invitations-by-round-municipality> ." in exported.output
+
+
+@pytest.mark.slow
+def test_build_accepts_a_derived_structure(tmp_path, monkeypatch):
+    """The whole site is built (a few seconds) from a project copy holding the letter and its new structure."""
+    home = tmp_path / "project"
+    for folder in ("data", "ontology", "queries", "shapes", "sources"):
+        shutil.copytree(ROOT / folder, home / folder)
+    letter = home / "sources" / "letters" / "40022-municipality-round.txt"
+    shutil.copy(TEST_LETTERS / letter.name, letter)
+    monkeypatch.setenv("MIFI_RDF_HOME", str(home))
+    assert run("ingest", str(letter)).exit_code == 0
+    built = run("build", str(tmp_path / "site"))
+    assert built.exit_code == 0, built.output
+    page = (tmp_path / "site" / "dataset" / "40022-t1.html").read_text(encoding="utf-8")
+    assert "Nombre d'invitations par ronde d'invitation et municipalité de résidence" in page

@@ -26,6 +26,7 @@ from .headers import HeaderWords, current
 from .labels import CodeIndex, Match
 from .numbers import NotANumber, half_unit, parse_figure, readings
 from .placement import Grid, place, solvable
+from .structures import NewStructure, derive
 from .text import RawCell, RawRow, RawTable, fold
 
 PROGRAMS = [
@@ -95,6 +96,7 @@ class TableResult:
     method: str = "none"
     extraction_date: str = ""
     data_as_of: str = ""
+    new_structure: NewStructure | None = None  # derived from the table's components (structures.py), not yet in the ontology
 
 
 @dataclass
@@ -107,6 +109,7 @@ class Context:
     letter_text: str  # the letter's own words (not its annexes), folded
     programs: list[str]
     words: HeaderWords | None = None  # the vocabulary's header words (None: those of headers.current())
+    ref: str = ""  # the letter's N/Réf., named in a derived structure's comment
 
 
 def measure_of(text: str, words: HeaderWords | None = None) -> str | None:
@@ -284,6 +287,12 @@ def ingest_table(raw: RawTable, table_id: str, ctx: Context) -> TableResult:
         measures = {caption_measure}
     axis_dims = ({row_dim} if row_dim else set()) | col_dims
     structure = _structure(ctx.vocab, axis_dims, set(caption_dims), measures)
+    if structure is None and measures:  # known components, a new combination: its structure, in structures.ttl's form
+        in_columns = list(dict.fromkeys(c.dim for c in columns if c.dim and c.dim != row_dim))
+        ordered = [m for m in dict.fromkeys(c.measure for c in columns if c.measure)] or sorted(measures)
+        res.new_structure = derive(ctx.vocab, [d for d in caption_dims if d not in axis_dims], row_dim, in_columns,
+                                   ordered, ctx.ref)
+        structure = res.new_structure.structure if res.new_structure else None
     if structure is None:
         from_caption = ", ".join(sorted(caption_dims)) or "none"
         res.errors.append(InputError(path, raw.line, 1, f"no structure of ontology/structures.ttl has the dimensions "
