@@ -63,6 +63,36 @@ def test_measures_are_found_by_their_labels_leftmost_first(words):
     assert words.measure("Nombre de refus") is None
 
 
+def test_stream_columns_are_labels_of_the_stream_codes(words):
+    assert words.stream("Volet 1") == "pstq-1" and words.stream("VOLET 4") == "pstq-4"  # altLabels in streams.ttl
+    assert words.stream("Volet 5") is None
+    assert words.stream_in("… dans le Programme de l'expérience québécoise (PEQ), volet des Diplômés, selon la MRC", "peq") \
+        == "peq-graduates"
+    assert words.stream_in("… (PEQ), volet des Diplômés", "pstq") is None  # a stream of another program is not read
+
+
+def test_a_tab_separated_table_with_stream_columns(tmp_path, ontology):
+    """« Volet 1 », « Volet 2 » headers coded by the stream codes' labels, the Total beside them as all streams."""
+    text = (TEST_LETTERS / "40022-municipality-round.txt").read_text(encoding="utf-8")
+    start, end = text.index("**Tableau 1"), text.index("**Notes:**")
+    table = ("**Tableau 1 : Nombre de personnes invitées dans le cadre du PSTQ, du 1er juillet 2025 au 28 février 2026, "
+             "selon la MRC de résidence et le volet**\n\n"
+             "MRC\tVolet 1\tVolet 2\tTotal\nRimouski-Neigette\t30\t12\t42\nLa Matanie\t20\t11\t31\nTotal\t50\t23\t73\n\n")
+    letter = tmp_path / "40024.txt"
+    letter.write_text(text[:start].replace("40022", "40024") + table + text[end:], encoding="utf-8")
+    data = tmp_path / "data"
+    result = ingest(data, ontology, str(letter))
+    assert result.exit_code == 0, result.output
+    assert "t1 (Tableau 1), line 13: invitations-by-mrc-stream [period=2025-07-01--2026-02-28]" in result.output
+    got = {(r["mrc"], r["stream"]): r["value"] for r in rows(data / "40024" / "t1.csv")}
+    assert got[("100", "pstq-1")] == "30" and got[("080", "pstq-2")] == "11" and got[("_T", "_T")] == "73"
+    letter.write_text(letter.read_text(encoding="utf-8").replace("Volet 2", "Volet 7"), encoding="utf-8")
+    result = ingest(tmp_path / "data2", ontology, str(letter))
+    assert result.exit_code == 1
+    assert f"{letter}:13:13: column « Volet 7 »: not a measure, stream, month, year or total: no label of ontology/ names it" \
+        in result.output
+
+
 # ---------------------------------------------------------------- nothing dropped in silence
 
 

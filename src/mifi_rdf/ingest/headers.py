@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
@@ -57,6 +57,8 @@ class HeaderWords:
     kinds: dict[str, str]  # folded label -> kind
     measures: dict[str, str]  # folded label -> measure (local name)
     shown: tuple[str, ...]  # the French labels of the header kinds, for messages
+    streams: dict[str, str] = field(default_factory=dict)  # folded label of a stream code -> its notation
+    program_of: dict[str, str] = field(default_factory=dict)  # stream notation -> its program's notation
 
     @classmethod
     def of(cls, vocab: Vocabulary) -> HeaderWords:
@@ -94,7 +96,8 @@ class HeaderWords:
                 target[k] = name
                 if kind in ROW_KINDS and predicate in SHOWN and lang == "fr":
                     shown.append(text)
-        return cls(kinds, measures, tuple(dict.fromkeys(shown)))
+        streams, program_of = _streams(vocab)
+        return cls(kinds, measures, tuple(dict.fromkeys(shown)), streams, program_of)
 
     def kind(self, cell: str, tabbed: bool = True) -> str | None:
         """What a header's first cell names. A tab-separated cell is a label exactly; a space-separated
@@ -104,6 +107,17 @@ class HeaderWords:
             return self.kinds.get(k)
         found = [label for label in self.kinds if k.startswith(label + " ")]
         return self.kinds[max(found, key=len)] if found else None
+
+    def stream(self, text: str) -> str | None:
+        """The stream code a column header is a label of (« Volet 1 » → pstq-1), exactly."""
+        return self.streams.get(key(text))
+
+    def stream_in(self, text: str, program: str | None) -> str | None:
+        """The stream of `program` a caption names (« volet des Diplômés »): the leftmost label found."""
+        t = key(text)
+        found = [(m.start(), -len(label), code) for label, code in self.streams.items()
+                 if self.program_of.get(code) == program and (m := re.search(rf"(?<!\w){re.escape(label)}(?!\w)", t))]
+        return min(found)[2] if found else None
 
     def measure(self, text: str) -> str | None:
         """The measure a header or caption names: the leftmost label found, the longest where two start there."""
@@ -116,6 +130,32 @@ class HeaderWords:
                     best = candidate
                 break
         return best[2] if best else None
+
+
+def _streams(vocab: Vocabulary) -> tuple[dict[str, str], dict[str, str]]:
+    """The labels of code/stream's concepts (but its total), and each stream's program, from the code lists."""
+    scheme, program = f"{vocab.base}code/stream", f"{vocab.base}def/program"
+    members = {t.subject.value for t in vocab.code_triples
+               if t.predicate.value == "http://www.w3.org/2004/02/skos/core#inScheme" and t.object.value == scheme}
+    notation: dict[str, str] = {}
+    labels: dict[str, list[str]] = {}
+    programs: dict[str, str] = {}
+    for t in vocab.code_triples:
+        s, p = t.subject.value, t.predicate.value
+        if s not in members:
+            continue
+        if p == "http://www.w3.org/2004/02/skos/core#notation":
+            notation[s] = t.object.value
+        elif p in LABELS:
+            labels.setdefault(s, []).append(t.object.value)
+        elif p == program:
+            programs[s] = t.object.value.rsplit("/", 1)[-1]
+    streams: dict[str, str] = {}
+    for s, texts in labels.items():
+        if s in notation and not notation[s].startswith("_"):
+            for text in texts:
+                streams[key(text)] = notation[s]
+    return streams, {notation[s]: p for s, p in programs.items() if s in notation}
 
 
 # ---------------------------------------------------------------- the words in use while a letter is read

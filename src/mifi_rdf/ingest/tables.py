@@ -34,7 +34,6 @@ PROGRAMS = [
     (re.compile(r"\bprtq\b|programme regulier des travailleurs qualifies"), "prtq"),
     (re.compile(r"\bpeq\b|programme de l'experience quebecoise"), "peq"),
 ]
-PEQ_STREAMS = [(re.compile(r"volet (des )?travailleurs"), "peq-workers"), (re.compile(r"volet (des )?diplomes"), "peq-graduates")]
 TOTAL = re.compile(r"^total\b", re.I)
 ADJUSTED = re.compile(r"ajust", re.I)
 YEAR = re.compile(r"^(19|20)\d\d$")
@@ -117,6 +116,22 @@ def measure_of(text: str, words: HeaderWords | None = None) -> str | None:
     return (words or current()).measure(text)
 
 
+def _words(ctx: Context) -> HeaderWords:
+    return ctx.words or current()
+
+
+def _stream_of(code: str | None, program: str | None, label: str, ctx: Context, line: int, errors: list[InputError]) -> str:
+    """A stream column's code, checked: a label of code/stream, of the program the caption names (if any)."""
+    if code is None:
+        errors.append(InputError(ctx.path, line, 1,
+                                 f"column « {label} » is no label of code/stream (ontology/codes/streams.ttl)"))
+        return ""
+    if program and _words(ctx).program_of.get(code) not in {program, None}:
+        errors.append(InputError(ctx.path, line, 1, f"column « {label} » is stream {code}, of program "
+                                 f"{_words(ctx).program_of[code]}, but the caption names the program {program}"))
+    return code
+
+
 def programs_in(text: str) -> list[str]:
     t = fold(text)
     found = [(m.start(), code) for pattern, code in PROGRAMS if (m := pattern.search(t))]
@@ -173,16 +188,25 @@ def _columns(table: RawTable, ctx: Context, program: str | None, errors: list[In
             if YEAR.match(t) and not sub:
                 cols.append(Column(label, dim="period", code=t))
                 continue
+            stream = _words(ctx).stream(label)
+            if stream is not None:  # « Volet 1 »: a label of a code of code/stream
+                cols.append(Column(label, dim="stream", code=_stream_of(stream, program, label, ctx, first.number, errors)))
+                continue
             m = measure_of(label, ctx.words)
             if m is None:
-                errors.append(InputError(ctx.path, first.number, 1, f"column « {label} »: not a measure, month, year or total "
-                                                                    "this tool knows"))
+                column = sum(len(c) + 1 for c in first.cells[: i + 1]) + 1  # where the cell starts in its line
+                errors.append(InputError(ctx.path, first.number, column, f"column « {label} »: not a measure, stream, month, "
+                                         "year or total: no label of ontology/ names it (the labels of the measures and "
+                                         "streams are in ontology/vocabulary.ttl and ontology/codes/streams.ttl)"))
                 continue
             cols.append(Column(label, measure=m))
         periods = [c.code for c in cols if c.dim == "period" and c.code]
-        for c in cols:  # a total beside months or years: the period they span (31224's « TOTAL AJUSTÉ »)
+        streams = any(c.dim == "stream" for c in cols)
+        for c in cols:  # a total beside months or years: the period they span (31224's « TOTAL AJUSTÉ »); beside streams, all
             if c.total and not c.dim and not c.measure and periods:
                 c.dim, c.code = "period", f"{periods[0]}--{periods[-1]}"
+            elif c.total and not c.dim and not c.measure and streams:
+                c.dim, c.code = "stream", "_T"
         return cols
     # space-separated: the column names are tokens of the header lines
     text = " ".join(h.text for h in header)
@@ -191,9 +215,8 @@ def _columns(table: RawTable, ctx: Context, program: str | None, errors: list[In
     volets = VOLET.findall(folded)
     years = [y for y in re.findall(r"\b(?:19|20)\d\d\b", folded)]
     if volets:
-        if program is None:
-            errors.append(InputError(ctx.path, first.number, 1, "stream columns (« Volet N ») but the caption names no program"))
-        cols = [Column(f"Volet {v}", dim="stream", code=f"{program}-{v}") for v in volets]
+        cols = [Column(f"Volet {v}", dim="stream", code=_stream_of(_words(ctx).stream(f"Volet {v}"), program, f"Volet {v}", ctx,
+                                                                   first.number, errors)) for v in volets]
         if re.search(r"\btotal\b", folded):
             cols.append(Column("Total", dim="stream", code="_T", total=True))
     elif years:
@@ -263,10 +286,9 @@ def ingest_table(raw: RawTable, table_id: str, ctx: Context) -> TableResult:
     period = dates.caption_period(raw.caption)
     if period:
         caption_dims["period"] = period
-    if program == "peq":
-        for pattern, code in PEQ_STREAMS:
-            if pattern.search(fold(raw.caption)):
-                caption_dims["stream"] = code
+    stream = _words(ctx).stream_in(raw.caption, program) if program else None  # « volet des Diplômés »
+    if stream:
+        caption_dims["stream"] = stream
     # Axes: rows are codes of a list, or measures (31224); columns are measures or codes.
     row_dim = {"country": "country", "municipality": "municipality", "mrc": "mrc", "region": "region",
                "period": "period", "stream": "stream"}.get(raw.kind)
@@ -405,8 +427,11 @@ def _row_code(res: TableResult, row: RawRow, row_dim: str | None, ctx: Context) 
                                          f"« {row.label} »: expected a month (« juillet 2025 ») or a year"))
         return code, []
     if row_dim == "stream":
-        m = VOLET.search(fold(row.label))
-        return ("_T" if TOTAL.match(row.label) else f"pstq-{m.group(1)}" if m else None), []
+        code = "_T" if TOTAL.match(row.label) else _words(ctx).stream(row.label)
+        if code is None:
+            res.errors.append(InputError(ctx.path, row.line, 1, f"« {row.label} » is no label of code/stream (ontology/codes/"
+                                         "streams.ttl): expected « Volet 1 » … « Volet 4 », « volet des Diplômés »…"))
+        return code, []
     measure = measure_of(row.label, ctx.words)
     if measure is None:
         res.errors.append(InputError(ctx.path, row.line, 1, f"row « {row.label} »: not a measure this tool knows"))
