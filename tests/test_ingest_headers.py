@@ -182,3 +182,16 @@ def test_build_accepts_a_derived_structure(tmp_path, monkeypatch):
     assert built.exit_code == 0, built.output
     page = (tmp_path / "site" / "dataset" / "40022-t1.html").read_text(encoding="utf-8")
     assert "Nombre d'invitations par ronde d'invitation et municipalité de résidence" in page
+
+
+def test_a_caption_naming_two_measures_for_a_header_naming_none_is_refused(tmp_path, ontology):
+    """The measure of 30735-like tables comes from the caption; when it names two, a machine does not pick."""
+    text = (TEST_LETTERS / "40006-space-thousands.txt").read_text(encoding="utf-8")
+    caption = next(line for line in text.splitlines() if line.startswith("Tableau 1"))
+    letter = tmp_path / "40006.txt"
+    letter.write_text(text.replace(caption, caption.replace("Nombre de certificats", "Nombre de DSP et de certificats")),
+                      encoding="utf-8")
+    result = ingest(tmp_path / "data", ontology, str(letter))
+    assert result.exit_code == 1, result.output
+    assert ("the caption names 2 measures (applicationsReceived, certificatesIssued) and the header none: which one the "
+            "figures count cannot be told") in result.output

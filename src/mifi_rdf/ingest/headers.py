@@ -119,17 +119,20 @@ class HeaderWords:
                  if self.program_of.get(code) == program and (m := re.search(rf"(?<!\w){re.escape(label)}(?!\w)", t))]
         return min(found)[2] if found else None
 
+    def measures_in(self, text: str) -> list[str]:
+        """Every measure a header or caption names, in the order they appear (at one place, the longest label)."""
+        t = key(text)
+        found = []
+        for label, measure in self.measures.items():
+            m = re.search(rf"(?<!\w){re.escape(label)}(?!\w)", t)
+            if m:
+                found.append((m.start(), -len(label), measure))
+        return list(dict.fromkeys(measure for _, _, measure in sorted(found)))
+
     def measure(self, text: str) -> str | None:
         """The measure a header or caption names: the leftmost label found, the longest where two start there."""
-        t = key(text)
-        best: tuple[int, int, str] | None = None
-        for label, measure in self.measures.items():
-            for m in re.finditer(rf"(?<!\w){re.escape(label)}(?!\w)", t):
-                candidate = (m.start(), -len(label), measure)
-                if best is None or candidate < best:
-                    best = candidate
-                break
-        return best[2] if best else None
+        found = self.measures_in(text)
+        return found[0] if found else None
 
 
 def _streams(vocab: Vocabulary) -> tuple[dict[str, str], dict[str, str]]:

@@ -306,6 +306,12 @@ def ingest_table(raw: RawTable, table_id: str, ctx: Context) -> TableResult:
         if caption_measure is None:
             res.errors.append(InputError(path, raw.caption_line or raw.line, 1, "the caption does not say what is counted"))
             return res
+        named = _words(ctx).measures_in(raw.caption)
+        if len(named) > 1:  # the header names none: a machine does not pick one of the caption's
+            res.errors.append(InputError(path, raw.caption_line or raw.line, 1, f"the caption names {len(named)} measures "
+                                         f"({', '.join(named)}) and the header none: which one the figures count cannot be "
+                                         "told; name it in the header (« Nombre d'invitations »)"))
+            return res
         measures = {caption_measure}
     axis_dims = ({row_dim} if row_dim else set()) | col_dims
     structure = _structure(ctx.vocab, axis_dims, set(caption_dims), measures)
