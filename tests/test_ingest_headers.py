@@ -195,3 +195,13 @@ def test_a_caption_naming_two_measures_for_a_header_naming_none_is_refused(tmp_p
     assert result.exit_code == 1, result.output
     assert ("the caption names 2 measures (applicationsReceived, certificatesIssued) and the header none: which one the "
             "figures count cannot be told") in result.output
+
+
+def test_rows_of_figures_under_a_header_without_a_first_cell_are_an_error(tmp_path, ontology):
+    text = (TEST_LETTERS / "40021-nationality.txt").read_text(encoding="utf-8")
+    letter = tmp_path / "40021.txt"
+    letter.write_text(text.replace("Pays de nationalité\t", "\t"), encoding="utf-8")
+    result = ingest(tmp_path / "data", ontology, str(letter))
+    assert result.exit_code == 1, result.output
+    assert (f"{letter}:39:1: 5 rows of figures under the header of line 38, whose first cell is empty, in no table: nothing "
+            "says what their rows are") in result.output

@@ -199,30 +199,36 @@ def _figures(line: Line) -> bool:
 
 
 def unread_tables(lines: list[Line], tables: list[RawTable], path: Path, words: HeaderWords) -> list[InputError]:
-    """Lines shaped like a table's header that no table found starts at: each is an error, with what was expected.
+    """Rows of figures that no table found holds: each run of them is an error, with what was expected.
 
-    A header is a tab-separated line whose first cell is words (not a figure), not itself a row of
-    figures, followed by rows of figures; its rows are counted for the message."""
+    A row is a tab-separated line with a figure after its first cell. A run of such rows (blank lines
+    between them allowed) outside every table is reported at its header, the line above it, when that
+    is a tab-separated line whose first cell is words (« Pays de naissance »), else at its first row."""
     inside = {n for t in tables for n in range(t.line, max(t.end_line, t.line) + 1)}
+    expected = ", ".join(f"« {x} »" for x in words.shown) or "a label (the vocabulary of ontology/ has none)"
+    hint = (f"expected {expected}; if it names one of them, add it as a skos:altLabel of that dimension in "
+            "ontology/vocabulary.ttl. Its rows were not read")
     errors = []
     i = 0
     while i < len(lines):
-        line = lines[i]
-        first = line.cells[0].strip()
-        if line.number in inside or "\t" not in line.text or not first or is_figure_token(first) or _figures(line):
+        if lines[i].number in inside or not _figures(lines[i]):
             i += 1
             continue
-        j, count = i + 1, 0
-        while j < len(lines) and (lines[j].blank or _figures(lines[j])):
+        j, count = i, 0
+        while j < len(lines) and lines[j].number not in inside and (lines[j].blank or _figures(lines[j])):
             count += 0 if lines[j].blank else 1
             j += 1
-        if count == 0:
-            i += 1
-            continue
-        expected = ", ".join(f"« {x} »" for x in words.shown) or "a label (the vocabulary of ontology/ has none)"
-        errors.append(InputError(path, line.number, 1, f"« {first} » heads a table ({count} rows of figures below it) but is "
-                                 f"no label of a dimension in ontology/: expected {expected}; if it names one of them, "
-                                 "add it as a skos:altLabel of that dimension in ontology/vocabulary.ttl. Its rows were "
-                                 "not read"))
+        k = i - 1
+        while k >= 0 and lines[k].blank:
+            k -= 1
+        header = lines[k] if k >= 0 and lines[k].number not in inside and "\t" in lines[k].text else None
+        first = header.cells[0].strip() if header else ""
+        if header and first and not is_figure_token(first):
+            errors.append(InputError(path, header.number, 1, f"« {first} » heads a table ({count} rows of figures below it) "
+                                     f"but is no label of a dimension in ontology/: {hint}"))
+        else:
+            where = f"under the header of line {header.number}, whose first cell is empty" if header else "without a header"
+            errors.append(InputError(path, lines[i].number, 1, f"{count} rows of figures {where}, in no table: nothing "
+                                     f"says what their rows are; the header's first cell must name it: {hint}"))
         i = j
     return errors
