@@ -154,7 +154,8 @@ def test_a_new_combination_of_known_components_gets_its_structure(tmp_path, onto
 
 
 def test_validate_and_export_accept_a_derived_structure(tmp_path, ontology):
-    data = Path(shutil.copytree(ROOT / "data", tmp_path / "data"))
+    """The letter alone in its data folder (the whole corpus with it: test_build_accepts_a_derived_structure, slow)."""
+    data = tmp_path / "data"
     assert ingest(data, ontology, str(TEST_LETTERS / "40022-municipality-round.txt")).exit_code == 0
     validated = run("--data", str(data), "--ontology", str(ontology), "validate")
     assert validated.exit_code == 0, validated.output
@@ -205,3 +206,16 @@ def test_rows_of_figures_under_a_header_without_a_first_cell_are_an_error(tmp_pa
     assert result.exit_code == 1, result.output
     assert (f"{letter}:39:1: 5 rows of figures under the header of line 38, whose first cell is empty, in no table: nothing "
             "says what their rows are") in result.output
+
+
+def test_two_tables_of_one_new_shape_add_one_structure(tmp_path, ontology):
+    text = (TEST_LETTERS / "40022-municipality-round.txt").read_text(encoding="utf-8")
+    start, end = text.index("**Tableau 1"), text.index("**Notes:**")
+    second = text[start:end].replace("Tableau 1", "Tableau 2").replace("9 avril 2026", "23 avril 2026")
+    letter = tmp_path / "40022.txt"
+    letter.write_text(text[:end] + second + text[end:], encoding="utf-8")
+    result = ingest(tmp_path / "data", ontology, str(letter))
+    assert result.exit_code == 0, result.output
+    assert result.output.count("    new structure: invitations-by-round-municipality") == 2
+    assert (ontology / "structures.ttl").read_text(encoding="utf-8").count(
+        "<structure/invitations-by-round-municipality> a qb:DataStructureDefinition") == 1
