@@ -131,3 +131,26 @@ def test_codelists_command_reads_sources_reference_by_default(tmp_path):
     result = run("codelists", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "countries.ttl").read_bytes() == (ROOT / "ontology" / "codes" / "countries.ttl").read_bytes()
+
+
+def test_cldr_french_names_are_alternative_labels(graph):
+    """The short French names people write (CLDR's, through babel), beside ISO's formal ones."""
+    for code, name in [("RUS", "Russie"), ("KOR", "Corée du Sud"), ("SYR", "Syrie"), ("IRN", "Iran"), ("MDA", "Moldavie"),
+                       ("TZA", "Tanzanie"), ("BOL", "Bolivie"), ("COG", "Congo-Brazzaville")]:
+        labels = {lit for p in (SKOS.prefLabel, SKOS.altLabel) for lit in graph.objects(country(code), p)}
+        assert Literal(name, lang="fr") in labels, (code, name)
+    scheme = URIRef(f"{BASE}code/country")
+    comment = next(c for c in graph.objects(scheme, URIRef("http://www.w3.org/2000/01/rdf-schema#comment")) if c.language == "en")
+    assert "Unicode CLDR 49 (babel 2.19.0 package)" in comment
+
+
+def test_a_cldr_name_that_is_another_countrys_label_is_left_out_and_said():
+    """A machine never picks between homonyms: a CLDR name equal (accents aside) to another code's label is not added."""
+    from mifi_rdf.codelists import countries
+
+    skipped: list[str] = []
+    concepts = {c.notation: c for c in countries(REFERENCE, {"NG": "Niger", "RU": "Russie", "CM": "Cameroun"}, skipped)}
+    assert skipped == ["« Niger » (CLDR's French name of NGA) not added: also a label of NER"]
+    alt = lambda code: [o for p, objs in concepts[code].props if p == "skos:altLabel" for o in objs]  # noqa: E731
+    assert '"Niger"@fr' not in alt("NGA") and '"Russie"@fr' in alt("RUS")
+    assert '"Cameroun"@fr' not in alt("CMR")  # already its ISO name: not repeated

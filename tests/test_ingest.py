@@ -164,6 +164,16 @@ def test_countries_absent_from_the_code_list_are_reported_then_matched_once_list
     assert [r["country"] for r in rows(data / "40002" / "t1.csv")] == ["FRA", "DEU", "XKX", "_O", "_T"]
 
 
+def test_country_names_people_write_are_coded_without_a_mapping(tmp_path, ontology):
+    """« Russie », MIFI's spelling, was unknown (ISO says « Russie, Fédération de »): CLDR's French names are altLabels."""
+    data = tmp_path / "data"
+    result = ingest(data, ontology, str(TEST_LETTERS / "40023-country-names.txt"))
+    assert result.exit_code == 0, result.output
+    got = {r["source_label"]: (r["country"], r["inference"]) for r in rows(data / "40023" / "t1.csv")}
+    assert got["Russie"] == ("RUS", "") and got["Corée du Sud"] == ("KOR", "") and got["Moldavie"] == ("MDA", "")
+    assert got["Viet Nam"] == ("VNM", "label-variant")  # CLDR and ISO write « Viêt Nam »: a variant, recorded
+
+
 def test_a_homonym_is_never_picked_until_a_person_says_which(tmp_path, ontology):
     data = tmp_path / "data"
     letter = str(TEST_LETTERS / "40003-homonym.txt")

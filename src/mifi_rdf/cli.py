@@ -277,8 +277,11 @@ def codelists(reference: Path | None, out: Path) -> None:
     from .codelists import write_reference_codelists
     from .paths import project_paths
 
-    for path in write_reference_codelists(reference or project_paths().sources / "reference", out):
+    report: list[str] = []
+    for path in write_reference_codelists(reference or project_paths().sources / "reference", out, report):
         click.echo(f"wrote {path}", err=True)
+    for line in report:
+        click.echo(line, err=True)
 
 
 @main.command("ingest")

@@ -22,6 +22,7 @@ class Outcome:
     tables: list[TableResult] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     new_codes: dict[str, list[str]] = field(default_factory=dict)
+    new_structures: list[str] = field(default_factory=list)  # slugs of the structures derived for this letter
     to_review: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     dry_run: bool = False
@@ -61,6 +62,8 @@ def table_summary(t: TableResult) -> dict:
         "findings": t.findings,
         "page_breaks": t.raw.page_breaks,
         "new_codes": {k: sorted(v) for k, v in sorted(t.new_codes.items())},
+        "new_structure": ({"slug": t.new_structure.structure.slug, "label_fr": t.new_structure.label_fr,
+                           "label_en": t.new_structure.label_en} if t.new_structure else None),
         "suppression": {"threshold": t.threshold, "method": t.method},
     }
 
@@ -74,6 +77,7 @@ def to_json(o: Outcome) -> str:
         "errors": [str(e) for e in o.errors],
         "tables": [table_summary(t) for t in o.tables],
         "new_codes": o.new_codes,
+        "new_structures": o.new_structures,
         "to_review": o.to_review,
         "validation": o.validation,
         "written": o.written,
@@ -110,9 +114,13 @@ def to_text(o: Outcome) -> str:
             out.append(f"    note           {item}")
         for k, v in s["new_codes"].items():
             out.append(f"    new {k}: {', '.join(v)}")
+        if s["new_structure"]:
+            out.append(f"    new structure: {s['new_structure']['slug']} « {s['new_structure']['label_fr']} »")
     if o.new_codes and o.written:
         for k, v in o.new_codes.items():
             out.append(f"  added to ontology/codes ({k}): {', '.join(v)}")
+    if o.new_structures and o.written:
+        out.append(f"  added to ontology/structures.ttl (structure): {', '.join(o.new_structures)}")
     for item in o.to_review:
         out.append(f"  to review: {item}")
     if o.validation:

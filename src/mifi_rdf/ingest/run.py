@@ -20,9 +20,11 @@ from ..load.tables import load_letter
 from ..load.vocabulary import Vocabulary, load_vocabulary
 from ..namespaces import DEFAULT_BASE
 from . import codes, dates
+from .headers import HeaderWords, reading_with, unread_tables
 from .labels import CodeIndex
 from .letter import LetterMeta, read_letter
 from .report import Outcome
+from .structures import add_structures
 from .tables import Context, TableResult, ingest_table
 from .text import Unreadable, find_tables, read_text
 from .write import commit, render_csv, render_letter, stage, write_atomically
@@ -44,8 +46,12 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
            dry_run: bool = False, replace: bool = False) -> Outcome:
     """Ingest one letter; Unreadable and UsageError are raised (exit 2), data problems are in Outcome.errors."""
     outcome = Outcome(display_path(letter), dry_run=dry_run)
-    lines = read_input(letter)
-    raw_tables = find_tables(lines, letter)
+    vocab = load_vocabulary(ontology_dir, DEFAULT_BASE)
+    words = HeaderWords.of(vocab)
+    with reading_with(words):  # header words are the labels of this ontology folder's vocabulary
+        lines = read_input(letter)
+        raw_tables = find_tables(lines, letter)
+    outcome.errors += unread_tables(lines, raw_tables, letter, words)
     if not raw_tables:
         outcome.errors.append(InputError(letter, 1, 1, "no table found: expected a header row such as « Pays de citoyenneté"
                                                        "<TAB>Nombre d'invitations » under a caption « Tableau N … »"))
@@ -60,9 +66,8 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
     if target.exists() and not replace and not dry_run:
         raise UsageError(f"{display_path(target)} already exists: letter {meta.ref} is already in the data folder (--replace to "
                          "replace it, --dry-run to check without writing)")
-    vocab = load_vocabulary(ontology_dir, DEFAULT_BASE)
     index = CodeIndex(vocab, mapping)
-    ctx = Context(letter, vocab, index, meta.body, meta.programs)
+    ctx = Context(letter, vocab, index, meta.body, meta.programs, words, meta.ref)
     tables = [ingest_table(raw, f"t{i}", ctx) for i, raw in enumerate(raw_tables, start=1)]
     outcome.tables = tables
     for t in tables:
@@ -77,8 +82,15 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
         for name, notations in t.new_codes.items():
             new.setdefault(name, set()).update(notations)
     outcome.new_codes = {k: sorted(v) for k, v in sorted(new.items())}
-    ontology_files = {name: codes.add_codes((ontology_dir / "codes" / codes.FILES[name]).read_text(encoding="utf-8"),
-                                            name, notations, meta.ref) for name, notations in new.items()}
+    # Files of the ontology folder to replace, by path under it: code lists with new codes, structures.ttl with new structures.
+    ontology_files = {f"codes/{codes.FILES[name]}": codes.add_codes(
+        (ontology_dir / "codes" / codes.FILES[name]).read_text(encoding="utf-8"), name, notations, meta.ref)
+        for name, notations in new.items()}
+    derived = {t.new_structure.structure.slug: t.new_structure for t in tables if t.new_structure}
+    outcome.new_structures = sorted(derived)
+    if derived:
+        ontology_files["structures.ttl"] = add_structures((ontology_dir / "structures.ttl").read_text(encoding="utf-8"),
+                                                          [derived[slug].block for slug in sorted(derived)])
     titles = {t.id: _titles(t, meta, index, vocab) for t in tables}
     files = {"letter.toml": render_letter(meta, tables, letter.name, titles)}
     for t in tables:
@@ -92,8 +104,8 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
         if outcome.errors or dry_run:
             return outcome
         for name, content in ontology_files.items():
-            write_atomically(ontology_dir / "codes" / codes.FILES[name], content)
-            outcome.written.append(display_path(ontology_dir / "codes" / codes.FILES[name]))
+            write_atomically(ontology_dir / name, content)
+            outcome.written.append(display_path(ontology_dir / name))
         commit(staged, target)
         outcome.written[:0] = [display_path(target / name) for name in files]
     finally:
@@ -116,16 +128,14 @@ def _label_error(path: Path, use) -> InputError:
 
 
 def _overlay(ontology: Path, folder: Path, replaced: dict[str, str]) -> Path:
-    """A view of the ontology folder with some code lists replaced (links to everything else)."""
+    """A view of the ontology folder with some files replaced, by path under it (links to everything else)."""
     (folder / "codes").mkdir()
-    for path in ontology.glob("*.ttl"):
-        os.symlink(path.resolve(), folder / path.name)
-    names = {codes.FILES[name]: content for name, content in replaced.items()}
-    for path in (ontology / "codes").glob("*.ttl"):
-        if path.name in names:
-            (folder / "codes" / path.name).write_text(names[path.name], encoding="utf-8", newline="")
+    for path in [*ontology.glob("*.ttl"), *(ontology / "codes").glob("*.ttl")]:
+        name = path.relative_to(ontology).as_posix()
+        if name in replaced:
+            (folder / name).write_text(replaced[name], encoding="utf-8", newline="")
         else:
-            os.symlink(path.resolve(), folder / "codes" / path.name)
+            os.symlink(path.resolve(), folder / name)
     return folder
 
 
@@ -178,6 +188,8 @@ def _titles(t: TableResult, meta: LetterMeta, index: CodeIndex, vocab: Vocabular
     for tr in vocab.ontology_triples:
         if tr.subject.value == t.structure.iri and tr.predicate.value.endswith("#label"):
             structure_labels[tr.object.language or "en"] = tr.object.value
+    if t.new_structure:
+        structure_labels = {"fr": t.new_structure.label_fr, "en": t.new_structure.label_en}
     dims = {d.name: d.codelist.rsplit("/", 1)[-1] for d in t.structure.dimensions}
     fixed = {lang: ", ".join(_label(index, dims[name], code, lang) for name, code in t.fixed.items()) for lang in ("fr", "en")}
     title = {lang: structure_labels[lang] + (f" — {fixed[lang]}" if fixed[lang] else "") for lang in ("fr", "en")}

@@ -22,26 +22,18 @@ from pathlib import Path
 from ..errors import InputError
 from ..load.vocabulary import Structure, Vocabulary
 from . import dates
+from .headers import HeaderWords, current
 from .labels import CodeIndex, Match
 from .numbers import NotANumber, half_unit, parse_figure, readings
 from .placement import Grid, place, solvable
+from .structures import NewStructure, derive
 from .text import RawCell, RawRow, RawTable, fold
 
-# Header or caption text (folded) → measure. Order matters: the first match wins.
-MEASURES = [
-    (re.compile(r"^%|pourcentage|\bpct\b"), "percentInvited"),
-    (re.compile(r"\bdi\b|declarations? d'interet"), "declarationsOfInterest"),
-    (re.compile(r"\bcsq\b|certificats? de selection"), "certificatesIssued"),
-    (re.compile(r"\bds[pl]\b|\bdps\b|demandes? de selection permanente"), "applicationsReceived"),
-    (re.compile(r"personnes invitees|\binvitees\b"), "invitedPersons"),
-    (re.compile(r"nombre d'invitations|\binvitations?\b"), "invitations"),
-]
 PROGRAMS = [
     (re.compile(r"\bpstq\b|programme de selection des travailleurs qualifies"), "pstq"),
     (re.compile(r"\bprtq\b|programme regulier des travailleurs qualifies"), "prtq"),
     (re.compile(r"\bpeq\b|programme de l'experience quebecoise"), "peq"),
 ]
-PEQ_STREAMS = [(re.compile(r"volet (des )?travailleurs"), "peq-workers"), (re.compile(r"volet (des )?diplomes"), "peq-graduates")]
 TOTAL = re.compile(r"^total\b", re.I)
 ADJUSTED = re.compile(r"ajust", re.I)
 YEAR = re.compile(r"^(19|20)\d\d$")
@@ -103,6 +95,7 @@ class TableResult:
     method: str = "none"
     extraction_date: str = ""
     data_as_of: str = ""
+    new_structure: NewStructure | None = None  # derived from the table's components (structures.py), not yet in the ontology
 
 
 @dataclass
@@ -114,14 +107,29 @@ class Context:
     index: CodeIndex
     letter_text: str  # the letter's own words (not its annexes), folded
     programs: list[str]
+    words: HeaderWords | None = None  # the vocabulary's header words (None: those of headers.current())
+    ref: str = ""  # the letter's N/Réf., named in a derived structure's comment
 
 
-def measure_of(text: str) -> str | None:
-    t = fold(text)
-    for pattern, measure in MEASURES:
-        if pattern.search(t):
-            return measure
-    return None
+def measure_of(text: str, words: HeaderWords | None = None) -> str | None:
+    """The measure a header, caption or row label names, by the measures' labels in ontology/ (headers.py)."""
+    return (words or current()).measure(text)
+
+
+def _words(ctx: Context) -> HeaderWords:
+    return ctx.words or current()
+
+
+def _stream_of(code: str | None, program: str | None, label: str, ctx: Context, line: int, errors: list[InputError]) -> str:
+    """A stream column's code, checked: a label of code/stream, of the program the caption names (if any)."""
+    if code is None:
+        errors.append(InputError(ctx.path, line, 1,
+                                 f"column « {label} » is no label of code/stream (ontology/codes/streams.ttl)"))
+        return ""
+    if program and _words(ctx).program_of.get(code) not in {program, None}:
+        errors.append(InputError(ctx.path, line, 1, f"column « {label} » is stream {code}, of program "
+                                 f"{_words(ctx).program_of[code]}, but the caption names the program {program}"))
+    return code
 
 
 def programs_in(text: str) -> list[str]:
@@ -180,16 +188,25 @@ def _columns(table: RawTable, ctx: Context, program: str | None, errors: list[In
             if YEAR.match(t) and not sub:
                 cols.append(Column(label, dim="period", code=t))
                 continue
-            m = measure_of(label)
+            stream = _words(ctx).stream(label)
+            if stream is not None:  # « Volet 1 »: a label of a code of code/stream
+                cols.append(Column(label, dim="stream", code=_stream_of(stream, program, label, ctx, first.number, errors)))
+                continue
+            m = measure_of(label, ctx.words)
             if m is None:
-                errors.append(InputError(ctx.path, first.number, 1, f"column « {label} »: not a measure, month, year or total "
-                                                                    "this tool knows"))
+                column = sum(len(c) + 1 for c in first.cells[: i + 1]) + 1  # where the cell starts in its line
+                errors.append(InputError(ctx.path, first.number, column, f"column « {label} »: not a measure, stream, month, "
+                                         "year or total: no label of ontology/ names it (the labels of the measures and "
+                                         "streams are in ontology/vocabulary.ttl and ontology/codes/streams.ttl)"))
                 continue
             cols.append(Column(label, measure=m))
         periods = [c.code for c in cols if c.dim == "period" and c.code]
-        for c in cols:  # a total beside months or years: the period they span (31224's « TOTAL AJUSTÉ »)
+        streams = any(c.dim == "stream" for c in cols)
+        for c in cols:  # a total beside months or years: the period they span (31224's « TOTAL AJUSTÉ »); beside streams, all
             if c.total and not c.dim and not c.measure and periods:
                 c.dim, c.code = "period", f"{periods[0]}--{periods[-1]}"
+            elif c.total and not c.dim and not c.measure and streams:
+                c.dim, c.code = "stream", "_T"
         return cols
     # space-separated: the column names are tokens of the header lines
     text = " ".join(h.text for h in header)
@@ -198,9 +215,8 @@ def _columns(table: RawTable, ctx: Context, program: str | None, errors: list[In
     volets = VOLET.findall(folded)
     years = [y for y in re.findall(r"\b(?:19|20)\d\d\b", folded)]
     if volets:
-        if program is None:
-            errors.append(InputError(ctx.path, first.number, 1, "stream columns (« Volet N ») but the caption names no program"))
-        cols = [Column(f"Volet {v}", dim="stream", code=f"{program}-{v}") for v in volets]
+        cols = [Column(f"Volet {v}", dim="stream", code=_stream_of(_words(ctx).stream(f"Volet {v}"), program, f"Volet {v}", ctx,
+                                                                   first.number, errors)) for v in volets]
         if re.search(r"\btotal\b", folded):
             cols.append(Column("Total", dim="stream", code="_T", total=True))
     elif years:
@@ -270,25 +286,41 @@ def ingest_table(raw: RawTable, table_id: str, ctx: Context) -> TableResult:
     period = dates.caption_period(raw.caption)
     if period:
         caption_dims["period"] = period
-    if program == "peq":
-        for pattern, code in PEQ_STREAMS:
-            if pattern.search(fold(raw.caption)):
-                caption_dims["stream"] = code
+    stream = _words(ctx).stream_in(raw.caption, program) if program else None  # « volet des Diplômés »
+    if stream:
+        caption_dims["stream"] = stream
     # Axes: rows are codes of a list, or measures (31224); columns are measures or codes.
     row_dim = {"country": "country", "municipality": "municipality", "mrc": "mrc", "region": "region",
                "period": "period", "stream": "stream"}.get(raw.kind)
+    if row_dim is None and raw.kind != "measure":
+        res.errors.append(InputError(path, raw.line, 1, f"the rows of this table are codes of def:{raw.kind} (its header "
+                                     f"« {raw.header[0].cells[0].strip()} »), which ingest does not read as rows: expected "
+                                     "rows of countries, municipalities, MRCs, periods, streams or measures"))
+        return res
     col_dims = {c.dim for c in columns if c.dim}
     measures = {c.measure for c in columns if c.measure}
-    caption_measure = measure_of(raw.caption)
+    caption_measure = measure_of(raw.caption, ctx.words)
     if raw.kind == "measure":
-        measures = {m for r in raw.rows if (m := measure_of(r.label))}
+        measures = {m for r in raw.rows if (m := measure_of(r.label, ctx.words))}
     elif not measures:
         if caption_measure is None:
             res.errors.append(InputError(path, raw.caption_line or raw.line, 1, "the caption does not say what is counted"))
             return res
+        named = _words(ctx).measures_in(raw.caption)
+        if len(named) > 1:  # the header names none: a machine does not pick one of the caption's
+            res.errors.append(InputError(path, raw.caption_line or raw.line, 1, f"the caption names {len(named)} measures "
+                                         f"({', '.join(named)}) and the header none: which one the figures count cannot be "
+                                         "told; name it in the header (« Nombre d'invitations »)"))
+            return res
         measures = {caption_measure}
     axis_dims = ({row_dim} if row_dim else set()) | col_dims
     structure = _structure(ctx.vocab, axis_dims, set(caption_dims), measures)
+    if structure is None and measures:  # known components, a new combination: its structure, in structures.ttl's form
+        in_columns = list(dict.fromkeys(c.dim for c in columns if c.dim and c.dim != row_dim))
+        ordered = [m for m in dict.fromkeys(c.measure for c in columns if c.measure)] or sorted(measures)
+        res.new_structure = derive(ctx.vocab, [d for d in caption_dims if d not in axis_dims], row_dim, in_columns,
+                                   ordered, ctx.ref)
+        structure = res.new_structure.structure if res.new_structure else None
     if structure is None:
         from_caption = ", ".join(sorted(caption_dims)) or "none"
         res.errors.append(InputError(path, raw.line, 1, f"no structure of ontology/structures.ttl has the dimensions "
@@ -401,9 +433,12 @@ def _row_code(res: TableResult, row: RawRow, row_dim: str | None, ctx: Context) 
                                          f"« {row.label} »: expected a month (« juillet 2025 ») or a year"))
         return code, []
     if row_dim == "stream":
-        m = VOLET.search(fold(row.label))
-        return ("_T" if TOTAL.match(row.label) else f"pstq-{m.group(1)}" if m else None), []
-    measure = measure_of(row.label)
+        code = "_T" if TOTAL.match(row.label) else _words(ctx).stream(row.label)
+        if code is None:
+            res.errors.append(InputError(ctx.path, row.line, 1, f"« {row.label} » is no label of code/stream (ontology/codes/"
+                                         "streams.ttl): expected « Volet 1 » … « Volet 4 », « volet des Diplômés »…"))
+        return code, []
+    measure = measure_of(row.label, ctx.words)
     if measure is None:
         res.errors.append(InputError(ctx.path, row.line, 1, f"row « {row.label} »: not a measure this tool knows"))
     return measure, []

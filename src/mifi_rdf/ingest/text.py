@@ -16,9 +16,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from .numbers import is_figure_token
+
+if TYPE_CHECKING:
+    from .headers import HeaderWords
 
 
 class Unreadable(InputError):
@@ -142,17 +146,6 @@ def fold(text: str) -> str:
 
 # ---------------------------------------------------------------- tables
 
-# What the first cell of a header names, read on the folded text. The order matters: first match wins.
-HEADER_KINDS = [
-    (re.compile(r"pays( de (citoyennete|naissance|residence))?\*?$"), "country"),
-    (re.compile(r"municipalite( de (residence|destination))?\*?$"), "municipality"),
-    (re.compile(r"mrc\b"), "mrc"),
-    (re.compile(r"region( administrative)?\*?$"), "region"),
-    (re.compile(r"(mois|annee|periode)\*?$"), "period"),
-    (re.compile(r"volet\*?$"), "stream"),
-    (re.compile(r"(indicateur|donnees?)\*?$"), "measure"),
-    (re.compile(r"categorie de .{0,3}exercice"), "round-category"),
-]
 COLUMN_TOKENS = re.compile(r"\bvolet \d\b|\b(19|20)\d\d\b")
 CAPTION = re.compile(r"^\s*tableau\b\s*(?P<number>\d+)?", re.I)
 SOURCE = re.compile(r"^\s*sources?\s*:", re.I)
@@ -162,19 +155,20 @@ ANNEX = re.compile(r"^\s*(LOI SUR L|MOTIFS)", re.I)
 TOTAL_LABEL = re.compile(r"^total\b", re.I)
 
 
-def header_kind(line: Line) -> str | None:
-    """The kind of a header line's first cell, or None when the line does not start a table."""
-    first = fold(line.cells[0]) if "\t" in line.text else fold(line.text)
-    for pattern, kind in HEADER_KINDS:
-        m = pattern.match(first)
-        if m is None:
-            continue
-        if "\t" in line.text:
-            return kind
-        # A space-separated header must also name its columns (volets, years) on this or the next lines,
-        # or be the OCR dashboard header, recognised only to say it cannot be read.
-        return kind if kind in {"mrc", "round-category"} else None
-    return None
+def header_kind(line: Line, words: HeaderWords | None = None) -> str | None:
+    """The kind of a header line's first cell, or None when the line does not start a table.
+
+    The kind is the dimension the cell is a label of in ontology/ (headers.py); `words` defaults to
+    the vocabulary of the letter being read (headers.reading_with), else the project's."""
+    from .headers import current
+
+    tabbed = "\t" in line.text
+    kind = (words or current()).kind(line.cells[0] if tabbed else line.text, tabbed)
+    if kind is None or tabbed:
+        return kind
+    # A space-separated header must also name its columns (volets, years) on this or the next lines,
+    # or be the OCR dashboard header, recognised only to say it cannot be read.
+    return kind if kind in {"mrc", "round-category"} else None
 
 
 def _paragraph_before(lines: list[Line], index: int, floor: int) -> tuple[list[Line], int]:
