@@ -41,7 +41,7 @@ def read_input(path: Path):
 
 
 def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, str] | None = None,
-           dry_run: bool = False, replace: bool = False) -> Outcome:
+           dry_run: bool = False, replace: bool = False, accept_revisions: bool = False) -> Outcome:
     """Ingest one letter; Unreadable and UsageError are raised (exit 2), data problems are in Outcome.errors."""
     outcome = Outcome(display_path(letter), dry_run=dry_run)
     lines = read_input(letter)
@@ -72,6 +72,9 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
         outcome.errors += t.errors
     if outcome.errors:
         return outcome
+    revises = _restated(letter, meta.ref, tables, data_dir, vocab, outcome, accept_revisions)
+    if outcome.errors:
+        return outcome
     new: dict[str, set[str]] = {}
     for t in tables:
         for name, notations in t.new_codes.items():
@@ -80,7 +83,7 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
     ontology_files = {name: codes.add_codes((ontology_dir / "codes" / codes.FILES[name]).read_text(encoding="utf-8"),
                                             name, notations, meta.ref) for name, notations in new.items()}
     titles = {t.id: _titles(t, meta, index, vocab) for t in tables}
-    files = {"letter.toml": render_letter(meta, tables, letter.name, titles)}
+    files = {"letter.toml": render_letter(meta, tables, letter.name, titles, revises)}
     for t in tables:
         files[f"{t.id}.csv"] = render_csv(t)
     staged = stage(data_dir, files)
@@ -100,6 +103,58 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
         if staged.exists():
             shutil.rmtree(staged)
     return outcome
+
+
+def _restated(path: Path, ref: str, tables: list[TableResult], data_dir: Path, vocab: Vocabulary, outcome: Outcome,
+              accept: bool) -> dict[str, dict[tuple[tuple[str, ...], str], str]]:
+    """Compare every cell with the cells the letters already in the data folder state for the same
+    dimension values and measure (same structure): an equal one is confirmed; a different figure, or
+    a figure where the other letter has none (or the reverse), is a revision, refused unless the
+    person accepts revisions. An accepted revision is returned (table id -> (codes, measure) -> the
+    dataset it revises), for letter.toml's `revises`, and said in the cell's note."""
+    from ..load.tables import load_letters
+
+    if not any(p.parent.name != ref for p in data_dir.glob("*/letter.toml")):
+        return {}
+    by_key: dict[tuple[str, tuple[str, ...], str], list] = {}
+    for other in load_letters(data_dir, vocab):
+        if other.ref == ref:
+            continue  # the letter being replaced
+        for table in other.tables:
+            for cell in table.cells:
+                by_key.setdefault((table.structure.slug, cell.codes, cell.measure), []).append((table, cell))
+    accepted: dict[str, dict[tuple[tuple[str, ...], str], str]] = {}
+    for t in tables:
+        assert t.structure is not None
+        lines = outcome.restated.setdefault(t.id, [])
+        for cell in t.cells:
+            codes = tuple(cell.codes[d.name] for d in t.structure.dimensions)
+            for table, earlier in by_key.get((t.structure.slug, codes, cell.measure), []):
+                label = cell.source_label or "/".join(codes)
+                if earlier.value == cell.value and earlier.status == cell.status:
+                    lines.append(f"confirmed      {table.dataset_id} {label} {earlier.value or earlier.status} "
+                                 f"({'/'.join(codes)} {cell.measure})")
+                    continue
+                said = (f"{table.dataset_id} {label} {earlier.value or earlier.status} → {ref}-{t.id} "
+                        f"{cell.value or cell.status}")
+                lines.append(f"REVISION       {said}" + ("" if accept else " (refused without --accept-revisions)"))
+                if not accept:
+                    outcome.errors.append(InputError(path, cell.line, cell.column, (
+                        f"{said}: the data folder already states this cell ({'/'.join(codes)} {cell.measure}) "
+                        f"otherwise; --accept-revisions publishes the new figure as a revision of the earlier one "
+                        f"(letter.toml's `revises`, prov:wasRevisionOf)")))
+                    continue
+                accepted.setdefault(t.id, {})[(codes, cell.measure)] = table.dataset_id
+                where_fr = f"le tableau {table.number} de la lettre {table.letter_ref}"
+                where_en = f"table {table.number} of letter {table.letter_ref}"
+                was = earlier.value or earlier.status
+                fr = (f"Révise la cellule publiée dans {where_fr} ({was}) ; révision acceptée à l'ingestion "
+                      "(mifi-rdf ingest --accept-revisions).")
+                en = (f"Revises the cell published in {where_en} ({was}); revision accepted at ingest "
+                      "(mifi-rdf ingest --accept-revisions).")
+                cell.note_fr = f"{cell.note_fr} {fr}".strip()
+                cell.note_en = f"{cell.note_en} {en}".strip()
+    return accepted
 
 
 def _label_error(path: Path, use) -> InputError:
@@ -199,7 +254,7 @@ def _titles(t: TableResult, meta: LetterMeta, index: CodeIndex, vocab: Vocabular
 
 
 def command(data: Path | None, ontology: Path | None, letter: Path, dry_run: bool, report_file: Path | None,
-            maps: tuple[str, ...], mapping_file: Path | None, replace: bool, out, err) -> int:
+            maps: tuple[str, ...], mapping_file: Path | None, replace: bool, out, err, accept_revisions: bool = False) -> int:
     """The `mifi-rdf ingest` command: report on stdout, problems on stderr, JSON report on request; exit code."""
     from ..paths import project_paths
     from .labels import read_mapping
@@ -211,7 +266,7 @@ def command(data: Path | None, ontology: Path | None, letter: Path, dry_run: boo
         if mapping_file is not None:
             mapping.update(read_mapping(mapping_file.read_text(encoding="utf-8"), str(mapping_file)))
         mapping.update(read_mapping("\n".join(maps), "--map"))
-        outcome = ingest(letter, paths.data, paths.ontology, mapping, dry_run, replace)
+        outcome = ingest(letter, paths.data, paths.ontology, mapping, dry_run, replace, accept_revisions)
     except (Unreadable, UsageError, ValueError, OSError) as error:
         err(f"error: {error}")
         return 2
