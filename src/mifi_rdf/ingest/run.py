@@ -41,8 +41,13 @@ def read_input(path: Path):
 
 
 def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, str] | None = None,
-           dry_run: bool = False, replace: bool = False, accept_revisions: bool = False) -> Outcome:
-    """Ingest one letter; Unreadable and UsageError are raised (exit 2), data problems are in Outcome.errors."""
+           dry_run: bool = False, replace: bool = False, accept_revisions: bool = False,
+           letters_dir: Path | None = None) -> Outcome:
+    """Ingest one letter; Unreadable and UsageError are raised (exit 2), data problems are in Outcome.errors.
+
+    The letter's own file is copied, byte for byte, to `letters_dir` (the sources/letters/ that goes
+    with the data folder: paths.letters_folder) as <ref><suffix>, the name letter.toml's source_text
+    cites, so that `build` publishes it and works right after ingest."""
     outcome = Outcome(display_path(letter), dry_run=dry_run)
     lines = read_input(letter)
     raw_tables = find_tables(lines, letter)
@@ -60,6 +65,11 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
     if target.exists() and not replace and not dry_run:
         raise UsageError(f"{display_path(target)} already exists: letter {meta.ref} is already in the data folder (--replace to "
                          "replace it, --dry-run to check without writing)")
+    source_name = meta.ref + (letter.suffix.lower() or ".txt")
+    source = (letters_dir or data_dir.absolute().parent / "sources" / "letters") / source_name
+    if source.exists() and not replace and not dry_run and not _same_file(source, letter):
+        raise UsageError(f"{display_path(source)} already exists and differs from {display_path(letter)}: the letter's "
+                         "file is kept there under its reference (--replace to replace it)")
     vocab = load_vocabulary(ontology_dir, DEFAULT_BASE)
     index = CodeIndex(vocab, mapping)
     ctx = Context(letter, vocab, index, meta.body, meta.programs)
@@ -83,7 +93,7 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
     ontology_files = {name: codes.add_codes((ontology_dir / "codes" / codes.FILES[name]).read_text(encoding="utf-8"),
                                             name, notations, meta.ref) for name, notations in new.items()}
     titles = {t.id: _titles(t, meta, index, vocab) for t in tables}
-    files = {"letter.toml": render_letter(meta, tables, letter.name, titles, revises)}
+    files = {"letter.toml": render_letter(meta, tables, source_name, titles, revises)}
     for t in tables:
         files[f"{t.id}.csv"] = render_csv(t)
     staged = stage(data_dir, files)
@@ -94,15 +104,62 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
             outcome.validation = _check(staged, meta.ref, check_vocab, outcome)
         if outcome.errors or dry_run:
             return outcome
+        copy = _stage_source(letter, source)
         for name, content in ontology_files.items():
             write_atomically(ontology_dir / "codes" / codes.FILES[name], content)
             outcome.written.append(display_path(ontology_dir / "codes" / codes.FILES[name]))
-        commit(staged, target)
+        _commit_with_source(staged, target, copy, source)
         outcome.written[:0] = [display_path(target / name) for name in files]
+        if copy is not None:
+            outcome.written.append(display_path(source))
     finally:
         if staged.exists():
             shutil.rmtree(staged)
     return outcome
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """The same file, or one with the same bytes (the letter ingested from sources/letters itself)."""
+    return a.resolve() == b.resolve() or (a.is_file() and a.read_bytes() == b.read_bytes())
+
+
+def _stage_source(letter: Path, source: Path) -> Path | None:
+    """A copy of the letter's file beside its place in sources/letters (a hidden name build does not
+    publish), or None when that place already holds the same bytes."""
+    if source.exists() and _same_file(source, letter):
+        return None
+    source.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{source.name}.", suffix=".ingest", dir=source.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(letter, tmp)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def _commit_with_source(staged: Path, target: Path, copy: Path | None, source: Path) -> None:
+    """Put the letter's file in place, then the data folder (write.commit); if the data cannot be put in
+    place, the file that was there before is put back (or the new one removed): nothing half-written."""
+    if copy is None:
+        commit(staged, target)
+        return
+    previous = source.with_name(f".{source.name}.replaced") if source.exists() else None
+    try:
+        if previous is not None:
+            os.replace(source, previous)
+        os.replace(copy, source)
+        commit(staged, target)
+    except BaseException:
+        if previous is not None and previous.exists():
+            os.replace(previous, source)
+        elif previous is None:
+            source.unlink(missing_ok=True)
+        copy.unlink(missing_ok=True)
+        raise
+    if previous is not None:
+        previous.unlink()
 
 
 def _restated(path: Path, ref: str, tables: list[TableResult], data_dir: Path, vocab: Vocabulary, outcome: Outcome,
@@ -256,7 +313,7 @@ def _titles(t: TableResult, meta: LetterMeta, index: CodeIndex, vocab: Vocabular
 def command(data: Path | None, ontology: Path | None, letter: Path, dry_run: bool, report_file: Path | None,
             maps: tuple[str, ...], mapping_file: Path | None, replace: bool, out, err, accept_revisions: bool = False) -> int:
     """The `mifi-rdf ingest` command: report on stdout, problems on stderr, JSON report on request; exit code."""
-    from ..paths import project_paths
+    from ..paths import letters_folder, project_paths
     from .labels import read_mapping
     from .report import to_json, to_text
 
@@ -266,7 +323,7 @@ def command(data: Path | None, ontology: Path | None, letter: Path, dry_run: boo
         if mapping_file is not None:
             mapping.update(read_mapping(mapping_file.read_text(encoding="utf-8"), str(mapping_file)))
         mapping.update(read_mapping("\n".join(maps), "--map"))
-        outcome = ingest(letter, paths.data, paths.ontology, mapping, dry_run, replace, accept_revisions)
+        outcome = ingest(letter, paths.data, paths.ontology, mapping, dry_run, replace, accept_revisions, letters_folder(data))
     except (Unreadable, UsageError, ValueError, OSError) as error:
         err(f"error: {error}")
         return 2
