@@ -30,6 +30,7 @@ def home(tmp_path, monkeypatch) -> Path:
     return root
 
 
+@pytest.mark.slow  # an ingest and a build (5 s, busy machine); docs/ingest.md's walkthrough builds after ingest by default
 def test_build_works_right_after_ingest_and_publishes_the_letters_file(home, tmp_path):
     result = run("ingest", str(LETTER))
     assert result.exit_code == 0, result.output
