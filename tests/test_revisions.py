@@ -131,3 +131,51 @@ def test_a_figure_where_the_earlier_letter_blanked_the_cell_is_a_revision_and_th
     disclosed = audit.split("Disclosed cells (", 1)[1].split("\n\n", 1)[0]
     assert disclosed.startswith("1):")
     assert "30952-t5 pstq-2025-12-04/IRN invitations" in disclosed and "= 16" in disclosed
+
+
+def test_the_shape_finds_a_revision_naming_an_observation_the_graph_lacks(accepted, tmp_path):
+    """shape/revision-target on an exported file, by the columnar and the SPARQL engines: the export of both
+    datasets conforms; with one revision pointed at a cell 30952-t5 does not have, it violates."""
+    data, ontology, _ = accepted
+    good = tmp_path / "both.nt"
+    assert run("--data", str(data), "--ontology", str(ontology), "export", "--format", "nt", "-o", str(good),
+               "--dataset", "40455-t1", "--dataset", "30952-t5").exit_code == 0
+    target = f"<{BASE}dataset/30952-t5/obs/pstq-2025-12-04/FRA/invitations>"
+    bad = tmp_path / "bad.nt"
+    text = good.read_text(encoding="utf-8")
+    assert text.count(f"wasRevisionOf> {target}") == 1
+    bad.write_text(text.replace(f"wasRevisionOf> {target}", f"wasRevisionOf> {target.replace('/FRA/', '/FRX/')}"),
+                   encoding="utf-8")
+    for engine in ("oxigraph", "sparql"):
+        assert run("validate", str(good), "--engine", engine).exit_code == 0
+        result = run("validate", str(bad), "--engine", engine)
+        assert result.exit_code == 1, engine
+        assert "violation · A revision names an observation that exists [revision-target]" in result.stdout, engine
+        assert f"says it revises {BASE}dataset/30952-t5/obs/pstq-2025-12-04/FRX/invitations" in result.stdout, engine
+        assert result.stdout.rstrip().endswith("1 violation, 0 warnings, 0 notes: does not conform."), engine
+
+
+def test_an_export_of_the_revising_dataset_alone_is_not_refused(accepted, tmp_path):
+    """The revised observation is in another dataset: a graph without that dataset cannot be checked, and is not refused."""
+    data, ontology, _ = accepted
+    result = run("--data", str(data), "--ontology", str(ontology), "export", "--format", "nt", "-o", str(tmp_path / "one.nt"),
+                 "--dataset", "40455-t1")
+    assert result.exit_code == 0, result.output
+    assert f"{BASE}dataset/30952-t5/obs/pstq-2025-12-04/FRA/invitations" in (tmp_path / "one.nt").read_text(encoding="utf-8")
+
+
+def test_the_columnar_check_of_data_finds_a_revised_cell_the_revised_table_lacks(accepted):
+    """The path that validates data/ without making statements: a revision in memory that names 30952-t1 (another
+    round: no cell pstq-2025-12-04/FRA) is a violation, as the SPARQL rule says of the same cube."""
+    from mifi_rdf.project import load_project
+
+    data, ontology, _ = accepted
+    project = load_project(data=data, ontology=ontology)
+    table = next(t for letter in project.letters if letter.ref == "40455" for t in letter.tables)
+    table.revises[(("pstq-2025-12-04", "FRA"), "invitations")] = "30952-t1"
+    for engine in ("oxigraph", "sparql"):
+        report, _ = project.validate(engine=engine)
+        found = [(r.value.value, dict(r.bindings)["revised"].value) for r in report.results
+                 if r.shape.endswith("shape/revision-target")]
+        assert found == [(f"{BASE}dataset/40455-t1/obs/pstq-2025-12-04/FRA/invitations",
+                          f"{BASE}dataset/30952-t1/obs/pstq-2025-12-04/FRA/invitations")], engine
