@@ -179,3 +179,15 @@ def test_the_columnar_check_of_data_finds_a_revised_cell_the_revised_table_lacks
                  if r.shape.endswith("shape/revision-target")]
         assert found == [(f"{BASE}dataset/40455-t1/obs/pstq-2025-12-04/FRA/invitations",
                           f"{BASE}dataset/30952-t1/obs/pstq-2025-12-04/FRA/invitations")], engine
+
+
+def test_a_revises_entry_without_its_fields_is_refused_with_its_line(accepted, tmp_path):
+    data = Path(shutil.copytree(accepted[0], tmp_path / "data"))
+    toml = data / "40455" / "letter.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('measure = "invitations", of = "30952-t5" },\n]',
+                                                             'of = "30952-t5" },\n]'), encoding="utf-8")
+    line = next(n for n, row in enumerate(toml.read_text(encoding="utf-8").splitlines(), 1) if row.startswith("revises"))
+    result = run("--data", str(data), "--ontology", str(accepted[1]), "export", "-o", str(tmp_path / "x.ttl"))
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: {toml}:{line}:1: field 'revises': each entry needs the text fields codes, measure, of and nothing else")

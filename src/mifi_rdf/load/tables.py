@@ -64,7 +64,7 @@ def check_revisions(letters: list[Letter], vocab: Vocabulary) -> None:
             if not table.revises:
                 continue
             text = letter.path.read_text(encoding="utf-8") if letter.path else ""
-            line = _line_of(text, "revises", 0)
+            line = _line_of(text, "revises", sum(1 for t in letter.tables[:letter.tables.index(table)] if t.revises))
             own = {(c.codes, c.measure) for c in (table.cells or load_cells(table, vocab))}
             for (codes, measure), of in table.revises.items():
                 cell = f"{'/'.join(codes)} {measure}"
@@ -189,6 +189,7 @@ def load_letter(path: Path, vocab: Vocabulary, cells: bool = True) -> Letter:
 def _revises(path: Path, text: str, line: int, t: dict, structure) -> dict[tuple[tuple[str, ...], str], str]:
     """A table's optional `revises` list: `{ codes = "pstq-2025-12-04/FRA", measure = "invitations", of = "30952-t5" }`
     says that this table's cell of those codes and measure revises the same cell of dataset 30952-t5."""
+    line = next((n for n, row in enumerate(text.splitlines(), 1) if n > line and row.strip().startswith("revises")), line)
     entries = t.get("revises", [])
     if not isinstance(entries, list):
         raise InputError(path, line, 1, f"field 'revises' must be a list of tables, got {type(entries).__name__}")
@@ -196,13 +197,16 @@ def _revises(path: Path, text: str, line: int, t: dict, structure) -> dict[tuple
     for entry in entries:
         if not isinstance(entry, dict) or sorted(entry) != ["codes", "measure", "of"] or \
                 not all(isinstance(v, str) for v in entry.values()):
-            raise InputError(path, _line_of(text, "revises", 0), 1, "field 'revises': each entry needs the text fields "
-                                                                    "codes, measure, of and nothing else")
+            raise InputError(path, line, 1, "field 'revises': each entry needs the text fields codes, measure, of and "
+                                            "nothing else")
         codes = tuple(entry["codes"].split("/"))
         if len(codes) != len(structure.dimensions) or not NAME.fullmatch(entry["of"]):
-            raise InputError(path, _line_of(text, "revises", 0), 1,
+            raise InputError(path, line, 1,
                              f"field 'revises': codes '{entry['codes']}' must give {len(structure.dimensions)} codes "
                              f"separated by '/' ({'/'.join(d.name for d in structure.dimensions)}) and 'of' a dataset id")
+        if (codes, entry["measure"]) in out:
+            raise InputError(path, line, 1,
+                             f"field 'revises': the cell {entry['codes']} {entry['measure']} is listed twice")
         out[(codes, entry["measure"])] = entry["of"]
     return out
 
