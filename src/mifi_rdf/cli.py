@@ -298,8 +298,10 @@ def ingest_cmd(obj: Context, letter: Path, dry_run: bool, report_file: Path | No
     LETTER is the letter's text as extracted from its PDF (or a CSV/XLSX table with its caption).
     Labels are matched to the code lists; a typo with one close match is fixed and recorded; an
     ambiguous or unknown label, a total that does not add up or a row that does not parse stops
-    everything (exit 1, nothing written) until resolved with --map. The files are checked as
-    `export` would before they are moved into place. Exit 0 written, 1 bad data, 2 unreadable input.
+    everything (exit 1, nothing written) until resolved with --map. A cell another letter of the data
+    folder states otherwise is a revision, written only with --accept-revisions. The files are checked
+    as `export` would before they are moved into place, with the letter's own file, kept as
+    sources/letters/<N/Réf.>.<suffix> (beside DATA with --data). Exit 0 written, 1 bad data, 2 unreadable input.
     """
     from .ingest.run import command
 
