@@ -4,12 +4,23 @@ In such a block, each line `$ mifi-rdf ARGS` is a command and the lines after it
 `$` line, are what it prints (stdout; stderr too when the command ends with `2>&1`). A line that is
 only `…` stands for any number of lines. The commands run in-process, in an empty folder, against
 the repository's data. Blocks fenced as plain ```console (servers, timings) are shown, not re-run.
+
+A block fenced as ```console test project is a session that changes the project (a walkthrough
+that ingests a letter, then builds): its commands run one after the other, in a temporary copy of
+the repository (data/, ontology/, sources/ copied; shapes/, queries/ and tests/letters/ linked) that
+is the current folder and MIFI_RDF_HOME, so that what one command writes the next one reads and the
+repository itself is never written. Besides `mifi-rdf`, such a block may `cat FILE` and
+`grep [-A N] PATTERN FILE` (PATTERN a Python regular expression). A last expected line `[exit N]`
+checks the exit code (otherwise any code is accepted, as in the other blocks).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -18,7 +29,19 @@ from conftest import ROOT
 from mifi_rdf.cli import main
 
 FENCE = re.compile(r"^```console test\n(.*?)^```", re.M | re.S)
+SESSION = re.compile(r"^( *)```console test project\n(.*?)^\1```", re.M | re.S)  # indented in a list, or not
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def commands(block: str) -> list[tuple[int, str, list[str]]]:
+    """(line offset, command, expected lines) of each `$ ` line of a block."""
+    out: list[tuple[int, str, list[str]]] = []
+    for offset, row in enumerate(block.splitlines()):
+        if row.startswith("$ "):
+            out.append((offset, row[2:], []))
+        elif out:
+            out[-1][2].append(row)
+    return out
 
 
 def examples() -> list:
@@ -27,16 +50,24 @@ def examples() -> list:
         text = page.read_text(encoding="utf-8")
         for block in FENCE.finditer(text):
             line = text[: block.start()].count("\n") + 2
-            command, expected, start = None, [], line
-            for offset, row in enumerate(block.group(1).splitlines()):
-                if row.startswith("$ "):
-                    if command:
-                        out.append(pytest.param(command, expected, id=f"{page.name}:{start}"))
-                    command, expected, start = row[2:], [], line + offset
-                else:
-                    expected.append(row)
-            if command:
-                out.append(pytest.param(command, expected, id=f"{page.name}:{start}"))
+            for offset, command, expected in commands(block.group(1)):
+                out.append(pytest.param(command, expected, id=f"{page.name}:{line + offset}"))
+    return out
+
+
+def sessions() -> list:
+    """The blocks of a page fenced as ```console test project, one session per page, in order."""
+    out = []
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        steps = []
+        for block in SESSION.finditer(text):
+            line = text[: block.start()].count("\n") + 2
+            indent = len(block.group(1))
+            body = "\n".join(row[indent:] for row in block.group(2).splitlines())
+            steps += [(line + offset, command, expected) for offset, command, expected in commands(body)]
+        if steps:
+            out.append(pytest.param(steps, id=page.name))
     return out
 
 
@@ -53,14 +84,63 @@ def test_the_docs_have_examples_to_check():
     assert len(examples()) >= 5
 
 
-@pytest.mark.parametrize(("command", "expected"), examples())
-def test_example(command: str, expected: list[str], tmp_path, monkeypatch):
+def execute(command: str, expected: list[str], shell: bool = False, where: str = "") -> None:
+    """Run one command in the current folder and compare what it prints (and its exit code, if shown)."""
     words = shlex.split(command)
     with_stderr = words[-1] == "2>&1"
     words = words[:-1] if with_stderr else words
-    assert words[0] == "mifi-rdf", f"only mifi-rdf commands are re-run: {command}"
+    code = None
+    if expected and (m := re.fullmatch(r"\[exit (\d+)\]", expected[-1])):
+        code, expected = int(m.group(1)), expected[:-1]
+    if shell and words[0] in ("cat", "grep"):
+        actual, exit_code = file_command(words), 0
+    else:
+        assert words[0] == "mifi-rdf", f"only mifi-rdf commands are re-run: {command}"
+        result = CliRunner().invoke(main, words[1:], catch_exceptions=False)
+        actual, exit_code = (result.output if with_stderr else result.stdout).rstrip("\n").splitlines(), result.exit_code
+    assert matches(expected, actual), "\n".join([f"{where}$ {command}", "expected:", *expected, "printed:", *actual])
+    if code is not None:
+        assert exit_code == code, f"{where}$ {command}: exit {exit_code}, the page says {code}"
+
+
+def file_command(words: list[str]) -> list[str]:
+    """`cat FILE` or `grep [-A N] PATTERN FILE`, on the files of the session's folder."""
+    if words[0] == "cat":
+        return Path(words[1]).read_text(encoding="utf-8").rstrip("\n").splitlines()
+    after = 0
+    if words[1] == "-A":
+        after, words = int(words[2]), [words[0], *words[3:]]
+    elif words[1].startswith("-A"):
+        after, words = int(words[1][2:]), [words[0], *words[2:]]
+    pattern, lines = re.compile(words[1]), Path(words[2]).read_text(encoding="utf-8").splitlines()
+    keep: set[int] = set()
+    for i, row in enumerate(lines):
+        if pattern.search(row):
+            keep.update(range(i, min(i + after + 1, len(lines))))
+    return [lines[i] for i in sorted(keep)]
+
+
+@pytest.mark.parametrize(("command", "expected"), examples())
+def test_example(command: str, expected: list[str], tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, words[1:], catch_exceptions=False)
-    printed = result.output if with_stderr else result.stdout
-    actual = printed.rstrip("\n").splitlines()
-    assert matches(expected, actual), "\n".join(["expected:", *expected, "printed:", *actual])
+    execute(command, expected)
+
+
+def test_the_docs_have_a_walkthrough_session():
+    assert sessions()
+
+
+@pytest.mark.parametrize("steps", sessions())
+def test_session(steps: list[tuple[int, str, list[str]]], tmp_path, monkeypatch):
+    """A walkthrough, command after command, in a copy of the project (the repository is never written)."""
+    root = tmp_path / "project"
+    for name in ("data", "ontology", "sources"):
+        shutil.copytree(ROOT / name, root / name)
+    for name in ("shapes", "queries"):
+        os.symlink(ROOT / name, root / name)
+    (root / "tests").mkdir()
+    os.symlink(ROOT / "tests" / "letters", root / "tests" / "letters")
+    monkeypatch.setenv("MIFI_RDF_HOME", str(root))
+    monkeypatch.chdir(root)
+    for line, command, expected in steps:
+        execute(command, expected, shell=True, where=f"line {line}: ")

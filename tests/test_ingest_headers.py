@@ -87,7 +87,7 @@ def test_a_tab_separated_table_with_stream_columns(tmp_path, ontology):
     got = {(r["mrc"], r["stream"]): r["value"] for r in rows(data / "40024" / "t1.csv")}
     assert got[("100", "pstq-1")] == "30" and got[("080", "pstq-2")] == "11" and got[("_T", "_T")] == "73"
     letter.write_text(letter.read_text(encoding="utf-8").replace("Volet 2", "Volet 7"), encoding="utf-8")
-    result = ingest(tmp_path / "data2", ontology, str(letter))
+    result = ingest(tmp_path / "other" / "data", ontology, str(letter))  # beside its own sources/letters/
     assert result.exit_code == 1
     assert f"{letter}:13:13: column « Volet 7 »: not a measure, stream, month, year or total: no label of ontology/ names it" \
         in result.output

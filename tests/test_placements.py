@@ -14,7 +14,11 @@ and the layout placements of table 2 are among the feasible ones.
 
 from __future__ import annotations
 
+import ast
 import csv
+import subprocess
+import sys
+import tomllib
 
 import pytest
 
@@ -128,3 +132,30 @@ def test_a_placement_the_totals_forbid_is_refused():
     # La Mitis « 9 20 » with 9 in volet 1 leaves Les Basques' volet 1 the only blank of its column: computable
     assert not placement_feasible(g, {codes.index("090"): (0, 3), codes.index("110"): (1, 3)})
     assert placement_feasible(g, {codes.index("090"): (1, 3), codes.index("110"): (1, 3)})
+
+
+def test_no_module_of_the_package_imports_scipy():
+    """The placements run on highspy, a core dependency: after README's `pip install -e .`, nothing asks for scipy."""
+    importers = []
+    for path in sorted((ROOT / "src" / "mifi_rdf").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            if any(n == "scipy" or n.startswith("scipy.") for n in names):
+                importers.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert importers == []
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for requirement in [*project["dependencies"], *sum(project["optional-dependencies"].values(), [])]:
+        assert not requirement.startswith("scipy"), requirement
+
+
+def test_ingest_of_30735_runs_where_scipy_cannot_be_imported(tmp_path):
+    """The 30735 dry run (about 60 small integer programs) in a process where `import scipy` fails, as without the extra."""
+    code = ("import sys; sys.modules['scipy'] = None; from mifi_rdf.cli import main; "
+            f"main(['--data', {str(tmp_path / 'data')!r}, 'ingest', {str(ROOT / 'sources/letters/30735.txt')!r}, '--dry-run'])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "NEEDS A PERSON line 221 « MRC Kamouraska » column « Volet 1 » (printed « 7 / 13 »)" in done.stdout
+    assert "placed by the totals  line 194 « MRC La Mitis » column « Volet 2 »: 9" in done.stdout
+    assert done.stdout.rstrip().endswith("checked; nothing written (--dry-run)")
+    assert not (tmp_path / "data").exists() or not any((tmp_path / "data").iterdir())

@@ -14,6 +14,7 @@ import pytest
 
 from conftest import ROOT
 from mifi_rdf import progress
+from mifi_rdf.project import load_project
 
 
 class Terminal(io.StringIO):
@@ -29,7 +30,8 @@ def terminal():
     progress.show_on(None)
 
 
-def test_export_draws_each_table_then_erases_the_line(project, terminal, tmp_path):
+def test_export_draws_each_table_then_erases_the_line(terminal, tmp_path):
+    project = load_project()  # its own: the session's project may hold its bounds already
     project.export("nt", tmp_path / "cube.nt")
     drawn = terminal.getvalue()
     n = len(project.dataset_ids)

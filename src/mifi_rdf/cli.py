@@ -294,21 +294,25 @@ def codelists(reference: Path | None, out: Path) -> None:
 @click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
               help="A file of `Label = code` lines, as --map.")
 @click.option("--replace", is_flag=True, help="Replace the letter's folder if it is already in the data folder.")
+@click.option("--accept-revisions", is_flag=True,
+              help="Publish a figure that differs from the one another letter states for the same cell, as its revision.")
 @click.pass_obj
 def ingest_cmd(obj: Context, letter: Path, dry_run: bool, report_file: Path | None, maps: tuple[str, ...],
-               mapping_file: Path | None, replace: bool) -> None:
+               mapping_file: Path | None, replace: bool, accept_revisions: bool) -> None:
     """Turn a new letter into curated data: DATA/<N/Réf.>/letter.toml and one CSV per table.
 
     LETTER is the letter's text as extracted from its PDF (or a CSV/XLSX table with its caption).
     Labels are matched to the code lists; a typo with one close match is fixed and recorded; an
     ambiguous or unknown label, a total that does not add up or a row that does not parse stops
-    everything (exit 1, nothing written) until resolved with --map. The files are checked as
-    `export` would before they are moved into place. Exit 0 written, 1 bad data, 2 unreadable input.
+    everything (exit 1, nothing written) until resolved with --map. A cell another letter of the data
+    folder states otherwise is a revision, written only with --accept-revisions. The files are checked
+    as `export` would before they are moved into place, with the letter's own file, kept as
+    sources/letters/<N/Réf.>.<suffix> (beside DATA with --data). Exit 0 written, 1 bad data, 2 unreadable input.
     """
     from .ingest.run import command
 
     sys.exit(command(obj.data, obj.ontology, letter, dry_run, report_file, maps, mapping_file, replace,
-                     lambda s: click.echo(s, nl=False), lambda s: click.echo(s, err=True)))
+                     lambda s: click.echo(s, nl=False), lambda s: click.echo(s, err=True), accept_revisions))
 
 
 def build_options(fn):

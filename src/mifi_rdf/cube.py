@@ -218,6 +218,7 @@ class CubeBuilder:
         p_status, p_obs, p_conf = self.p_status, self.p_obs_status, self.p_conf_status
         p_unit = self.p_unit
         extra, dataset_id = self.extra, table.dataset_id
+        revises, p_revision = table.revises, node(PROV + "wasRevisionOf")
         segments: dict[str, str] = {}  # codes repeat across cells: quote each once
         for cell in table.cells:
             path = []
@@ -250,6 +251,8 @@ class CubeBuilder:
                 yield s, COMMENT, en(cell.note_en)
             if LABEL_INFERENCES.intersection(cell.inferences):
                 yield s, self.p_source_label, fr(cell.source_label)
+            if revises and (of := revises.get((cell.codes, cell.measure))):
+                yield s, p_revision, ox.NamedNode(f"{base}dataset/{of}/obs/{'/'.join(path)}/{cell.measure}")
             if extra:
                 for p, o in extra.get((dataset_id, cell.codes, cell.measure), ()):
                     yield s, p, o

@@ -45,6 +45,9 @@ class Table:
     suppression_method: str
     path: Path
     cells: list[Cell] = field(default_factory=list)
+    # cells that revise a cell another table states for the same dimension values and measure:
+    # (codes, measure) -> the dataset id of that table (letter.toml's `revises`, exported as prov:wasRevisionOf)
+    revises: dict[tuple[tuple[str, ...], str], str] = field(default_factory=dict)
 
     @property
     def dataset_id(self) -> str:

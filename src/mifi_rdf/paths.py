@@ -48,6 +48,15 @@ def project_paths(data: Path | None = None, ontology: Path | None = None) -> Pro
     )
 
 
+def letters_folder(data: Path | None = None) -> Path:
+    """Where a letter's own file is: the project's sources/letters/, or, for a data folder given with
+    --data, the folder sources/letters/ beside it (as sources/ is beside data/ in the repository).
+    `ingest` puts the letter's file there; `build` publishes the files found there with the project's."""
+    if data is None:
+        return project_paths().sources / "letters"
+    return data.absolute().parent / "sources" / "letters"
+
+
 def sparql(name: str) -> str:
     """A query the package itself runs (`mifi_rdf/sparql/`), as opposed to the named queries of queries/."""
     return resources.files("mifi_rdf").joinpath("sparql", name).read_text(encoding="utf-8")

@@ -225,7 +225,37 @@ def build_system(tables: list[Table], vocab: Vocabulary, rel: Relations | None =
               if e.count and e.dataset in linked]
     _rounds(counts, rel, constraints, facts)
     _within(counts, entries, rel, constraints, facts)
+    _restated(tables, by_table, rel, constraints)
     return System(entries, constraints, facts, rel, zeros)
+
+
+def _restated(tables: list[Table], by_table: dict[str, list[Entry]], rel: Relations, constraints: list[Constraint]) -> None:
+    """A count two letters state for the same dimension values and the same quantity is one count:
+    equal in both. Printed in both and different (a revision, recorded or not), the constraint is a
+    contradiction between published figures; printed in one and blanked in the other, it gives the
+    blank the other's figure, which the audit then reports as disclosed. Tables of one letter are
+    not compared: a letter that states a cell twice says so itself, and nothing here is a revision."""
+    index: dict[tuple, list[Entry]] = defaultdict(list)
+    for table in tables:
+        names = [d.name for d in table.structure.dimensions]
+        for e in by_table[table.dataset_id]:
+            if e.count:
+                index[(tuple(sorted(zip(names, e.iris, strict=True))), rel.quantity(e.measure))].append(e)
+    for same in index.values():
+        if len({e.table.letter_ref for e in same}) < 2:
+            continue
+        same.sort(key=lambda e: e.dataset)
+        for old, new in zip(same, same[1:], strict=False):
+            if old.table.letter_ref == new.table.letter_ref:
+                continue
+            recorded = new.table.revises.get((new.cell.codes, new.cell.measure)) == old.dataset
+            label = (f"{old.where()} {_shown(old)} → {new.where()} {_shown(new)} "
+                     + ("(prov:wasRevisionOf)" if recorded else "(the same cell)"))
+            constraints.append(Constraint("same", [(new.id, 1.0), (old.id, -1.0)], 0.0, 0.0, label, new.id))
+
+
+def _shown(e: Entry) -> str:
+    return str(e.value) if e.value is not None else e.cell.status
 
 
 def _is_sum(e: Entry) -> bool:

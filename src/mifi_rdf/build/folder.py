@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from ..cube import CubeBuilder
 from ..errors import UsageError
-from ..paths import project_paths
+from ..paths import letters_folder, project_paths
 from ..progress import steps
 from ..project import Project
 from ..render.website import Website
@@ -58,7 +58,7 @@ def build_folder(project: Project, outdir: Path, options: Options, data: Path | 
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; a published folder follows the umask
-        write_folder(project, tmp, config, options, progress)
+        write_folder(project, tmp, config, options, progress, letters_folder(data) if data is not None else None)
         written = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
         swap(tmp, outdir)
     except BaseException:
@@ -94,9 +94,9 @@ def swap(new: Path, outdir: Path) -> None:
 
 
 def write_folder(project: Project, root: Path, config: Config, options: Options,
-                 progress: Callable[[str], None]) -> None:
+                 progress: Callable[[str], None], letters: Path | None = None) -> None:
     base = project.vocab.base
-    sources = source_files()
+    sources = source_files(letters=letters)
     check_letters(project, sources)
     copy_sources(sources, root)
     (root / "dataset").mkdir()

@@ -32,7 +32,11 @@ from .config import measure
 
 FOLDER = "sources"  # under the base URI and under OUTDIR, as in the repository
 # what a source file is, by suffix: media type as served, and its IANA IRI for dcterms:format
-MEDIA_TYPES = {".txt": "text/plain", ".csv": "text/csv", ".md": "text/markdown"}
+MEDIA_TYPES = {".txt": "text/plain", ".csv": "text/csv", ".md": "text/markdown", ".pdf": "application/pdf",
+               ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
+               ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+LETTER_FILES = (".txt", ".pdf", ".csv", ".xlsx", ".xlsm", ".docx")  # the forms a letter is ingested from
 IANA = "https://www.iana.org/assignments/media-types/"
 
 
@@ -46,13 +50,21 @@ class SourceFile:
         return MEDIA_TYPES[self.file.suffix]
 
 
-def source_files(sources: Path | None = None) -> list[SourceFile]:
-    """The files published from sources/: letters/*.txt, reference/*.csv and the README of each."""
+def source_files(sources: Path | None = None, letters: Path | None = None) -> list[SourceFile]:
+    """The files published from sources/: the letters' files (letters/*.txt, or the PDF or sheet a
+    letter was ingested from), reference/*.csv and the README of each; with `letters` (the folder
+    beside a --data folder, paths.letters_folder), the letters' files found there too."""
     sources = sources or project_paths().sources
-    found = [*sorted((sources / "letters").glob("*.txt")), *sorted((sources / "reference").glob("*.csv"))]
+    found = [*_letter_files(sources / "letters"), *sorted((sources / "reference").glob("*.csv"))]
     found += [p for p in (sources / "letters" / "README.md", sources / "reference" / "README.md") if p.is_file()]
-    return sorted((SourceFile(f"{FOLDER}/{p.relative_to(sources).as_posix()}", p) for p in found),
-                  key=lambda s: s.path)
+    out = {f"{FOLDER}/{p.relative_to(sources).as_posix()}": p for p in found}
+    if letters is not None and letters.is_dir() and letters.resolve() != (sources / "letters").resolve():
+        out.update({f"{FOLDER}/letters/{p.name}": p for p in _letter_files(letters)})
+    return sorted((SourceFile(path, p) for path, p in out.items()), key=lambda s: s.path)
+
+
+def _letter_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*") if p.suffix in LETTER_FILES and not p.name.startswith(".") and p.is_file())
 
 
 def letter_text(letter: Letter) -> str:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..audit.bounds import Matrix, run_highs
+
 
 @dataclass
 class Grid:
@@ -79,15 +81,12 @@ class _Program:
         n += len(self.z)
         self.n = n
         big = max([*grid.col_totals, 1])
-        rows_a: list[list[float]] = []
+        rows_a: list[dict[int, float]] = []
         lo: list[float] = []
         hi: list[float] = []
 
         def add(coef: dict[int, float], low: float, high: float) -> None:
-            row = [0.0] * n
-            for index, value in coef.items():
-                row[index] += value
-            rows_a.append(row)
+            rows_a.append({index: value for index, value in coef.items() if value})
             lo.append(low)
             hi.append(high)
 
@@ -137,7 +136,7 @@ class _Program:
                 coef = {v: -1.0 for (_, _, jj), v in self.x.items() if jj == j}
                 add({**coef, self.z[j]: -2.0}, -count, float("inf"))
                 add({**coef, self.z[j]: -float(count)}, float("-inf"), -count)
-        self.a = np.array(rows_a, dtype=float) if rows_a else np.zeros((0, n))
+        self.matrix = Matrix.from_rows([(list(coef), list(coef.values())) for coef in rows_a], n)
         self.lo, self.hi = np.array(lo), np.array(hi)
         self.upper = np.full(n, float(big))
         for v in self.x.values():
@@ -150,8 +149,6 @@ class _Program:
 
     def solve(self, fixed: dict[int, int] | None = None):
         """A solution (variable values) with these variables fixed, or None when there is none."""
-        from scipy.optimize import Bounds, LinearConstraint, milp
-
         np = self.np
         if self.grid.rule and self.grid.row_total and any(
                 self.grid.ncols - len(self.grid.rows[r]) == 1 for r in self.rows):
@@ -159,10 +156,8 @@ class _Program:
         lower, upper = np.zeros(self.n), self.upper.copy()
         for v, value in (fixed or {}).items():
             lower[v] = upper[v] = value
-        constraints = [LinearConstraint(self.a, self.lo, self.hi)] if len(self.a) else []
-        result = milp(np.zeros(self.n), constraints=constraints, integrality=np.ones(self.n),
-                      bounds=Bounds(lower, upper))
-        return np.round(result.x).astype(int) if result.status == 0 else None
+        x = run_highs(np.zeros(self.n), lower, upper, self.matrix, self.lo, self.hi, integer=True)
+        return None if x is None else np.round(x).astype(int)
 
 
 def place(grid: Grid) -> dict[int, list[CellVerdict]] | None:

@@ -27,6 +27,7 @@ class Outcome:
     written: list[str] = field(default_factory=list)
     dry_run: bool = False
     validation: str = ""
+    restated: dict[str, list[str]] = field(default_factory=dict)  # table id -> cells other letters state: confirmed, revised
 
     @property
     def exit_code(self) -> int:
@@ -80,6 +81,7 @@ def to_json(o: Outcome) -> str:
         "new_structures": o.new_structures,
         "to_review": o.to_review,
         "validation": o.validation,
+        "restated": o.restated,
         "written": o.written,
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
@@ -116,6 +118,7 @@ def to_text(o: Outcome) -> str:
             out.append(f"    new {k}: {', '.join(v)}")
         if s["new_structure"]:
             out.append(f"    new structure: {s['new_structure']['slug']} « {s['new_structure']['label_fr']} »")
+        out += [f"    {line}" for line in o.restated.get(t.id, [])]
     if o.new_codes and o.written:
         for k, v in o.new_codes.items():
             out.append(f"  added to ontology/codes ({k}): {', '.join(v)}")

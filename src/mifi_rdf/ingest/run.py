@@ -43,8 +43,13 @@ def read_input(path: Path):
 
 
 def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, str] | None = None,
-           dry_run: bool = False, replace: bool = False) -> Outcome:
-    """Ingest one letter; Unreadable and UsageError are raised (exit 2), data problems are in Outcome.errors."""
+           dry_run: bool = False, replace: bool = False, accept_revisions: bool = False,
+           letters_dir: Path | None = None) -> Outcome:
+    """Ingest one letter; Unreadable and UsageError are raised (exit 2), data problems are in Outcome.errors.
+
+    The letter's own file is copied, byte for byte, to `letters_dir` (the sources/letters/ that goes
+    with the data folder: paths.letters_folder) as <ref><suffix>, the name letter.toml's source_text
+    cites, so that `build` publishes it and works right after ingest."""
     outcome = Outcome(display_path(letter), dry_run=dry_run)
     vocab = load_vocabulary(ontology_dir, DEFAULT_BASE)
     words = HeaderWords.of(vocab)
@@ -66,6 +71,11 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
     if target.exists() and not replace and not dry_run:
         raise UsageError(f"{display_path(target)} already exists: letter {meta.ref} is already in the data folder (--replace to "
                          "replace it, --dry-run to check without writing)")
+    source_name = meta.ref + (letter.suffix.lower() or ".txt")
+    source = (letters_dir or data_dir.absolute().parent / "sources" / "letters") / source_name
+    if source.exists() and not replace and not dry_run and not _same_file(source, letter):
+        raise UsageError(f"{display_path(source)} already exists and differs from {display_path(letter)}: the letter's "
+                         "file is kept there under its reference (--replace to replace it)")
     index = CodeIndex(vocab, mapping)
     ctx = Context(letter, vocab, index, meta.body, meta.programs, words, meta.ref)
     tables = [ingest_table(raw, f"t{i}", ctx) for i, raw in enumerate(raw_tables, start=1)]
@@ -75,6 +85,9 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
             if not use.match.resolved:
                 outcome.errors.append(_label_error(letter, use))
         outcome.errors += t.errors
+    if outcome.errors:
+        return outcome
+    revises = _restated(letter, meta.ref, tables, data_dir, vocab, outcome, accept_revisions)
     if outcome.errors:
         return outcome
     new: dict[str, set[str]] = {}
@@ -92,7 +105,7 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
         ontology_files["structures.ttl"] = add_structures((ontology_dir / "structures.ttl").read_text(encoding="utf-8"),
                                                           [derived[slug].block for slug in sorted(derived)])
     titles = {t.id: _titles(t, meta, index, vocab) for t in tables}
-    files = {"letter.toml": render_letter(meta, tables, letter.name, titles)}
+    files = {"letter.toml": render_letter(meta, tables, source_name, titles, revises)}
     for t in tables:
         files[f"{t.id}.csv"] = render_csv(t)
     staged = stage(data_dir, files)
@@ -103,15 +116,114 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
             outcome.validation = _check(staged, meta.ref, check_vocab, outcome)
         if outcome.errors or dry_run:
             return outcome
+        copy = _stage_source(letter, source)
         for name, content in ontology_files.items():
             write_atomically(ontology_dir / name, content)
             outcome.written.append(display_path(ontology_dir / name))
-        commit(staged, target)
+        _commit_with_source(staged, target, copy, source)
         outcome.written[:0] = [display_path(target / name) for name in files]
+        if copy is not None:
+            outcome.written.append(display_path(source))
     finally:
         if staged.exists():
             shutil.rmtree(staged)
     return outcome
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """The same file, or one with the same bytes (the letter ingested from sources/letters itself)."""
+    return a.resolve() == b.resolve() or (a.is_file() and a.read_bytes() == b.read_bytes())
+
+
+def _stage_source(letter: Path, source: Path) -> Path | None:
+    """A copy of the letter's file beside its place in sources/letters (a hidden name build does not
+    publish), or None when that place already holds the same bytes."""
+    if source.exists() and _same_file(source, letter):
+        return None
+    source.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{source.name}.", suffix=".ingest", dir=source.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(letter, tmp)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def _commit_with_source(staged: Path, target: Path, copy: Path | None, source: Path) -> None:
+    """Put the letter's file in place, then the data folder (write.commit); if the data cannot be put in
+    place, the file that was there before is put back (or the new one removed): nothing half-written."""
+    if copy is None:
+        commit(staged, target)
+        return
+    previous = source.with_name(f".{source.name}.replaced") if source.exists() else None
+    try:
+        if previous is not None:
+            os.replace(source, previous)
+        os.replace(copy, source)
+        commit(staged, target)
+    except BaseException:
+        if previous is not None and previous.exists():
+            os.replace(previous, source)
+        elif previous is None:
+            source.unlink(missing_ok=True)
+        copy.unlink(missing_ok=True)
+        raise
+    if previous is not None:
+        previous.unlink()
+
+
+def _restated(path: Path, ref: str, tables: list[TableResult], data_dir: Path, vocab: Vocabulary, outcome: Outcome,
+              accept: bool) -> dict[str, dict[tuple[tuple[str, ...], str], str]]:
+    """Compare every cell with the cells the letters already in the data folder state for the same
+    dimension values and measure (same structure): an equal one is confirmed; a different figure, or
+    a figure where the other letter has none (or the reverse), is a revision, refused unless the
+    person accepts revisions. An accepted revision is returned (table id -> (codes, measure) -> the
+    dataset it revises), for letter.toml's `revises`, and said in the cell's note."""
+    from ..load.tables import load_letters
+
+    if not any(p.parent.name != ref for p in data_dir.glob("*/letter.toml")):
+        return {}
+    by_key: dict[tuple[str, tuple[str, ...], str], list] = {}
+    for other in load_letters(data_dir, vocab):
+        if other.ref == ref:
+            continue  # the letter being replaced
+        for table in other.tables:
+            for cell in table.cells:
+                by_key.setdefault((table.structure.slug, cell.codes, cell.measure), []).append((table, cell))
+    accepted: dict[str, dict[tuple[tuple[str, ...], str], str]] = {}
+    for t in tables:
+        assert t.structure is not None
+        lines = outcome.restated.setdefault(t.id, [])
+        for cell in t.cells:
+            codes = tuple(cell.codes[d.name] for d in t.structure.dimensions)
+            for table, earlier in by_key.get((t.structure.slug, codes, cell.measure), []):
+                label = cell.source_label or "/".join(codes)
+                if earlier.value == cell.value and earlier.status == cell.status:
+                    lines.append(f"confirmed      {table.dataset_id} {label} {earlier.value or earlier.status} "
+                                 f"({'/'.join(codes)} {cell.measure})")
+                    continue
+                said = (f"{table.dataset_id} {label} {earlier.value or earlier.status} → {ref}-{t.id} "
+                        f"{cell.value or cell.status}")
+                lines.append(f"REVISION       {said}" + ("" if accept else " (refused without --accept-revisions)"))
+                if not accept:
+                    outcome.errors.append(InputError(path, cell.line, cell.column, (
+                        f"{said}: the data folder already states this cell ({'/'.join(codes)} {cell.measure}) "
+                        f"otherwise; --accept-revisions publishes the new figure as a revision of the earlier one "
+                        f"(letter.toml's `revises`, prov:wasRevisionOf)")))
+                    continue
+                accepted.setdefault(t.id, {})[(codes, cell.measure)] = table.dataset_id
+                where_fr = f"le tableau {table.number} de la lettre {table.letter_ref}"
+                where_en = f"table {table.number} of letter {table.letter_ref}"
+                was = earlier.value or earlier.status
+                fr = (f"Révise la cellule publiée dans {where_fr} ({was}) ; révision acceptée à l'ingestion "
+                      "(mifi-rdf ingest --accept-revisions).")
+                en = (f"Revises the cell published in {where_en} ({was}); revision accepted at ingest "
+                      "(mifi-rdf ingest --accept-revisions).")
+                cell.note_fr = f"{cell.note_fr} {fr}".strip()
+                cell.note_en = f"{cell.note_en} {en}".strip()
+    return accepted
 
 
 def _label_error(path: Path, use) -> InputError:
@@ -211,9 +323,9 @@ def _titles(t: TableResult, meta: LetterMeta, index: CodeIndex, vocab: Vocabular
 
 
 def command(data: Path | None, ontology: Path | None, letter: Path, dry_run: bool, report_file: Path | None,
-            maps: tuple[str, ...], mapping_file: Path | None, replace: bool, out, err) -> int:
+            maps: tuple[str, ...], mapping_file: Path | None, replace: bool, out, err, accept_revisions: bool = False) -> int:
     """The `mifi-rdf ingest` command: report on stdout, problems on stderr, JSON report on request; exit code."""
-    from ..paths import project_paths
+    from ..paths import letters_folder, project_paths
     from .labels import read_mapping
     from .report import to_json, to_text
 
@@ -223,7 +335,7 @@ def command(data: Path | None, ontology: Path | None, letter: Path, dry_run: boo
         if mapping_file is not None:
             mapping.update(read_mapping(mapping_file.read_text(encoding="utf-8"), str(mapping_file)))
         mapping.update(read_mapping("\n".join(maps), "--map"))
-        outcome = ingest(letter, paths.data, paths.ontology, mapping, dry_run, replace)
+        outcome = ingest(letter, paths.data, paths.ontology, mapping, dry_run, replace, accept_revisions, letters_folder(data))
     except (Unreadable, UsageError, ValueError, OSError) as error:
         err(f"error: {error}")
         return 2

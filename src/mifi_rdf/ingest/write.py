@@ -60,7 +60,8 @@ def _value(v) -> str:
     return quoted(str(v))
 
 
-def render_letter(meta: LetterMeta, tables: list[TableResult], source_text: str, titles: dict[str, dict[str, str]]) -> str:
+def render_letter(meta: LetterMeta, tables: list[TableResult], source_text: str, titles: dict[str, dict[str, str]],
+                  revises: dict[str, dict[tuple[tuple[str, ...], str], str]] | None = None) -> str:
     lines = [
         f"# Letter {meta.ref}: written by `mifi-rdf ingest` from {source_text}; review the fields listed in its report.",
         f"ref = {_value(meta.ref)}",
@@ -100,6 +101,9 @@ def render_letter(meta: LetterMeta, tables: list[TableResult], source_text: str,
             f"suppression_threshold = {_value(t.threshold)}",
             f"suppression_method = {_value(t.method)}",
         ]
+        if revises and revises.get(t.id):
+            lines.append("revises = " + _value([{"codes": "/".join(codes), "measure": measure, "of": of}
+                                                for (codes, measure), of in revises[t.id].items()]))
     return "\n".join(lines) + "\n"
 
 

@@ -51,7 +51,38 @@ def load_letters(data_dir: Path, vocab: Vocabulary, cells: bool = True) -> list[
     letters = [load_letter(inside(data_dir, path), vocab, cells) for path in sorted(data_dir.glob("*/letter.toml"))]
     if not letters:
         raise UsageError(f"{data_dir}: no */letter.toml found: is this the data folder?")
+    check_revisions(letters, vocab)
     return sorted(letters, key=lambda letter: letter.ref)
+
+
+def check_revisions(letters: list[Letter], vocab: Vocabulary) -> None:
+    """Every cell a `revises` entry names exists in its table, and so does the cell it revises: the
+    table it names, of the same structure, with a cell of the same dimension values and measure."""
+    tables = {t.dataset_id: t for letter in letters for t in letter.tables}
+    for letter in letters:
+        for table in letter.tables:
+            if not table.revises:
+                continue
+            text = letter.path.read_text(encoding="utf-8") if letter.path else ""
+            line = _line_of(text, "revises", sum(1 for t in letter.tables[:letter.tables.index(table)] if t.revises))
+            own = {(c.codes, c.measure) for c in (table.cells or load_cells(table, vocab))}
+            for (codes, measure), of in table.revises.items():
+                cell = f"{'/'.join(codes)} {measure}"
+                if (codes, measure) not in own:
+                    raise InputError(letter.path or "letter.toml", line, 1,
+                                     f"table '{table.id}' revises a cell it does not have: {cell}")
+                earlier = tables.get(of)
+                if earlier is None or of == table.dataset_id:
+                    raise InputError(letter.path or "letter.toml", line, 1,
+                                     f"table '{table.id}': {cell} revises a cell of '{of}', which is no other table of the "
+                                     f"data folder (expected a dataset id such as 30952-t5)")
+                if earlier.structure.slug != table.structure.slug:
+                    raise InputError(letter.path or "letter.toml", line, 1,
+                                     f"table '{table.id}': {cell} revises a cell of '{of}', whose structure "
+                                     f"'{earlier.structure.slug}' differs from '{table.structure.slug}'")
+                if not any(c.codes == codes and c.measure == measure for c in (earlier.cells or load_cells(earlier, vocab))):
+                    raise InputError(letter.path or "letter.toml", line, 1,
+                                     f"table '{table.id}': {cell} revises a cell of '{of}', which has no such cell")
 
 
 def _line_of(text: str, needle: str, occurrence: int = 0) -> int:
@@ -142,6 +173,7 @@ def load_letter(path: Path, vocab: Vocabulary, cells: bool = True) -> Letter:
             data_as_of=str(t.get("data_as_of", "")), suppression_threshold=t["suppression_threshold"],
             suppression_method=t["suppression_method"], path=path.parent / f"{t['id']}.csv",
         )
+        table.revises = _revises(path, text, line, t, structure)
         if cells:
             table.cells = load_cells(table, vocab)
         elif not table.path.is_file():
@@ -152,6 +184,31 @@ def load_letter(path: Path, vocab: Vocabulary, cells: bool = True) -> Letter:
         if csv_path.name not in listed:
             raise InputError(csv_path, 1, 1, f"table file not described by any [[table]] of {path.name}")
     return letter
+
+
+def _revises(path: Path, text: str, line: int, t: dict, structure) -> dict[tuple[tuple[str, ...], str], str]:
+    """A table's optional `revises` list: `{ codes = "pstq-2025-12-04/FRA", measure = "invitations", of = "30952-t5" }`
+    says that this table's cell of those codes and measure revises the same cell of dataset 30952-t5."""
+    line = next((n for n, row in enumerate(text.splitlines(), 1) if n > line and row.strip().startswith("revises")), line)
+    entries = t.get("revises", [])
+    if not isinstance(entries, list):
+        raise InputError(path, line, 1, f"field 'revises' must be a list of tables, got {type(entries).__name__}")
+    out: dict[tuple[tuple[str, ...], str], str] = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or sorted(entry) != ["codes", "measure", "of"] or \
+                not all(isinstance(v, str) for v in entry.values()):
+            raise InputError(path, line, 1, "field 'revises': each entry needs the text fields codes, measure, of and "
+                                            "nothing else")
+        codes = tuple(entry["codes"].split("/"))
+        if len(codes) != len(structure.dimensions) or not NAME.fullmatch(entry["of"]):
+            raise InputError(path, line, 1,
+                             f"field 'revises': codes '{entry['codes']}' must give {len(structure.dimensions)} codes "
+                             f"separated by '/' ({'/'.join(d.name for d in structure.dimensions)}) and 'of' a dataset id")
+        if (codes, entry["measure"]) in out:
+            raise InputError(path, line, 1,
+                             f"field 'revises': the cell {entry['codes']} {entry['measure']} is listed twice")
+        out[(codes, entry["measure"])] = entry["of"]
+    return out
 
 
 def load_cells(table: Table, vocab: Vocabulary) -> list[Cell]:

@@ -289,7 +289,9 @@ class Observations:
     qb:measureType names (row, measure, lexical form, datatype); `bounds` the audit's def:lowerBound
     and def:upperBound of the observations that have both (row, lower and upper lexical forms and
     datatypes); `iris(rows)` gives the observations' IRIs and `notes(row)` the rdfs:comment of an
-    observation placed by inference, by language ("fr", "en")."""
+    observation placed by inference, by language ("fr", "en"); `revisions` the prov:wasRevisionOf
+    that name an observation the graph lacks although it holds the dataset whose IRI prefixes it
+    (row, its dataset, the IRI revised, that dataset), as shape/revision-target finds them."""
 
     frame: pl.DataFrame
     other: pl.DataFrame
@@ -297,6 +299,7 @@ class Observations:
     iris: Callable[[Sequence[int]], list[str]]
     notes: Callable[[int], dict[str, ox.Literal]]
     bounds: pl.DataFrame | None = None
+    revisions: list[tuple[int, int, str, int]] = field(default_factory=list)
 
 
 def check_values(obs: Observations, ids: Ids) -> None:
@@ -673,6 +676,11 @@ class Rules:
             extra = {f"note_{lang}": notes[lang] for lang in ("fr", "en") if lang in notes}
             out.add(ds, row, inference=ox.NamedNode(self.ids.iri[inf]), **extra)
 
+    def revision_target(self, out: Found) -> None:
+        """A revised observation the graph lacks (found while the table was read: see Observations)."""
+        for row, ds, revised, other in self.obs.revisions:
+            out.add(ds, row, revised=ox.NamedNode(revised), other=ox.NamedNode(self.ids.iri[other]))
+
     def disclosed_cell(self, out: Found) -> None:
         """A suppressed cell whose audited bounds meet: ?v = ?u, compared as numbers."""
         if self.obs.bounds is None or not self.obs.bounds.height:
@@ -743,6 +751,7 @@ IMPLEMENTED: dict[str, str] = {
     "1533389cd9bd": "disclosed_cell",
     "c1210ca6351f": "measure_single_count",
     "4b264f14f26f": "measure_undeclared",
+    "e1e5da7cc94f": "revision_target",
 }
 
 

@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from ..cube import LABEL_INFERENCES, TableByTable
 from ..load.vocabulary import Vocabulary
 from ..model import Letter, Table
-from ..namespaces import QB, RDF_TYPE, RDFS, SDMX_ATTR, SUBCLASS
+from ..namespaces import PROV, QB, RDF_TYPE, RDFS, SDMX_ATTR, SUBCLASS
 from ..progress import steps
 from .columnar import (
     COLUMN_INFERENCES,
@@ -183,9 +183,19 @@ def observations_from_store(store: ox.Store, base: str) -> tuple[Observations, F
         for r, _ in scan(ids.iri[a]):
             attrs[r] |= 1 << i
     frame = pl.DataFrame({"ds": datasets, **cols, "asp": asp, "attrs": attrs}, schema=SCHEMA).with_row_index("row")
+    prefixes = {ids.iri[d] + "/obs/": d for d in facts.targets}
+    revisions = []
+    for r, o in scan(PROV + "wasRevisionOf"):
+        if keep[r] is None:
+            continue
+        if not isinstance(o, ox.NamedNode):
+            raise Irregular(f"{iris[r]} revises {o}, which is not an IRI")
+        for prefix, d in prefixes.items():
+            if o.value.startswith(prefix) and (o.value not in row_of or datasets[row_of[o.value]] != d):
+                revisions.append((r, datasets[r], o.value, d))
     obs = Observations(frame, pl.DataFrame(other, schema=OTHER_SCHEMA, orient="row"), attributes,
                        lambda rows: [iris[r] for r in rows], lambda r: notes.get(r, {}),
-                       pl.DataFrame(bounds, schema=BOUNDS_SCHEMA, orient="row"))
+                       pl.DataFrame(bounds, schema=BOUNDS_SCHEMA, orient="row"), revisions)
     check_values(obs, ids)
     return obs, facts
 
@@ -276,6 +286,7 @@ class TableRows:
         self.starts: list[int] = []
         self.start = 0
         self.cached: dict[int, list] = {}
+        self.revising: list[tuple[int, int, str, tuple[str, ...], str]] = []  # row, dataset, dataset revised, codes, measure
 
     def add(self, table: Table, cells: list) -> None:
         """The next table (tables come in the order given), with its cells."""
@@ -322,6 +333,11 @@ class TableRows:
                 flags[j] = (bool(c.inferences) | bool(c.note_fr) << 1
                             | bool(LABEL_INFERENCES.intersection(c.inferences)) << 2)
         extra_bits = self._extra(table, cells, self.start - n) if self.extra else None
+        if table.revises:
+            for j, c in enumerate(cells):
+                of = table.revises.get((c.codes, c.measure))
+                if of is not None:
+                    self.revising.append((self.start - n + j, ds, f"{self.base}dataset/{of}", c.codes, c.measure))
         cols["inf"], cols["asp"] = infs, asp
         for k in SLOTS:
             cols.setdefault(f"s{k}", [None] * n)
@@ -397,9 +413,24 @@ class TableRows:
             return {"fr": ox.Literal(cell.note_fr, language="fr"), "en": ox.Literal(cell.note_en, language="en")}
 
         obs = Observations(frame, pl.DataFrame(schema=OTHER_SCHEMA), self.attributes, iris, notes,
-                           pl.DataFrame(self.bounds, schema=BOUNDS_SCHEMA, orient="row"))
+                           pl.DataFrame(self.bounds, schema=BOUNDS_SCHEMA, orient="row"), self._missing_revisions())
         check_values(obs, self.ids)
         return obs, self.facts
+
+    def _missing_revisions(self) -> list[tuple[int, int, str, int]]:
+        """The revised observations the chosen tables lack, where they hold the dataset revised (as
+        shape/revision-target): its IRI is minted from the codes and the measure, so the revised
+        table must have a cell of the same codes and measure."""
+        out = []
+        position = {iri: i for i, iri in enumerate(self.ds_iris)}
+        for row, ds, of_iri, codes, measure in self.revising:
+            other = self.ids(of_iri)
+            if other not in self.facts.targets or of_iri not in position:
+                continue
+            if not any(c.codes == codes and c.measure == measure for c in self.cells_of(position[of_iri])):
+                path = "/".join(quote(c, safe="") for c in codes)
+                out.append((row, ds, f"{of_iri}/obs/{path}/{measure}", other))
+        return out
 
 
 def _attribute_bits(part: pl.DataFrame, table: Table, vocab: Vocabulary, attributes: list[int], ids: Ids,
