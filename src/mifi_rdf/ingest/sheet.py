@@ -43,8 +43,9 @@ class Reading:
     places: dict[int, tuple[str, list[str]]] = field(default_factory=dict)  # line → (its row, each of its cells)
 
     def where(self, line: int, column: int) -> str | None:
-        """« sheet « Feuil1 », cell B12 » for a line and character column of the text model, or None."""
-        if line not in self.places:
+        """« sheet « Feuil1 », cell B12 » for a line and character column of the text model, or None; None
+        for 1:1 too, which messages about what the whole file lacks (no « N/Réf. ») point at."""
+        if line not in self.places or (line, column) == (1, 1):
             return None
         row, cells = self.places[line]
         text = next((ln.text for ln in self.lines if ln.number == line), "")
