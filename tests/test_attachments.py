@@ -88,6 +88,34 @@ def test_an_excel_table_without_the_letter_takes_its_facts_from_the_options(tmp_
     assert (doc["ref"], str(doc["received"]), doc["request_fr"][:17]) == ("31180", "2026-05-06", "Sous forme de tab")
 
 
+def test_a_table_without_a_total_row_ends_before_its_notes(tmp_path, ontology):
+    """31224's total is a column: its table ends at the blank row before « Notes: », whose rows are notes."""
+    path = files.letter_xlsx("31224", tmp_path / "31224.xlsx")
+    result = ingest(tmp_path / "data", ontology, str(path), "--reference", "31224", "--date", "2026-06-10",
+                    "--received", "2026-06-01")
+    assert result.exit_code == 0, result.output
+    same_cells(tmp_path / "data", "31224")
+
+
+def test_every_sheet_of_a_workbook_is_read(tmp_path, ontology):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in files.SHEET_ROWS:
+        book.active.append(row)
+    second = book.create_sheet("Tableau 2")
+    for row in [["Tableau 2: Nombre d'invitations envoyées aux candidats selon leur pays de citoyenneté pour le Programme de "
+                 "sélection des travailleurs qualifiés _ Invitation du 17 juillet 2025"], [""],
+                ["Pays de citoyenneté", "Nombre d'invitations"], ["Tunisie", 45], ["Total", 45]]:
+        second.append(row)
+    book.save(tmp_path / "two.xlsx")
+    result = ingest(tmp_path / "data", ontology, str(tmp_path / "two.xlsx"), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "2 table(s)" in result.output
+    # sheet 1 is lines 1-8, a blank line 9, then sheet 2 from line 10: its header (row 3) is line 12
+    assert "t2 (Tableau 2), line 12: invitations-by-country [round=pstq-2025-07-17]" in result.output
+
+
 def test_an_option_that_contradicts_the_file_is_refused(tmp_path, ontology):
     path = files.letter_docx("31180", tmp_path / "31180.docx")
     result = ingest(tmp_path / "data", ontology, str(path), "--date", "2026-06-04", "--dry-run")

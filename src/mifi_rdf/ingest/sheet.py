@@ -69,18 +69,24 @@ def _delimiter(sample: str) -> str:
 
 
 def _table_lines(rows: list[tuple[int, list[str], bool]]) -> list[tuple[int, str, bool, bool]]:
-    """(number, text, bold, whole) per sheet row. Rows from the header to the Total row keep every cell
-    (a blanked row is a label and empty cells: `whole`); rows outside the table are text, their
-    non-empty cells joined by spaces."""
+    """(number, text, bold, whole) per sheet row. Rows of a table keep every cell (a blanked row is a
+    label and empty cells: `whole`); rows outside the tables are text, their non-empty cells joined by
+    spaces. A table starts at a header row and ends at its Total row or, for a table without one
+    (31224's total is a column), at a blank row followed by a row of one cell (a note, the source);
+    a blank row followed by more cells is a page break inside the table (31180)."""
     width = max((len(cells) for _, cells, _ in rows), default=0)
     out = []
     in_table = False
-    for number, cells, bold in rows:
+    for k, (number, cells, bold) in enumerate(rows):
         cells = cells + [""] * (width - len(cells))
         first = cells[0] if cells else ""
         probe = lines_of("\t".join(cells))[0] if cells else None
         if not in_table and probe is not None and sum(1 for c in cells if c) >= 2 and header_kind(probe):
             in_table = True
+        if in_table and not any(cells):
+            following = next((c for _, c, _ in rows[k + 1:] if any(c)), [])
+            if sum(1 for c in following if c) < 2:
+                in_table = False
         if in_table:
             out.append((number, "\t".join(cells) if len(cells) > 1 else first + "\t", bold, True))
             if first.lower().startswith("total"):
