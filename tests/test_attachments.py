@@ -66,8 +66,13 @@ def test_31224_with_merged_header_cells_gives_the_cells_of_data(tmp_path, ontolo
 
     header = docx.Document(str(path)).tables[0].rows[0]._tr.xml
     assert 'w:gridSpan w:val="6"' in header and "w:vMerge" in header, "the years span their months, « Indicateur » two rows"
+    parts = files.members(path)  # and a footnote, which ingest does not read: it must say so
+    parts["word/document.xml"] = parts["word/document.xml"].replace(
+        b"<w:sectPr", b'<w:p><w:r><w:footnoteReference w:id="1"/></w:r></w:p><w:sectPr', 1)
+    files.write_zip(path, parts)
     result = ingest(tmp_path / "data", ontology, str(path))
     assert result.exit_code == 0, result.output
+    assert "to review: the document has 1 footnote(s), not read" in result.output
     same_cells(tmp_path / "data", "31224")
 
 

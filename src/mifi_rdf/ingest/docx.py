@@ -8,7 +8,9 @@ columns gives its text in its first column and empty cells in the others; the ce
 vertically merged cell are empty (a header « Indicateur » over two header rows, as 31224's text has
 it); an empty cell is an empty cell. A blank line follows every paragraph and every table, so that
 a caption is the paragraph above its table and a table that continues after a page break (header
-repeated) is read as one. A table inside a table's cell is refused (nothing is read in silence).
+repeated) is read as one. A table inside a table's cell is refused; footnotes, endnotes and text
+boxes are not read and are listed in the report (nothing is left in silence). Page headers and
+footers are not read: they are the page's furniture, not the letter.
 
 Line numbers count the lines so made (a paragraph, a blank, a table row…), not anything Word shows:
 every message about a DOCX also names the paragraph or the table, row and cell (« table 1, row 5,
@@ -129,10 +131,25 @@ def read_docx(path: Path) -> Reading:
                 add("\t".join(cells) if len(cells) > 1 else cells[0] + "\t", bool(bolds) and all(bolds), where,
                     [f"{where}, cell {k}" for k in range(1, len(cells) + 1)])
             add("", False)
-    except (InputError, MemoryError):
+    except InputError:
         raise
     except Exception as err:  # python-docx's and lxml's errors on a damaged document are of many kinds
         raise Unreadable(path, 1, 1, f"cannot read this Word document: {type(err).__name__}: {err}") from err
     if not any(not line.blank for line in lines):
         raise InputError(path, 1, 1, "the document is empty: expected a letter or a table with its caption")
-    return Reading(lines, places)
+    return Reading(lines, places, _unread(body))
+
+
+def _unread(body) -> list[str]:
+    """What the body refers to or holds that is not read as lines: footnotes, endnotes, text boxes."""
+    findings = []
+    for tag, what in (("footnoteReference", "footnote(s)"), ("endnoteReference", "endnote(s)")):
+        count = sum(1 for _ in body.iter(f"{W}{tag}"))
+        if count:
+            findings.append(f"the document has {count} {what}, not read: if one is a note of a table (« Pour les "
+                            "cellules vides… »), check that the table's notes in letter.toml say it")
+    boxes = [box for box in body.iter(f"{W}txbxContent") if "".join(box.itertext()).strip()]
+    if boxes:
+        findings.append(f"the document has {len(boxes)} text box(es) with text, not read: if one holds a table or its "
+                        "notes, move it into the body")
+    return findings

@@ -67,6 +67,7 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
     except InputError as error:
         raise _located(error, reading, letter) from error
     outcome.errors = [_located(e, reading, letter) for e in outcome.errors]
+    outcome.to_review += reading.findings
     return outcome
 
 

@@ -23,6 +23,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -41,6 +42,7 @@ class Reading:
 
     lines: list[Line]
     places: dict[int, tuple[str, list[str]]] = field(default_factory=dict)  # line → (its row, each of its cells)
+    findings: list[str] = field(default_factory=list)  # what the file holds and ingest does not read, for the report
 
     def where(self, line: int, column: int) -> str | None:
         """« sheet « Feuil1 », cell B12 » for a line and character column of the text model, or None; None
@@ -221,14 +223,16 @@ def read_xlsx(path: Path) -> Reading:
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-        try:
-            formulas: dict[tuple[str, int, int], str] = {}
-            sheets = [(sheet.title, _sheet_rows(path, sheet, formulas)) for sheet in book.worksheets]
-        finally:
-            book.close()
-        cached = _cached(path, formulas) if formulas else {}
-    except (InputError, MemoryError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl's warnings are about styles and extensions, never about values
+            book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+            try:
+                formulas: dict[tuple[str, int, int], str] = {}
+                sheets = [(sheet.title, _sheet_rows(path, sheet, formulas)) for sheet in book.worksheets]
+            finally:
+                book.close()
+            cached = _cached(path, formulas) if formulas else {}
+    except InputError:
         raise
     except Exception as err:  # openpyxl's errors on a damaged workbook are of many kinds (KeyError, ValueError, …)
         raise Unreadable(path, 1, 1, f"cannot read this Excel workbook: {type(err).__name__}: {err}") from err
