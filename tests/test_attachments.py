@@ -229,3 +229,22 @@ def test_nothing_of_the_ontology_changes_on_refusal(tmp_path, ontology):
     for kind, _, _ in HOSTILE:
         ingest(tmp_path / "data", ontology, str(files.hostile(kind, tmp_path)))
     assert files_under(ontology) == before
+
+
+def test_a_fifo_or_a_folder_is_refused_before_it_is_opened(tmp_path):
+    """A FIFO would block the reader forever (issue 23): refused by type, in a process that may not hang."""
+    for name in ("fifo.xlsx", "fifo.docx", "fifo.csv"):
+        os.mkfifo(tmp_path / name)
+    (tmp_path / "folder.xlsx").mkdir()
+    code = ("from pathlib import Path; from mifi_rdf.ingest.run import read_input; from mifi_rdf.errors import InputError\n"
+            "for name in ('fifo.xlsx', 'fifo.docx', 'fifo.csv', 'folder.xlsx'):\n"
+            "    try: read_input(Path(name))\n"
+            "    except InputError as e: print(type(e).__name__, e)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=10, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert done.stdout.splitlines() == [
+        "Unreadable fifo.xlsx:1:1: not a regular file (a device, FIFO or socket): expected the letter's file",
+        "Unreadable fifo.docx:1:1: not a regular file (a device, FIFO or socket): expected the letter's file",
+        "Unreadable fifo.csv:1:1: not a regular file (a device, FIFO or socket): expected the letter's file",
+        "Unreadable folder.xlsx:1:1: a folder: expected the letter's file",
+    ], done.stderr
