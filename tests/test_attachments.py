@@ -231,13 +231,15 @@ def test_nothing_of_the_ontology_changes_on_refusal(tmp_path, ontology):
     assert files_under(ontology) == before
 
 
-def test_a_fifo_or_a_folder_is_refused_before_it_is_opened(tmp_path):
-    """A FIFO would block the reader forever (issue 23): refused by type, in a process that may not hang."""
+def test_a_fifo_a_folder_or_an_old_format_is_refused_before_it_is_opened(tmp_path):
+    """A FIFO would block the reader forever (issue 23): refused by type, in a process that may not hang;
+    an .xls says how to get the .xlsx ingest reads."""
     for name in ("fifo.xlsx", "fifo.docx", "fifo.csv"):
         os.mkfifo(tmp_path / name)
     (tmp_path / "folder.xlsx").mkdir()
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     code = ("from pathlib import Path; from mifi_rdf.ingest.run import read_input; from mifi_rdf.errors import InputError\n"
-            "for name in ('fifo.xlsx', 'fifo.docx', 'fifo.csv', 'folder.xlsx'):\n"
+            "for name in ('fifo.xlsx', 'fifo.docx', 'fifo.csv', 'folder.xlsx', 'old.xls'):\n"
             "    try: read_input(Path(name))\n"
             "    except InputError as e: print(type(e).__name__, e)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=10, cwd=tmp_path,
@@ -247,4 +249,6 @@ def test_a_fifo_or_a_folder_is_refused_before_it_is_opened(tmp_path):
         "Unreadable fifo.docx:1:1: not a regular file (a device, FIFO or socket): expected the letter's file",
         "Unreadable fifo.csv:1:1: not a regular file (a device, FIFO or socket): expected the letter's file",
         "Unreadable folder.xlsx:1:1: a folder: expected the letter's file",
+        "Unreadable old.xls:1:1: this is an Excel 97-2003 workbook: save it as .xlsx (Excel or LibreOffice: Save as) and "
+        "ingest that",
     ], done.stderr

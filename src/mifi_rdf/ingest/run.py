@@ -30,6 +30,12 @@ from .write import commit, render_csv, render_letter, stage, write_atomically
 
 SHEETS = {".csv", ".xlsx", ".xlsm"}
 DOCUMENTS = {".docx"}
+# Formats ingest does not read, and how to get one it reads.
+OTHER_FORMATS = {".doc": "a Word 97-2003 document: save it as .docx (Word or LibreOffice: Save as) and ingest that",
+                 ".xls": "an Excel 97-2003 workbook: save it as .xlsx (Excel or LibreOffice: Save as) and ingest that",
+                 ".odt": "an OpenDocument text: save it as .docx and ingest that",
+                 ".ods": "an OpenDocument spreadsheet: save it as .xlsx and ingest that",
+                 ".rtf": "a Rich Text file: save it as .docx and ingest that"}
 
 
 def read_input(path: Path):
@@ -38,6 +44,8 @@ def read_input(path: Path):
         from .sheet import read_sheet
 
         return read_sheet(path)
+    if path.suffix.lower() in OTHER_FORMATS:
+        raise Unreadable(path, 1, 1, f"this is {OTHER_FORMATS[path.suffix.lower()]}")
     if path.suffix.lower() in DOCUMENTS:
         from .docx import read_docx
 
