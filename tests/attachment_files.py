@@ -197,6 +197,15 @@ def hostile(kind: str, folder: Path) -> Path:
     if kind.startswith("xlsx-"):
         good = members(simple_xlsx(folder / "good.xlsx", SHEET_ROWS))
         path = folder / f"{kind}.xlsx"
+        if kind in {"xlsx-far-row", "xlsx-far-column"}:  # one cell at the sheet's last row, or last column
+            import openpyxl
+
+            book = openpyxl.Workbook()
+            for row in SHEET_ROWS:
+                book.active.append(row)
+            book.active.cell(*((1_048_576, 1) if kind == "xlsx-far-row" else (1, 16_384)), "x")
+            book.save(path)
+            return path
         if kind == "xlsx-formula":
             rows = [*SHEET_ROWS[:-1], ["Allemagne", 40], ["Total", "=SUM(B7:B8)"]]
             return simple_xlsx(path, rows)
