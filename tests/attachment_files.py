@@ -38,7 +38,8 @@ def blocks(text: str) -> list[tuple[str, list[str]]]:
     return [b for b in out if b[0] != "end"]
 
 
-def letter_docx(ref: str, path: Path, merge_spans: bool = False, text: str | None = None) -> Path:
+def letter_docx(ref: str, path: Path, merge_spans: bool = False, text: str | None = None,
+                wrap_headers: bool = False) -> Path:
     """The letter `ref` as a Word document: paragraphs (wrapped lines as line breaks, bold as bold runs)
     and real tables (bold cells as bold runs). With merge_spans, a header cell followed by empty cells
     (31224's years above the months) is merged across them, as Word users make such headers."""
@@ -59,8 +60,12 @@ def letter_docx(ref: str, path: Path, merge_spans: bool = False, text: str | Non
         table = document.add_table(rows=len(rows), cols=width)
         for r, cells in enumerate(rows):
             for c, cell in enumerate(cells):
-                run = table.cell(r, c).paragraphs[0].add_run(strip_markup(cell).strip())
-                run.bold = bool(CELL_BOLD.match(cell))
+                words = strip_markup(cell).strip().split(" ")
+                header = wrap_headers and c > 0 and len(words) > 1 and not any(ch.isdigit() for ch in cell)
+                parts = [" ".join(words[: len(words) // 2]), " ".join(words[len(words) // 2:])] if header else [" ".join(words)]
+                for k, part in enumerate(parts):
+                    paragraph = table.cell(r, c).paragraphs[0] if k == 0 else table.cell(r, c).add_paragraph()
+                    paragraph.add_run(part).bold = bool(CELL_BOLD.match(cell))
         for r in range(len(rows) - 1) if merge_spans else ():
             cells, below = rows[r] + [""] * (width - len(rows[r])), rows[r + 1] + [""] * (width - len(rows[r + 1]))
             if below[0].strip():

@@ -48,7 +48,11 @@ def same_cells(written, ref: str) -> None:
 
 
 def test_31180_as_a_word_document_gives_the_cells_of_data(tmp_path, ontology):
-    path = files.letter_docx("31180", tmp_path / "31180.docx")
+    path = files.letter_docx("31180", tmp_path / "31180.docx", wrap_headers=True)
+    import docx
+
+    header = docx.Document(str(path)).tables[0].rows[0].cells[1]
+    assert [p.text for p in header.paragraphs] == ["Nombre de", "personnes invitées"], "a header cell on two lines"
     result = ingest(tmp_path / "data", ontology, str(path))
     assert result.exit_code == 0, result.output
     assert "page break     line" in result.output  # the table continued after its repeated header
@@ -248,3 +252,16 @@ def test_a_fifo_a_folder_or_an_old_format_is_refused_before_it_is_opened(tmp_pat
         "Unreadable old.xls:1:1: this is an Excel 97-2003 workbook: save it as .xlsx (Excel or LibreOffice: Save as) and "
         "ingest that",
     ], done.stderr
+
+
+def test_csv_lines_are_the_file_lines_even_after_a_quoted_line_break(tmp_path):
+    from mifi_rdf.ingest.sheet import read_sheet
+
+    path = tmp_path / "t.csv"
+    path.write_bytes('\ufeffN/Réf. : 40011\n"Tableau 1: Nombre\nd\'invitations"\n\nPays de citoyenneté;Nombre\n'
+                     'France;512\nHaïti\nTotal;512\n'.encode())
+    reading = read_sheet(path)
+    assert [(line.number, line.text) for line in reading.lines] == [
+        (1, "N/Réf. : 40011"), (2, "Tableau 1: Nombre d'invitations"), (4, ""), (5, "Pays de citoyenneté\tNombre"),
+        (6, "France\t512"), (7, "Haïti\t"), (8, "Total\t512")]
+    assert reading.where(6, 8) is None  # a CSV's line:col are the file's own

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from . import ooxml
-from .text import BOLD_LINE, Line, Unreadable, header_kind, lines_of, strip_markup
+from .text import BOLD_LINE, Line, Unreadable, header_kind, strip_markup
 
 MAX_ROWS = 100_000  # a sheet's rows (openpyxl makes the rows a sheet skips: a last row of 1,048,576 is a million)
 MAX_COLUMNS = 500
@@ -66,8 +66,9 @@ def _delimiter(sample: str) -> str:
     the apostrophes French labels are full of."""
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-    except csv.Error:
-        return ","
+    except csv.Error:  # rows of unequal width (one-cell lines around the table): the one on the most lines
+        lines = sample.splitlines()
+        return max(";\t,", key=lambda d: sum(1 for line in lines if d in line))
 
 
 def _table_lines(rows: list[tuple[int, list[str], bool]]) -> list[tuple[int, str, bool, bool]]:
@@ -82,7 +83,7 @@ def _table_lines(rows: list[tuple[int, list[str], bool]]) -> list[tuple[int, str
     for k, (number, cells, bold) in enumerate(rows):
         cells = cells + [""] * (width - len(cells))
         first = cells[0] if cells else ""
-        probe = lines_of("\t".join(cells))[0] if cells else None
+        probe = make_line(0, "\t".join(cells)) if cells else None
         if not in_table and probe is not None and sum(1 for c in cells if c) >= 2 and header_kind(probe):
             in_table = True
         if in_table and not any(cells):
