@@ -38,6 +38,28 @@ def blocks(text: str) -> list[tuple[str, list[str]]]:
     return [b for b in out if b[0] != "end"]
 
 
+def spans(rows: list[list[str]]) -> list[tuple[int, int, int, int]]:
+    """The cells a person would merge in a header of two rows (0-based, first and last row and column):
+    a year over its months (the empty cells after it), a label over both rows (« Indicateur »)."""
+    width = max(len(r) for r in rows)
+    out = []
+    for r in range(len(rows) - 1):
+        cells, below = rows[r] + [""] * (width - len(rows[r])), rows[r + 1] + [""] * (width - len(rows[r + 1]))
+        if below[0].strip():
+            continue  # not a header row above another header row
+        for c in range(width):
+            if not cells[c].strip():
+                continue
+            end = c
+            while end + 1 < width and not cells[end + 1].strip() and below[end + 1].strip():
+                end += 1
+            if end > c:
+                out.append((r, c, r, end))
+            elif not below[c].strip():
+                out.append((r, c, r + 1, c))
+    return out
+
+
 def letter_docx(ref: str, path: Path, merge_spans: bool = False, text: str | None = None,
                 wrap_headers: bool = False) -> Path:
     """The letter `ref` as a Word document: paragraphs (wrapped lines as line breaks, bold as bold runs)
@@ -66,20 +88,8 @@ def letter_docx(ref: str, path: Path, merge_spans: bool = False, text: str | Non
                 for k, part in enumerate(parts):
                     paragraph = table.cell(r, c).paragraphs[0] if k == 0 else table.cell(r, c).add_paragraph()
                     paragraph.add_run(part).bold = bool(CELL_BOLD.match(cell))
-        for r in range(len(rows) - 1) if merge_spans else ():
-            cells, below = rows[r] + [""] * (width - len(rows[r])), rows[r + 1] + [""] * (width - len(rows[r + 1]))
-            if below[0].strip():
-                continue  # not a header row above another header row
-            for c in range(width):
-                if not cells[c].strip():
-                    continue
-                end = c
-                while end + 1 < width and not cells[end + 1].strip() and below[end + 1].strip():
-                    end += 1
-                if end > c:  # a year over its months
-                    table.cell(r, c).merge(table.cell(r, end))
-                elif not below[c].strip():  # « Indicateur » over both header rows
-                    table.cell(r, c).merge(table.cell(r + 1, c))
+        for r, c, r2, c2 in spans(rows) if merge_spans else ():
+            table.cell(r, c).merge(table.cell(r2, c2))
     document.save(path)
     return path
 
@@ -96,9 +106,10 @@ def table_lines(ref: str) -> list[str]:
     return lines[start:]
 
 
-def letter_xlsx(ref: str, path: Path) -> Path:
+def letter_xlsx(ref: str, path: Path, merge_spans: bool = False) -> Path:
     """The tables of letter `ref` on one sheet, as an Excel attachment holds them: the caption in bold,
-    counts as numbers, percentages as numbers with one decimal shown, blanks as empty cells."""
+    counts as numbers, percentages as numbers with one decimal shown, blanks as empty cells; with
+    merge_spans, header cells merged as in letter_docx."""
     import openpyxl
     from openpyxl.styles import Font
 
@@ -120,6 +131,10 @@ def letter_xlsx(ref: str, path: Path) -> Path:
                 cell.value = text
             if BOLD_LINE.match(line) or CELL_BOLD.match(raw):
                 cell.font = Font(bold=True)
+    lines = table_lines(ref)
+    tabbed = [k for k, line in enumerate(lines) if "\t" in line]
+    for r, c, r2, c2 in spans([lines[k].split("\t") for k in tabbed]) if merge_spans and tabbed else ():
+        sheet.merge_cells(start_row=tabbed[r] + 1, start_column=c + 1, end_row=tabbed[r2] + 1, end_column=c2 + 1)
     book.save(path)
     return path
 

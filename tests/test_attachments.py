@@ -98,8 +98,10 @@ def test_an_excel_table_without_the_letter_takes_its_facts_from_the_options(tmp_
 
 
 def test_a_table_without_a_total_row_ends_before_its_notes(tmp_path, ontology):
-    """31224's total is a column: its table ends at the blank row before « Notes: », whose rows are notes."""
-    path = files.letter_xlsx("31224", tmp_path / "31224.xlsx")
+    """31224's total is a column: its table ends at the blank row before « Notes: », whose rows are notes;
+    its header cells are merged (the years over their months)."""
+    path = files.letter_xlsx("31224", tmp_path / "31224.xlsx", merge_spans=True)
+    assert b'<mergeCell ref="B3:G3"/>' in files.members(path)["xl/worksheets/sheet1.xml"], "2025 over its six months"
     result = ingest(tmp_path / "data", ontology, str(path), "--reference", "31224", "--date", "2026-06-10",
                     "--received", "2026-06-01")
     assert result.exit_code == 0, result.output
