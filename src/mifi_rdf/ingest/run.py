@@ -73,7 +73,10 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
         reading = read_input(letter)
         outcome = _ingest(letter, reading.lines, data_dir, ontology_dir, mapping, dry_run, replace, facts)
     except InputError as error:
-        raise _located(error, reading, letter) from error
+        located = _located(error, reading, letter)
+        if located is error:
+            raise
+        raise located from error
     outcome.errors = [_located(e, reading, letter) for e in outcome.errors]
     outcome.to_review += reading.findings
     return outcome
