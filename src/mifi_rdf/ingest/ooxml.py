@@ -7,7 +7,10 @@ the file must be a regular file (a FIFO would block), a zip, of bounded size on 
 bounded inflated size and compression ratio (read from the archive's directory; zipfile itself never
 inflates a part past its declared size and checks its CRC), and no part may hold a DOCTYPE (Office
 never writes one: a DOCTYPE in a part is a hostile or broken file, never a letter's attachment).
-Every refusal is one `Unreadable` (exit 2) that names the part.
+Every part is checked, media too: the parsers follow the package's relationships to whatever part
+they name, so a part's name says nothing of whether it is parsed (a picture whose SVG has a DOCTYPE
+is refused as well; the message names the part to remove). Every refusal is one `Unreadable`
+(exit 2) that names the part.
 """
 
 from __future__ import annotations
