@@ -47,6 +47,10 @@ def raw(text: str) -> bytes:
 
 
 def generate(kind: str, tmp: Path) -> None:
+    if kind.startswith("attachment:"):  # a Word or Excel file made by tests/attachment_files.py
+        from attachment_files import hostile
+
+        hostile(kind.removeprefix("attachment:"), tmp)
     if kind == "big-literal":  # one term past pyoxigraph's 16 MiB token buffer
         with (tmp / "big.nt").open("w", encoding="utf-8") as f:
             f.write('<http://example.org/s> <http://www.w3.org/2000/01/rdf-schema#label> "')

@@ -229,8 +229,6 @@ def test_dry_run_writes_nothing_and_the_json_report_says_so(tmp_path, ontology):
 
 
 def test_a_table_as_csv_and_as_xlsx_gives_the_same_cells_as_the_text(tmp_path, ontology):
-    pytest.importorskip("pandas")
-    pytest.importorskip("openpyxl")
     sheet = [["N/Réf. : 40001"], ["Le 15 mai 2026"], ["Demande d'accès reçue le 20 avril 2026."],
              ["Tableau 1: Nombre d'invitations envoyées aux candidats selon leur pays de citoyenneté pour le Programme "
               "de sélection des travailleurs qualifiés _ Invitation du 9 avril 2026"],

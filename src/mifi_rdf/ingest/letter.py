@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from . import dates
+from .facts import Facts
 from .tables import programs_in
 from .text import ANNEX, Line, RawTable, fold
 
@@ -50,6 +51,7 @@ class LetterMeta:
     refused: list[dict[str, str]]
     body: str  # the letter's words before its annexes and tables, folded
     to_review: list[str] = field(default_factory=list)
+    given: dict[str, str] = field(default_factory=dict)  # field → the option a person gave it with (facts.py)
 
 
 def body_lines(lines: list[Line], tables: list[RawTable]) -> list[Line]:
@@ -77,27 +79,54 @@ def _paragraphs(lines: list[Line]) -> list[str]:
     return out
 
 
-def read_letter(lines: list[Line], tables: list[RawTable], path: Path) -> tuple[LetterMeta | None, list[InputError]]:
+def _agree(path: Path, where: tuple[int, int], what: str, stated, option: str, given) -> InputError | None:
+    if stated is None or given is None or stated == given:
+        return None
+    return InputError(path, where[0], where[1], f"the file states {what} {stated}, but {option} says {given}: "
+                                                f"leave {option} out, or correct the one that is wrong")
+
+
+def read_letter(lines: list[Line], tables: list[RawTable], path: Path,
+                facts: Facts | None = None) -> tuple[LetterMeta | None, list[InputError]]:
+    """The letter's facts from its text; `facts` (options a person gave) fill what the text lacks."""
+    facts = facts or Facts()
     errors: list[InputError] = []
     body = body_lines(lines, tables)
     body_text = "\n".join(line.text for line in body)
     folded = fold(body_text)
-    ref = next((m.group(1) for line in lines if (m := REF.search(line.text))), None)
-    if ref is None:
-        errors.append(InputError(path, 1, 1, "no « N/Réf. : NNNNN » line: the letter's reference number is needed"))
-    letter_date = None
+    ref, ref_at = None, (1, 1)
+    for line in lines:
+        if m := REF.search(line.text):
+            ref, ref_at = m.group(1), (line.number, m.start(1) + 1)
+            break
+    letter_date, date_at = None, (1, 1)
     for line in body:
         m = LETTER_DATE.match(fold(line.text))
         if m:
-            letter_date = dates.date_of(*m.groups())
+            letter_date, date_at = dates.date_of(*m.groups()), (line.number, 1)
             break
-    if letter_date is None:
-        errors.append(InputError(path, 1, 1, "no « Le 30 avril 2026 » line: the letter's date is needed"))
     m = RECEIVED.search(folded)
     received = dates.date_of(*m.groups()) if m else None
+    received_at = (_line_of(body, "recue le") if m else 1, 1)
+    for problem in (_agree(path, ref_at, "N/Réf.", ref, "--reference", facts.ref),
+                    _agree(path, date_at, "the letter's date", letter_date, "--date", facts.letter_date),
+                    _agree(path, received_at, "the request's reception on", received, "--received", facts.received)):
+        if problem is not None:
+            errors.append(problem)
+    stated = {"ref": ref, "letter_date": letter_date, "received": received}
+    ref = ref or facts.ref
+    letter_date = letter_date or facts.letter_date
+    received = received or facts.received
+    if ref is None:
+        errors.append(InputError(path, 1, 1, "no « N/Réf. : NNNNN » line: the letter's reference number is needed "
+                                             "(an attachment without it: give it with --reference NNNNN)"))
+    if letter_date is None:
+        errors.append(InputError(path, 1, 1, "no « Le 30 avril 2026 » line: the letter's date is needed "
+                                             "(an attachment without it: give it with --date YYYY-MM-DD)"))
     if received is None:
         errors.append(InputError(path, _line_of(body, "demande"), 1,
-                                 "no « demande … reçue le 26 mars 2026 »: the date the request was received is needed"))
+                                 "no « demande … reçue le 26 mars 2026 »: the date the request was received is needed "
+                                 "(an attachment without it: give it with --received YYYY-MM-DD)"))
     if ref is None:
         return None, errors
     letter_date = letter_date or dt.date(1, 1, 1)  # placeholders: the errors above refuse the letter anyway
@@ -123,6 +152,13 @@ def read_letter(lines: list[Line], tables: list[RawTable], path: Path) -> tuple[
     elif not issued_en:
         meta.to_review.append(f"issued_by_en: no English title known for « {issued_fr} »")
     meta.request_fr = _request(body)
+    if facts.request_fr is not None:
+        if meta.request_fr and meta.request_fr != facts.request_fr:
+            meta.to_review.append(f"request_fr: given with --request-fr, instead of the letter's own « {meta.request_fr} »")
+        meta.request_fr = facts.request_fr
+    elif not meta.request_fr:
+        meta.to_review.append("request_fr: no « visant à obtenir … » found: give the request's wording with --request-fr TEXT")
+    meta.given = {name: option for name, option in facts.given().items() if stated.get(name) is None}
     meta.request_en = (f"Access request answered by letter {ref}; its wording is in French only (request_fr) until a person "
                        "writes this English summary.")
     meta.to_review.append("request_en: a person writes the English summary of the request (request_fr is the letter's wording)")

@@ -20,6 +20,7 @@ from ..load.tables import load_letter
 from ..load.vocabulary import Vocabulary, load_vocabulary
 from ..namespaces import DEFAULT_BASE
 from . import codes, dates
+from .facts import Facts
 from .headers import HeaderWords, reading_with, unread_tables
 from .labels import CodeIndex
 from .letter import LetterMeta, read_letter
@@ -30,43 +31,84 @@ from .text import Unreadable, find_tables, read_text
 from .write import commit, render_csv, render_letter, stage, write_atomically
 
 SHEETS = {".csv", ".xlsx", ".xlsm"}
+DOCUMENTS = {".docx"}
+# Formats ingest does not read, and how to get one it reads.
+OTHER_FORMATS = {".doc": "a Word 97-2003 document: save it as .docx (Word or LibreOffice: Save as) and ingest that",
+                 ".xls": "an Excel 97-2003 workbook: save it as .xlsx (Excel or LibreOffice: Save as) and ingest that",
+                 ".odt": "an OpenDocument text: save it as .docx and ingest that",
+                 ".ods": "an OpenDocument spreadsheet: save it as .xlsx and ingest that",
+                 ".rtf": "a Rich Text file: save it as .docx and ingest that"}
 
 
 def read_input(path: Path):
+    """The lines of the letter's text, or of a CSV/XLSX/DOCX attachment (with where each line comes from)."""
     if path.suffix.lower() in SHEETS:
         from .sheet import read_sheet
 
-        if not path.is_file():
-            raise Unreadable(path, 0, 0, "no such file")
         return read_sheet(path)
-    return read_text(path)
+    if path.suffix.lower() in OTHER_FORMATS:
+        raise Unreadable(path, 1, 1, f"this is {OTHER_FORMATS[path.suffix.lower()]}")
+    if path.suffix.lower() in DOCUMENTS:
+        from .docx import read_docx
+
+        return read_docx(path)
+    from .sheet import Reading
+
+    return Reading(read_text(path))
+
+
+def _located(error: InputError, reading, letter: Path) -> InputError:
+    """The error with the sheet and cell, or the table, row and cell, its line and column stand for."""
+    where = reading.where(error.line, error.column) if reading is not None and Path(error.path) == letter else None
+    if where is None:
+        return error
+    return type(error)(error.path, error.line, error.column, f"{error.message} [{where}]")
 
 
 def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, str] | None = None,
            dry_run: bool = False, replace: bool = False, accept_revisions: bool = False,
-           letters_dir: Path | None = None) -> Outcome:
+           letters_dir: Path | None = None, facts: Facts | None = None) -> Outcome:
     """Ingest one letter; Unreadable and UsageError are raised (exit 2), data problems are in Outcome.errors.
 
     The letter's own file is copied, byte for byte, to `letters_dir` (the sources/letters/ that goes
     with the data folder: paths.letters_folder) as <ref><suffix>, the name letter.toml's source_text
-    cites, so that `build` publishes it and works right after ingest."""
-    outcome = Outcome(display_path(letter), dry_run=dry_run)
+    cites, so that `build` publishes it and works right after ingest. Errors about an attachment
+    (XLSX, DOCX) also name the sheet and cell, or the table, row and cell."""
     vocab = load_vocabulary(ontology_dir, DEFAULT_BASE)
     words = HeaderWords.of(vocab)
-    with reading_with(words):  # header words are the labels of this ontology folder's vocabulary
-        lines = read_input(letter)
-        raw_tables = find_tables(lines, letter)
+    reading = None
+    try:
+        with reading_with(words):  # header words are the labels of this ontology folder's vocabulary
+            reading = read_input(letter)
+            raw_tables = find_tables(reading.lines, letter)
+        outcome = _ingest(letter, reading.lines, raw_tables, vocab, words, data_dir, ontology_dir, mapping, dry_run,
+                          replace, accept_revisions, letters_dir, facts)
+    except InputError as error:
+        located = _located(error, reading, letter)
+        if located is error:
+            raise
+        raise located from error
+    outcome.errors = [_located(e, reading, letter) for e in outcome.errors]
+    outcome.to_review += reading.findings
+    return outcome
+
+
+def _ingest(letter: Path, lines, raw_tables, vocab: Vocabulary, words: HeaderWords, data_dir: Path, ontology_dir: Path,
+            mapping: dict[str, str] | None, dry_run: bool, replace: bool, accept_revisions: bool,
+            letters_dir: Path | None, facts: Facts | None) -> Outcome:
+    outcome = Outcome(display_path(letter), dry_run=dry_run)
     outcome.errors += unread_tables(lines, raw_tables, letter, words)
     if not raw_tables:
         outcome.errors.append(InputError(letter, 1, 1, "no table found: expected a header row such as « Pays de citoyenneté"
                                                        "<TAB>Nombre d'invitations » under a caption « Tableau N … »"))
         return outcome
-    meta, errors = read_letter(lines, raw_tables, letter)
+    meta, errors = read_letter(lines, raw_tables, letter, facts)
     outcome.errors += errors
     if meta is None:
         return outcome
     outcome.ref = meta.ref
-    outcome.to_review = list(meta.to_review)
+    outcome.to_review = [f"{name}: given with {option} ({letter.name} does not state it)"
+                         for name, option in meta.given.items()] + list(meta.to_review)
     target = data_dir / meta.ref
     if target.exists() and not replace and not dry_run:
         raise UsageError(f"{display_path(target)} already exists: letter {meta.ref} is already in the data folder (--replace to "
@@ -323,19 +365,23 @@ def _titles(t: TableResult, meta: LetterMeta, index: CodeIndex, vocab: Vocabular
 
 
 def command(data: Path | None, ontology: Path | None, letter: Path, dry_run: bool, report_file: Path | None,
-            maps: tuple[str, ...], mapping_file: Path | None, replace: bool, out, err, accept_revisions: bool = False) -> int:
+            maps: tuple[str, ...], mapping_file: Path | None, replace: bool, out, err, accept_revisions: bool = False,
+            facts: dict | None = None) -> int:
     """The `mifi-rdf ingest` command: report on stdout, problems on stderr, JSON report on request; exit code."""
     from ..paths import letters_folder, project_paths
+    from .facts import parse_facts
     from .labels import read_mapping
     from .report import to_json, to_text
 
     try:
+        given = parse_facts(**(facts or {}))
         paths = project_paths(data, ontology)
         mapping: dict[str, str] = {}
         if mapping_file is not None:
             mapping.update(read_mapping(mapping_file.read_text(encoding="utf-8"), str(mapping_file)))
         mapping.update(read_mapping("\n".join(maps), "--map"))
-        outcome = ingest(letter, paths.data, paths.ontology, mapping, dry_run, replace, accept_revisions, letters_folder(data))
+        outcome = ingest(letter, paths.data, paths.ontology, mapping, dry_run, replace, accept_revisions,
+                         letters_folder(data), given)
     except (Unreadable, UsageError, ValueError, OSError) as error:
         err(f"error: {error}")
         return 2

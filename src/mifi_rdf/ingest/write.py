@@ -77,6 +77,10 @@ def render_letter(meta: LetterMeta, tables: list[TableResult], source_text: str,
         f"articles = {_value(meta.articles)}",
         f"refused = {_value(meta.refused)}",
     ]
+    for k, line in enumerate(lines):  # a fact the file does not state, given by a person: say so beside it
+        name = line.split(" = ", 1)[0]
+        if name in meta.given:
+            lines[k] = f"{line}  # given with {meta.given[name]}: {source_text} does not state it"
     for t in tables:
         assert t.structure is not None
         tt = titles[t.id]
