@@ -92,7 +92,7 @@ def test_the_cube_says_prov_was_revision_of_an_observation_that_exists(accepted,
 def test_the_audit_lists_every_revision_among_the_contradictions(accepted):
     data, ontology, _ = accepted
     result = run("--data", str(data), "--ontology", str(ontology), "audit")
-    assert result.exit_code == 1, result.output  # contradictions between published figures: the audit's exit 1
+    assert result.exit_code == 0, result.output  # each is a recorded revision: listed, not a fault of the data
     text = result.stdout
     section = text.split("Contradictions between published figures (3):\n", 1)[1].split("\n\n", 1)[0]
     assert section.splitlines() == [
@@ -100,6 +100,21 @@ def test_the_audit_lists_every_revision_among_the_contradictions(accepted):
         "  30952-t5 pstq-2025-12-04/TUN invitations 241 → 40455-t1 pstq-2025-12-04/TUN invitations 239 (prov:wasRevisionOf)",
         "  30952-t5 pstq-2025-12-04/_T invitations 1876 → 40455-t1 pstq-2025-12-04/_T invitations 1877 (prov:wasRevisionOf)",
     ]
+
+
+def test_a_restated_figure_no_letter_records_as_a_revision_fails_the_audit(accepted, tmp_path):
+    """The same three pairs, with the later letter's `revises` list removed by hand: contradictions, exit 1."""
+    data = Path(shutil.copytree(accepted[0], tmp_path / "data"))
+    toml = data / "40455" / "letter.toml"
+    lines = toml.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(n for n, row in enumerate(lines) if row.startswith("revises"))
+    end = next(n for n in range(start, len(lines)) if lines[n].startswith("]"))
+    toml.write_text("".join(lines[:start] + lines[end + 1:]), encoding="utf-8")
+    result = run("--data", str(data), "--ontology", str(accepted[1]), "audit")
+    assert result.exit_code == 1, result.output
+    section = result.stdout.split("Contradictions between published figures (3):\n", 1)[1].split("\n\n", 1)[0]
+    assert section.splitlines()[0] == ("  30952-t5 pstq-2025-12-04/FRA invitations 418 → 40455-t1 pstq-2025-12-04/FRA "
+                                       "invitations 421 (the same cell)")
 
 
 def test_a_revises_entry_naming_no_table_is_refused_by_the_loader(accepted, tmp_path):

@@ -224,7 +224,7 @@ def audit(obj: Context, datasets: tuple[str, ...], fmt: str, lang: str, base_uri
         out = {"csv": lambda: render_csv(result, base), "json": lambda: render_json(result, base, lang)}.get(
             fmt, lambda: render_text(result, lang))()
         click.echo(out, nl=False)
-    sys.exit(1 if result.disclosed or result.contradictions or result.infeasible else 0)
+    sys.exit(1 if result.disclosed or result.unexplained or result.infeasible else 0)
 
 
 @main.command()

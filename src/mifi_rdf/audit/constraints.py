@@ -159,6 +159,7 @@ class Constraint:
     label: str  # language-neutral, for the csv column and the text report
     head: int  # the entry the constraint is about (a total, a percentage, the larger side)
     path: str = ""  # sum: the dimension summed along
+    recorded: bool = False  # same: the later letter's figure is a revision its letter.toml records (prov:wasRevisionOf)
 
 
 @dataclass
@@ -251,7 +252,8 @@ def _restated(tables: list[Table], by_table: dict[str, list[Entry]], rel: Relati
             recorded = new.table.revises.get((new.cell.codes, new.cell.measure)) == old.dataset
             label = (f"{old.where()} {_shown(old)} → {new.where()} {_shown(new)} "
                      + ("(prov:wasRevisionOf)" if recorded else "(the same cell)"))
-            constraints.append(Constraint("same", [(new.id, 1.0), (old.id, -1.0)], 0.0, 0.0, label, new.id))
+            constraints.append(Constraint("same", [(new.id, 1.0), (old.id, -1.0)], 0.0, 0.0, label, new.id,
+                                          recorded=recorded))
 
 
 def _shown(e: Entry) -> str:

@@ -90,6 +90,12 @@ class Audit:
         return [c for c in self.cells if c.narrow]
 
     @property
+    def unexplained(self) -> list[int]:
+        """The contradictions no recorded revision explains: a figure a later letter restates differently
+        and whose letter.toml records as revising the earlier one is listed, but is not a fault of the data."""
+        return [k for k in self.contradictions if not self.system.constraints[k].recorded]
+
+    @property
     def infeasible(self) -> list[CellResult]:
         return [c for c in self.cells if c.infeasible]
 
