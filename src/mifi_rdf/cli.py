@@ -22,6 +22,27 @@ FORMATS = ["ttl", "jsonld", "nt", "trig", "xml"]
 class Shell(click.Group):
     """The command group: turns any error of the library into `error: …` and its exit code."""
 
+    def main(self, *args, **kwargs):
+        """click's own errors (an unknown option, a FILE that does not exist) the way ours are said:
+        one line `error: …`, exit 2, instead of click's usage block ending in `Error: …` (issue 23)."""
+        from .errors import exit_code
+
+        if not kwargs.pop("standalone_mode", True):
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as err:  # `mifi-rdf` alone: the help, as click prints it
+            err.show()
+            sys.exit(err.exit_code)
+        except click.ClickException as err:
+            where = err.ctx.command_path if getattr(err, "ctx", None) else "mifi-rdf"
+            click.echo(f"error: {err.format_message()} (see `{where} --help`)", err=True)
+            sys.exit(exit_code(err))
+        except click.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
     def invoke(self, ctx: click.Context):
         import signal
         import threading
@@ -34,7 +55,13 @@ class Shell(click.Group):
             for signum in (signal.SIGINT, signal.SIGTERM):  # SIGTERM like Ctrl-C: temporaries removed (issue 15)
                 previous[signum] = signal.signal(signum, lambda signum, frame: interrupt(signum))
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # a reader that went away is seen here, not as a warning at exit
+        except BrokenPipeError:
+            quiet_stdout()
+            sys.exit(PIPE_CLOSED)
         except MifiError as err:
             fail(str(err), exit_code(err))
         except KeyboardInterrupt as err:
@@ -45,6 +72,20 @@ class Shell(click.Group):
         finally:  # a caller that invoked the CLI in its own process gets its handlers back
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
+
+
+PIPE_CLOSED = 141  # 128 + SIGPIPE: what a Unix tool killed by its closed pipe gives, e.g. `yes | head -1`
+
+
+def quiet_stdout() -> None:
+    """The reader of stdout closed it (`mifi-rdf export | head -1`): stop, quietly, as Unix tools do.
+
+    Whatever Python still holds for stdout goes to /dev/null, so that no flush at exit complains."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def os_error(err: OSError) -> str:
@@ -166,12 +207,17 @@ def validate(obj: Context, files: tuple[Path, ...], input_format: str | None, fm
     --strict), 2 usage or parse error.
     """
     from .namespaces import normalize_base
-    from .validate.engine import check, rdflib_from_files, store_from_files
+    from .validate.engine import check, has_cube, rdflib_from_files, store_from_files
     from .validate.report import Describer, render_json, render_text, render_turtle
 
     if files:
         base = normalize_base(base_uri)
         store = store_from_files(files, input_format, base)
+        if not has_cube(store):  # a file without a cube conformed to every rule, vacuously (issue 23)
+            from .errors import display_path
+
+            fail(f"{', '.join(display_path(f) for f in files)}: no qb:DataSet: there is no cube to validate "
+                 "(expected W3C Data Cube datasets)", 1)
         graph = rdflib_from_files(files, input_format, base) if engine == "pyshacl" else None
         report = check(store, base, engine, graph)
     else:

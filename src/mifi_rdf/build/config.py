@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import InputError, UsageError
 from ..load.shape import check_like
-from ..load.text import read_text
+from ..load.text import parse_toml, read_text
 from ..paths import project_paths
 
 CATALOG_FILE = "catalog.toml"
@@ -74,13 +74,8 @@ def load_config(base: str, options: Options, data: Path | None = None) -> Config
     path = (data or project_paths().data) / CATALOG_FILE
     if not path.is_file():
         path = project_paths().data / CATALOG_FILE
-    text = read_text(path, escapes=True)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        m = re.search(r"at line (\d+), column (\d+)", str(err))
-        line, col = (int(m[1]), int(m[2])) if m else (0, 0)
-        raise InputError(path, line, col, f"invalid TOML: {err}") from err
+    text = read_text(path, escapes=True, kind="toml")
+    raw = parse_toml(path, text)
     try:
         formats = tuple(Format(**f) for f in raw["format"])
         for key in ("catalog", "theme", "publisher", "license", "contact", "quebec", "conforms_to", "csvw"):

@@ -10,13 +10,12 @@ import csv
 import datetime as dt
 import io
 import re
-import tomllib
 from pathlib import Path
 
 from ..errors import InputError, UsageError
 from ..model import Cell, Letter, Table
 from ..namespaces import XSD
-from .text import inside, read_text
+from .text import inside, parse_toml, read_text
 from .vocabulary import Vocabulary
 
 LETTER_FIELDS = {
@@ -48,10 +47,30 @@ NAMES = {"ref": (NAME, "a name"), "id": (NAME, "a name"),
 def load_letters(data_dir: Path, vocab: Vocabulary, cells: bool = True) -> list[Letter]:
     """Every letter under data_dir, in order of reference number (without the tables' cells when
     `cells` is false: `load_cells` reads them, table by table, for a streaming export)."""
-    letters = [load_letter(inside(data_dir, path), vocab, cells) for path in sorted(data_dir.glob("*/letter.toml"))]
+    letters = [load_letter(inside(data_dir, path), vocab, cells) for path in letter_files(data_dir)]
     if not letters:
         raise UsageError(f"{data_dir}: no */letter.toml found: is this the data folder?")
     return sorted(letters, key=lambda letter: letter.ref)
+
+
+def letter_files(data_dir: Path) -> list[Path]:
+    """The letter.toml of every letter folder of data_dir, refusing an entry that looks like a letter and is not one.
+
+    A letter's folder is named by its reference (no dot): an entry so named that is a file (`data/30952`
+    left by a failed copy), or a folder without letter.toml, was skipped in silence (issue 23) and its
+    letter went missing from every output. Files with a suffix (catalog.toml, README.md) are the data
+    folder's own; hidden entries (`.ingest-…`, ingest's temporaries) are not data."""
+    found = []
+    for entry in sorted(data_dir.iterdir()) if data_dir.is_dir() else []:
+        if entry.name.startswith(".") or (entry.is_file() and "." in entry.name):
+            continue
+        if not entry.is_dir():
+            raise InputError(entry, 0, 0, "is not a folder: expected a letter's folder (letter.toml and its tables) "
+                                          "or a file with a suffix such as catalog.toml")
+        if not (entry / "letter.toml").exists() and not (entry / "letter.toml").is_symlink():
+            raise InputError(entry, 0, 0, "a folder without letter.toml: expected a letter's folder")
+        found.append(entry / "letter.toml")
+    return found
 
 
 def _line_of(text: str, needle: str, occurrence: int = 0) -> int:
@@ -69,10 +88,11 @@ def _check_fields(path: Path, text: str, doc: dict, fields: dict, where: str, li
     for name, kind in fields.items():
         if name not in doc:
             raise InputError(path, line, 1, f"missing field '{name}' in {where}")
-        if not isinstance(doc[name], kind) or (kind is int and isinstance(doc[name], bool)):
+        if not isinstance(doc[name], kind) or (kind is int and isinstance(doc[name], bool)) or (
+                kind is dt.date and isinstance(doc[name], dt.datetime)):  # a datetime is a date subclass
             key_line = _line_of(text, name, 0) if where == "the letter" else line
-            raise InputError(path, key_line, 1,
-                             f"field '{name}' in {where} must be {kind.__name__}, got {type(doc[name]).__name__}")
+            got = "date-time" if isinstance(doc[name], dt.datetime) else type(doc[name]).__name__
+            raise InputError(path, key_line, 1, f"field '{name}' in {where} must be {kind.__name__}, got {got}")
         key_line = _line_of(text, name, 0) if where == "the letter" else line
         if name in LIST_ITEMS:
             _check_items(path, key_line, name, where, doc[name])
@@ -87,7 +107,7 @@ def _check_items(path: Path, line: int, name: str, where: str, items: list) -> N
     kind = LIST_ITEMS[name]
     wanted = "table" if kind is dict else getattr(kind, "__name__", "str")
     for item in items:
-        if not isinstance(item, kind) or isinstance(item, bool):
+        if not isinstance(item, kind) or isinstance(item, bool) or (kind is dt.date and isinstance(item, dt.datetime)):
             raise InputError(path, line, 1, f"field '{name}' in {where} must be a list of {wanted}"
                                             f"{'s' if kind is dict else ''}, got {type(item).__name__}")
         if kind is dict and (sorted(item) != sorted(REFUSAL_KEYS) or not all(isinstance(v, str) for v in item.values())):
@@ -96,13 +116,8 @@ def _check_items(path: Path, line: int, name: str, where: str, items: list) -> N
 
 
 def load_letter(path: Path, vocab: Vocabulary, cells: bool = True) -> Letter:
-    text = read_text(path, escapes=True)
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        m = re.search(r"line (\d+), column (\d+)", str(err))
-        line, col = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
-        raise InputError(path, line, col, f"invalid TOML: {err}") from err
+    text = read_text(path, escapes=True, kind="toml")
+    doc = parse_toml(path, text)
     _check_fields(path, text, doc, LETTER_FIELDS, "the letter", 1)
     for program in doc["programs"]:
         if program not in vocab.codelist("program").codes:
@@ -163,7 +178,7 @@ def load_cells(table: Table, vocab: Vocabulary) -> list[Cell]:
     expected = [d.name for d in dims] + TRAILING_COLUMNS
     cells: list[Cell] = []
     seen: dict[tuple, int] = {}
-    with io.StringIO(read_text(path), newline="") as f:
+    with io.StringIO(read_text(path, kind="csv"), newline="") as f:
         reader = csv.reader(f, strict=True)
         try:
             header = next(reader, None)
