@@ -15,8 +15,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..errors import InputError, UsageError, display_path
+from ..errors import InputError, UnreadableInput, UsageError, display_path
+from ..files import read_text as read_file
+from ..files import regular
 from ..load.tables import load_letter
+from ..load.text import read_text as read_ontology
 from ..load.vocabulary import Vocabulary, load_vocabulary
 from ..namespaces import DEFAULT_BASE
 from . import codes, dates
@@ -25,7 +28,7 @@ from .letter import LetterMeta, read_letter
 from .report import Outcome
 from .tables import Context, TableResult, ingest_table
 from .text import Unreadable, find_tables, read_text
-from .write import commit, render_csv, render_letter, stage, write_atomically
+from .write import commit, release, render_csv, render_letter, stage, sweep_stale, write_atomically
 
 SHEETS = {".csv", ".xlsx", ".xlsm"}
 
@@ -34,8 +37,9 @@ def read_input(path: Path):
     if path.suffix.lower() in SHEETS:
         from .sheet import read_sheet
 
-        if not path.is_file():
+        if not path.exists():
             raise Unreadable(path, 0, 0, "no such file")
+        regular(path)  # a FIFO or a device: refused before pandas opens it (issue 23)
         return read_sheet(path)
     return read_text(path)
 
@@ -44,6 +48,8 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
            dry_run: bool = False, replace: bool = False) -> Outcome:
     """Ingest one letter; Unreadable and UsageError are raised (exit 2), data problems are in Outcome.errors."""
     outcome = Outcome(display_path(letter), dry_run=dry_run)
+    if data_dir.is_dir():
+        sweep_stale(data_dir)  # what killed runs left (issue 23)
     lines = read_input(letter)
     raw_tables = find_tables(lines, letter)
     if not raw_tables:
@@ -66,6 +72,10 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
     tables = [ingest_table(raw, f"t{i}", ctx) for i, raw in enumerate(raw_tables, start=1)]
     outcome.tables = tables
     for t in tables:
+        if t.cells and not any(c.value for c in t.cells):  # nothing printed: a text that lost its figures (issue 23)
+            outcome.errors.append(InputError(letter, t.raw.line, 1, f"table {t.raw.number or t.id} has no figure: every "
+                                             "cell is blank; expected the table's numbers (were they lost when the text "
+                                             "was extracted?)"))
         for use in t.labels:
             if not use.match.resolved:
                 outcome.errors.append(_label_error(letter, use))
@@ -77,7 +87,7 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
         for name, notations in t.new_codes.items():
             new.setdefault(name, set()).update(notations)
     outcome.new_codes = {k: sorted(v) for k, v in sorted(new.items())}
-    ontology_files = {name: codes.add_codes((ontology_dir / "codes" / codes.FILES[name]).read_text(encoding="utf-8"),
+    ontology_files = {name: codes.add_codes(read_ontology(ontology_dir / "codes" / codes.FILES[name]),
                                             name, notations, meta.ref) for name, notations in new.items()}
     titles = {t.id: _titles(t, meta, index, vocab) for t in tables}
     files = {"letter.toml": render_letter(meta, tables, letter.name, titles)}
@@ -99,6 +109,7 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
     finally:
         if staged.exists():
             shutil.rmtree(staged)
+        release(staged)
     return outcome
 
 
@@ -202,17 +213,20 @@ def command(data: Path | None, ontology: Path | None, letter: Path, dry_run: boo
             maps: tuple[str, ...], mapping_file: Path | None, replace: bool, out, err) -> int:
     """The `mifi-rdf ingest` command: report on stdout, problems on stderr, JSON report on request; exit code."""
     from ..paths import project_paths
+    from ..serialize.writers import writable
     from .labels import read_mapping
     from .report import to_json, to_text
 
     try:
+        if report_file is not None:  # every output's place is checked before anything is written (issue 23)
+            writable(report_file)
         paths = project_paths(data, ontology)
         mapping: dict[str, str] = {}
         if mapping_file is not None:
-            mapping.update(read_mapping(mapping_file.read_text(encoding="utf-8"), str(mapping_file)))
+            mapping.update(read_mapping(read_file(mapping_file), str(mapping_file)))
         mapping.update(read_mapping("\n".join(maps), "--map"))
         outcome = ingest(letter, paths.data, paths.ontology, mapping, dry_run, replace)
-    except (Unreadable, UsageError, ValueError, OSError) as error:
+    except (Unreadable, UnreadableInput, UsageError, ValueError, OSError) as error:
         err(f"error: {error}")
         return 2
     except InputError as error:

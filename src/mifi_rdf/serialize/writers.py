@@ -97,3 +97,9 @@ def writable(path: Path) -> None:
     folder = path.parent
     if not folder.is_dir():
         raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
+    try:  # a file made and removed at once: permissions, a read-only or pseudo file system (issue 23)
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise UsageError(f"cannot write {path}: {err.strerror or err}") from None
