@@ -286,7 +286,10 @@ def query(obj: Context, query: str, fmt: str, base_uri: str) -> None:
 
     project = obj.project(base_uri)
     text = read_query(query)
-    click.echo(run_query(project, text, fmt), nl=False)
+    import shutil
+
+    terminal = shutil.get_terminal_size().columns if sys.stdout.isatty() else None  # a file or a pipe gets every character
+    click.echo(run_query(project, text, fmt, terminal), nl=False)
 
 
 @main.command("queries")
@@ -378,6 +381,7 @@ def build_cmd(obj: Context, outdir: Path, base_uri: str, license_iri: str | None
     from .build.folder import build_folder
 
     project = obj.project(base_uri)
+    say_borrowed_catalog(obj)
     options = Options(license_iri, issued.date() if issued else None, sparql_endpoint)
     if no_validate:
         click.echo("warning: not validated (--no-validate)", err=True)
@@ -385,6 +389,15 @@ def build_cmd(obj: Context, outdir: Path, base_uri: str, license_iri: str | None
         refuse_invalid(project, None)
     written = build_folder(project, outdir, options, obj.data, progress=lambda line: click.echo(line, err=True))
     click.echo(f"wrote {outdir}: {len(written)} files", err=True)
+
+
+def say_borrowed_catalog(obj: Context) -> None:
+    """A warning when the data folder has no catalog.toml of its own (build, publish, serve)."""
+    from .build.config import borrowed_catalog
+
+    said = borrowed_catalog(obj.data)
+    if said:
+        click.echo(f"warning: {said}", err=True)
 
 
 def checked_site(project, site: Path):
@@ -449,6 +462,8 @@ def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: s
     # with a built folder's catalog, each table's cells are read when its graph is made, then let go
     # (as `export` does); otherwise the catalog is built first, from every cell
     project = obj.project(base_uri, cells=site is None)
+    if site is None:
+        say_borrowed_catalog(obj)
     if no_validate:
         click.echo("warning: not validated (--no-validate)", err=True)
     else:
@@ -516,6 +531,7 @@ def serve(obj: Context, host: str, port: int, base_uri: str, timeout: float, max
         fail(f"--reserved must leave at least one of the {workers} --workers for every query", 2)
     limits = Limits(timeout=timeout, max_bytes=int(max_result_mb * 1_000_000))
     project = obj.project(base_uri)
+    say_borrowed_catalog(obj)
     folder = checked_site(project, site) if site else None
     settings = Settings(host, port, limits, workers, cache_mb, per_client, reserved, client_header, public_url)
     run_server(project, settings, folder, verbose, obj.data)
