@@ -1,5 +1,6 @@
 """The hostile-input corpus (tests/hostile/cli.toml): every corrupt or hostile input ends in one
-line `error: file:line:col: …` and the documented exit code, never a traceback (issue 15).
+line `error: file:line:col: …` and the documented exit code, never a traceback (issue 15), in
+bounded time and memory (issue 23: each case under 10 s and under 1 GB of resident memory).
 
 Each case runs the real command in a fresh process, as a user would, with private copies of data/
 and ontology/ changed as the case says. The cases run a few at a time (they are independent
@@ -16,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tomllib
 from collections.abc import Iterator
@@ -30,6 +32,7 @@ from conftest import ROOT
 HOSTILE = ROOT / "tests" / "hostile"
 CASES = tomllib.loads((HOSTILE / "cli.toml").read_text(encoding="utf-8"))["case"]
 MEMORY = 3 << 30  # address space of one case: a billion laughs must fail, not take the machine
+RESIDENT = 1 << 30  # the most resident memory one case may use (measured by wait4)
 NO_OVERRIDE = "-dac_override,-dac_read_search"  # the capabilities that let root read any file
 
 
@@ -39,11 +42,64 @@ class Outcome:
     stderr: str
     stdout: str
     seconds: float
+    peak: int = 0  # resident memory at its largest, in bytes
 
 
 def raw(text: str) -> bytes:
     """The bytes a case means: UTF-8, with \\xNN escapes for bytes that are not."""
     return codecs.escape_decode(text.encode("utf-8"))[0]
+
+
+DEEP = 100_000  # levels of nesting of the generated deep files (issue 23's probe used 50,000 to 100,000)
+S, P = "<http://example.org/s>", "<http://example.org/p>"
+LETTER = ROOT / "tests" / "letters" / "40005-no-total.txt"
+
+
+def _blank_letter() -> str:
+    """A letter whose table has a Total row and no figure at all, every cell blank."""
+    text = LETTER.read_text(encoding="utf-8").replace("France\t675", "France\t").replace("Cameroun\t276", "Cameroun\t")
+    return text.replace("Cameroun\t\n", "Cameroun\t\nTotal\t\n").replace(
+        "Source:", "Note : les données inférieures à 10 sont caviardées.\n\nSource:")
+
+
+def _insert(path: Path, after: str, text: str) -> None:
+    data = path.read_text(encoding="utf-8")
+    assert after in data, f"{after!r} not in {path}"
+    path.write_text(data.replace(after, after + text, 1), encoding="utf-8")
+
+
+GENERATED = {  # kind: files written under the case's folder (or a change of its copy of data/)
+    "deep-toml": lambda tmp: _insert(tmp / "data/30952/letter.toml", "refused = []",
+                                     "\ndeep = " + "[" * 50_000 + "]" * 50_000),
+    "deep-catalog": lambda tmp: _insert(tmp / "data/catalog.toml", "Dates are not here: they come from the letters "
+                                        "(or --issued), never from the clock.\n", "deep = " + "{ a = " * 50_000 + "1"
+                                        + " }" * 50_000 + "\n"),
+    "long-threshold": lambda tmp: _insert(tmp / "data/30952/letter.toml", "suppression_threshold = 1", "0" * 5000),
+    "deep-turtle-bnodes": lambda tmp: (tmp / "deep-bnodes.ttl").write_text(
+        f"{S} {P} " + f"[ {P} " * DEEP + "1" + " ]" * DEEP + " .\n", encoding="utf-8"),
+    "deep-turtle-lists": lambda tmp: (tmp / "deep-lists.ttl").write_text(
+        f"{S} {P} " + "(" * DEEP + ")" * DEEP + " .\n", encoding="utf-8"),
+    "deep-jsonld": lambda tmp: (tmp / "deep.jsonld").write_text(
+        '{"@id": "http://example.org/s", "http://example.org/p": ' + '{"http://example.org/p": ' * DEEP + "1"
+        + "}" * DEEP + "}", encoding="utf-8"),
+    "deep-rdfxml": lambda tmp: (tmp / "deep.rdf").write_text(
+        '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:e="http://example.org/"><rdf:Description rdf:about="http://example.org/s">'
+        + "<e:p><rdf:Description>" * DEEP + "</rdf:Description></e:p>" * DEEP + "</rdf:Description></rdf:RDF>\n",
+        encoding="utf-8"),
+    "long-integer-jsonld": lambda tmp: (tmp / "long.jsonld").write_text(
+        '{"@id": "http://example.org/s",\n "http://example.org/p": ' + "9" * 5000 + "}", encoding="utf-8"),
+    "long-integer-turtle": lambda tmp: (tmp / "long.ttl").write_text(f"{S} {P} {'9' * 5000} .\n", encoding="utf-8"),
+    "unrelated-triple": lambda tmp: (tmp / "unrelated.ttl").write_text(f'{S} {P} "x" .\n', encoding="utf-8"),
+    "fifo": lambda tmp: os.mkfifo(tmp / "pipe.ttl"),
+    "fifo-letter": lambda tmp: os.mkfifo(tmp / "letter.txt"),
+    "fifo-mapping": lambda tmp: os.mkfifo(tmp / "mapping.txt"),
+    "blank-letter": lambda tmp: (tmp / "blank.txt").write_text(_blank_letter(), encoding="utf-8"),
+    "bidi-letter": lambda tmp: (tmp / "bidi.txt").write_text(
+        LETTER.read_text(encoding="utf-8").replace("N/Réf. : 40005", "N/Réf. : 400\u202e05"), encoding="utf-8"),
+    "fifo-csv": lambda tmp: os.mkfifo(tmp / "letter.csv"),
+    "no-letter-toml": lambda tmp: (tmp / "data/30952/letter.toml").unlink(),
+}
 
 
 def generate(kind: str, tmp: Path) -> None:
@@ -52,6 +108,8 @@ def generate(kind: str, tmp: Path) -> None:
             f.write('<http://example.org/s> <http://www.w3.org/2000/01/rdf-schema#label> "')
             f.write("a" * (17 << 20))
             f.write('" .\n')
+    else:
+        GENERATED[kind](tmp)
 
 
 def prepare(case: dict, tmp: Path) -> list[str]:
@@ -73,6 +131,11 @@ def prepare(case: dict, tmp: Path) -> list[str]:
         if case.get("folder"):
             path.unlink()
             path.mkdir()
+        if case.get("fifo"):
+            path.unlink()
+            os.mkfifo(path)
+        if "create" in case:
+            path.write_text(case["create"], encoding="utf-8")
         if "mode" in case:
             path.chmod(case["mode"])
     if "generate" in case:
@@ -95,13 +158,28 @@ def execute(case: dict, tmp: Path) -> Outcome:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
 
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    seconds = case.get("seconds", 10)
+    out, err = tmp / "stdout.txt", tmp / "stderr.txt"
     start = time.monotonic()
+    with out.open("w") as stdout, err.open("w") as stderr:
+        process = subprocess.Popen(command, cwd=tmp, stdout=stdout, stderr=stderr, preexec_fn=limits, env=env,
+                                   stdin=subprocess.DEVNULL)
+    killer = threading.Timer(seconds, process.kill)  # a hang is a failure, not a stuck suite
+    killer.start()
     try:
-        done = subprocess.run(command, cwd=tmp, capture_output=True, text=True,
-                              timeout=case.get("seconds", 60), preexec_fn=limits, env=env, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired as err:
-        return Outcome(-1, f"timed out after {err.timeout} s", "", time.monotonic() - start)
-    return Outcome(done.returncode, done.stderr, done.stdout, time.monotonic() - start)
+        _, status, usage = os.wait4(process.pid, 0)  # the child's own peak memory, as run with a limit
+    finally:
+        killer.cancel()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.monotonic() - start
+    stderr_text = err.read_text(encoding="utf-8", errors="replace")
+    if process.returncode == -9 and elapsed >= seconds:
+        stderr_text = f"timed out after {seconds} s\n{stderr_text}"
+    return Outcome(process.returncode, stderr_text, out.read_text(encoding="utf-8", errors="replace"), elapsed,
+                   usage.ru_maxrss * 1024)
+
+
+ROOT_OF_CASES: dict[str, Path] = {}  # the folder each case ran in, while the module's tests run
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +188,10 @@ def outcomes() -> Iterator[dict[str, Outcome]]:
     root = Path(tempfile.mkdtemp(prefix="mifi-hostile-"))
     try:
         with ThreadPoolExecutor(max_workers=3) as pool:
-            futures = {c["name"]: pool.submit(execute, c, root / f"case{i}") for i, c in enumerate(CASES)}
+            futures = {}
+            for i, c in enumerate(CASES):
+                ROOT_OF_CASES[c["name"]] = root / f"case{i}"
+                futures[c["name"]] = pool.submit(execute, c, root / f"case{i}")
             yield {name: f.result() for name, f in futures.items()}
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -126,7 +207,10 @@ def test_hostile_input_gives_one_line_and_its_exit_code(case, outcomes):
     assert re.search(case["error"], errors[0]), errors[0]
     if "absent" in case:
         assert case["absent"] not in out.stderr + out.stdout
-    assert out.seconds < case.get("seconds", 60)
+    if "unwritten" in case:  # refused before anything was written
+        assert not (ROOT_OF_CASES[case["name"]] / case["unwritten"]).exists()
+    assert out.seconds < case.get("seconds", 10)
+    assert out.peak < RESIDENT, f"{out.peak / 2**20:.0f} MB"
 
 
 def test_every_case_is_one_of_the_documented_exit_codes():

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError, UsageError
+from ..files import regular
 from ..model import Cell, Letter, Table
 from ..namespaces import XSD
 from .text import inside, parse_toml, read_text
@@ -159,8 +160,11 @@ def load_letter(path: Path, vocab: Vocabulary, cells: bool = True) -> Letter:
         )
         if cells:
             table.cells = load_cells(table, vocab)
-        elif not table.path.is_file():
+        elif not table.path.exists() and not table.path.is_symlink():
             raise InputError(table.path, 0, 0, f"missing table file for table '{table.id}'")
+        else:
+            inside(path.parent.parent, table.path)
+            regular(table.path)  # read later, table by table: a FIFO or a device is refused now
         letter.tables.append(table)
     listed = {table.path.name for table in letter.tables}
     for csv_path in sorted(path.parent.glob("*.csv")):
@@ -172,7 +176,7 @@ def load_letter(path: Path, vocab: Vocabulary, cells: bool = True) -> Letter:
 def load_cells(table: Table, vocab: Vocabulary) -> list[Cell]:
     path = table.path
     inside(path.parent.parent, path)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise InputError(path, 0, 0, f"missing table file for table '{table.id}'")
     dims = table.structure.dimensions
     expected = [d.name for d in dims] + TRAILING_COLUMNS
