@@ -98,7 +98,7 @@ def writable(path: Path) -> None:
     if not folder.is_dir():
         raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
     try:  # a file made and removed at once: permissions, a read-only or pseudo file system (issue 23)
-        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=folder)  # not a .tmp: never a write
         os.close(fd)
         os.unlink(probe)
     except OSError as err:
