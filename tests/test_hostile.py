@@ -62,6 +62,14 @@ def _blank_letter() -> str:
         "Source:", "Note : les données inférieures à 10 sont caviardées.\n\nSource:")
 
 
+def _many_tables(n: int) -> str:
+    """A letter of `n` tables (40006's, repeated, each with its caption's number)."""
+    text = (ROOT / "tests" / "letters" / "40006-space-thousands.txt").read_text(encoding="utf-8")
+    start, end = text.index("MRC de destination*"), text.index("Source")
+    table = text[start:end]
+    return text[:start] + "".join(table.replace("Tableau 1", f"Tableau {k}") for k in range(1, n + 1)) + text[end:]
+
+
 def _insert(path: Path, after: str, text: str) -> None:
     data = path.read_text(encoding="utf-8")
     assert after in data, f"{after!r} not in {path}"
@@ -98,6 +106,7 @@ GENERATED = {  # kind: files written under the case's folder (or a change of its
     "bidi-letter": lambda tmp: (tmp / "bidi.txt").write_text(
         LETTER.read_text(encoding="utf-8").replace("N/Réf. : 40005", "N/Réf. : 400\u202e05"), encoding="utf-8"),
     "fifo-csv": lambda tmp: os.mkfifo(tmp / "letter.csv"),
+    "many-tables": lambda tmp: (tmp / "many.txt").write_text(_many_tables(10_000), encoding="utf-8"),
     "no-letter-toml": lambda tmp: (tmp / "data/30952/letter.toml").unlink(),
 }
 
@@ -119,7 +128,7 @@ def prepare(case: dict, tmp: Path) -> list[str]:
     if "file" in case:
         path = tmp / case["file"]
         if "replace" in case:
-            old, new = (raw(x) for x in case["replace"])
+            old, new = (raw(x.replace("{zeros}", "0" * 5000)) for x in case["replace"])  # {zeros}: a number too long
             data = path.read_bytes()
             assert old in data, f"{case['name']}: {old!r} not in {case['file']}"
             path.write_bytes(data.replace(old, new, 1))

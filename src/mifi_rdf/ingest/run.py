@@ -31,6 +31,7 @@ from .text import Unreadable, find_tables, read_text
 from .write import commit, release, render_csv, render_letter, stage, sweep_stale, write_atomically
 
 SHEETS = {".csv", ".xlsx", ".xlsm"}
+MAX_TABLES = 200  # tables of one letter; the bundled letters have 1 to 8
 
 
 def read_input(path: Path):
@@ -55,6 +56,10 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
     if not raw_tables:
         outcome.errors.append(InputError(letter, 1, 1, "no table found: expected a header row such as « Pays de citoyenneté"
                                                        "<TAB>Nombre d'invitations » under a caption « Tableau N … »"))
+        return outcome
+    if len(raw_tables) > MAX_TABLES:  # 10,000 tables ran past 240 s (issue 23); the letters have 8 at most
+        outcome.errors.append(InputError(letter, raw_tables[MAX_TABLES].caption_line or 1, 1, f"{len(raw_tables)} tables: "
+                                         f"expected at most {MAX_TABLES} in one letter (is this one letter?)"))
         return outcome
     meta, errors = read_letter(lines, raw_tables, letter)
     outcome.errors += errors

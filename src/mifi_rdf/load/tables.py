@@ -31,9 +31,14 @@ TABLE_FIELDS = {
 }
 TRAILING_COLUMNS = ["measure", "value", "status", "inference", "source_label", "note_fr", "note_en"]
 LABELLED_DIMENSIONS = {"country", "municipality"}  # whose source_label must name the coded concept
+# At most 18 digits before the point: a count of people has ten at most, 18 fits the 64-bit integers
+# of the columnar validation, and a count of 5,000 digits reached audit and build as int()'s
+# ValueError traceback (issue 23).
 VALUE_PATTERNS = {
-    XSD + "integer": (re.compile(r"(0|[1-9][0-9]*)"), "a non-negative integer count (digits only, e.g. 1874)"),
-    XSD + "decimal": (re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?"), "a decimal number with a dot (e.g. 32.1)"),
+    XSD + "integer": (re.compile(r"(0|[1-9][0-9]{0,17})"),
+                      "a non-negative integer count of at most 18 digits (digits only, e.g. 1874)"),
+    XSD + "decimal": (re.compile(r"(0|[1-9][0-9]{0,17})(\.[0-9]{1,18})?"),
+                      "a decimal number with a dot, of at most 18 digits on each side (e.g. 32.1)"),
 }
 DATE_PATTERN = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 # What the items of a list field hold (a str field of a letter or table holds text, checked above).
@@ -236,7 +241,8 @@ def _cell(path: Path, line: int, row: list[str], table: Table, vocab: Vocabulary
     if value:
         pattern, wanted = VALUE_PATTERNS.get(m.datatype, (None, ""))
         if pattern is not None and not pattern.fullmatch(value):
-            raise InputError(path, line, col + 1, f"expected {wanted} for measure '{measure}', found '{value}'")
+            shown = value if len(value) <= 40 else f"{value[:40]}… ({len(value)} characters)"
+            raise InputError(path, line, col + 1, f"expected {wanted} for measure '{measure}', found '{shown}'")
     inferences = tuple(x for x in inference.split(";") if x)
     for x in inferences:
         if x not in vocab.codelist("inference").codes:
