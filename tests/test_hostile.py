@@ -70,6 +70,13 @@ def _many_tables(n: int) -> str:
     return text[:start] + "".join(table.replace("Tableau 1", f"Tableau {k}") for k in range(1, n + 1)) + text[end:]
 
 
+def _reference_with_a_fifo(tmp: Path) -> None:
+    """A copy of sources/reference/ whose table of MRCs is a FIFO."""
+    shutil.copytree(ROOT / "sources" / "reference", tmp / "reference")
+    (tmp / "reference" / "quebec_mrc.csv").unlink()
+    os.mkfifo(tmp / "reference" / "quebec_mrc.csv")
+
+
 def _insert(path: Path, after: str, text: str) -> None:
     data = path.read_text(encoding="utf-8")
     assert after in data, f"{after!r} not in {path}"
@@ -106,6 +113,8 @@ GENERATED = {  # kind: files written under the case's folder (or a change of its
     "bidi-letter": lambda tmp: (tmp / "bidi.txt").write_text(
         LETTER.read_text(encoding="utf-8").replace("N/Réf. : 40005", "N/Réf. : 400\u202e05"), encoding="utf-8"),
     "fifo-csv": lambda tmp: os.mkfifo(tmp / "letter.csv"),
+    "fifo-query": lambda tmp: os.mkfifo(tmp / "question.rq"),
+    "reference-fifo": lambda tmp: _reference_with_a_fifo(tmp),
     "many-tables": lambda tmp: (tmp / "many.txt").write_text(_many_tables(10_000), encoding="utf-8"),
     "no-letter-toml": lambda tmp: (tmp / "data/30952/letter.toml").unlink(),
 }

@@ -19,6 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import UsageError
+from .files import read_text as read_file
 from .paths import project_paths
 from .project import Project
 
@@ -37,9 +38,9 @@ def read_query(spec: str) -> str:
         return sys.stdin.read()
     path = Path(spec)
     if path.suffix == ".rq" or path.is_file():
-        if not path.is_file():
+        if not path.exists():
             raise UsageError(f"no such query file: {spec}")
-        return path.read_text(encoding="utf-8")
+        return read_file(path, "query")  # a regular file of at most 1 MiB: a FIFO would wait forever (issue 23)
     named = project_paths().queries / f"{spec}.rq"
     if not named.is_file():
         names = ", ".join(n for n, _ in named_queries())
