@@ -298,3 +298,20 @@ def test_commands_ignore_ingest_temporaries_in_the_data_folder(data_copy):
     result = run("--data", str(data_copy), "datasets")
     assert result.exit_code == 0, result.output
     assert len(result.output.splitlines()) == 15
+
+
+def test_sigterm_during_ingest_removes_its_temporaries_and_keeps_the_letter(tmp_path):
+    data, onto = tmp_path / "data", Path(shutil.copytree(ROOT / "ontology", tmp_path / "ontology"))
+    first = ingest_process(data, onto, LETTER)
+    _, stderr = first.communicate(timeout=120)
+    assert first.returncode == 0, stderr
+    before = snapshot(data / "40006")
+    process = ingest_process(data, onto, LETTER)
+    while process.poll() is None and not any(data.glob(".ingest-*")):
+        time.sleep(0.0005)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert "Traceback" not in stderr
+    assert sorted(p.name for p in data.iterdir()) == ["40006"]  # no .ingest-*, no ..ingest-*-check
+    assert snapshot(data / "40006") == before

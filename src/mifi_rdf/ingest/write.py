@@ -143,13 +143,20 @@ def stage(parent: Path, files: dict[str, str]) -> Path:
     """Write files into a new temporary folder under parent (created if needed), locked while this
     process lives; return it."""
     parent.mkdir(parents=True, exist_ok=True)
-    with deferred_signals():  # the folder's name is known before a Ctrl-C or SIGTERM can leave it behind
-        folder = Path(tempfile.mkdtemp(prefix=".ingest-", dir=parent))
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-        lock(fd)
-        _held[folder] = fd
-    for name, content in files.items():
-        (folder / name).write_text(content, encoding="utf-8", newline="")
+    folder = None
+    try:
+        with deferred_signals():  # the folder's name is known before a Ctrl-C or SIGTERM can leave it behind
+            folder = Path(tempfile.mkdtemp(prefix=".ingest-", dir=parent))
+            fd = os.open(folder, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            lock(fd)
+            _held[folder] = fd
+        for name, content in files.items():
+            (folder / name).write_text(content, encoding="utf-8", newline="")
+    except BaseException:  # a signal held back above arrives as the block ends: the caller never has the folder
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+            release(folder)
+        raise
     return folder
 
 
