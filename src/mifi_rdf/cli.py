@@ -35,7 +35,8 @@ class Shell(click.Group):
             err.show()
             sys.exit(err.exit_code)
         except click.ClickException as err:
-            where = err.ctx.command_path if getattr(err, "ctx", None) else "mifi-rdf"
+            path = err.ctx.command_path.split() if getattr(err, "ctx", None) else []
+            where = " ".join(["mifi-rdf", *path[1:]])  # the program's own name, however it was started
             click.echo(f"error: {err.format_message()} (see `{where} --help`)", err=True)
             sys.exit(exit_code(err))
         except click.Abort:
