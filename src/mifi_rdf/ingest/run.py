@@ -27,7 +27,7 @@ from .labels import CodeIndex
 from .letter import LetterMeta, read_letter
 from .report import Outcome
 from .tables import Context, TableResult, ingest_table
-from .text import Unreadable, find_tables, read_text
+from .text import CAPTION, Unreadable, find_tables, read_text
 from .write import commit, release, render_csv, render_letter, stage, sweep_stale, write_atomically
 
 SHEETS = {".csv", ".xlsx", ".xlsm"}
@@ -52,14 +52,15 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
     if data_dir.is_dir():
         sweep_stale(data_dir)  # what killed runs left (issue 23)
     lines = read_input(letter)
+    captions = [line for line in lines if CAPTION.match(line.text)]
+    if len(captions) > MAX_TABLES:  # counted before the tables are read: 10,000 of them ran past 240 s (issue 23)
+        outcome.errors.append(InputError(letter, captions[MAX_TABLES].number, 1, f"{len(captions)} table captions: "
+                                         f"expected at most {MAX_TABLES} tables in one letter (is this one letter?)"))
+        return outcome
     raw_tables = find_tables(lines, letter)
     if not raw_tables:
         outcome.errors.append(InputError(letter, 1, 1, "no table found: expected a header row such as « Pays de citoyenneté"
                                                        "<TAB>Nombre d'invitations » under a caption « Tableau N … »"))
-        return outcome
-    if len(raw_tables) > MAX_TABLES:  # 10,000 tables ran past 240 s (issue 23); the letters have 8 at most
-        outcome.errors.append(InputError(letter, raw_tables[MAX_TABLES].caption_line or 1, 1, f"{len(raw_tables)} tables: "
-                                         f"expected at most {MAX_TABLES} in one letter (is this one letter?)"))
         return outcome
     meta, errors = read_letter(lines, raw_tables, letter)
     outcome.errors += errors
