@@ -342,3 +342,23 @@ def test_wrap_label_breaks_between_words_or_after_a_hyphen_and_cuts_only_what_is
     assert wrap_label("Iran, République islamique d'") == ["Iran, République islamique", "d'"]
     long = wrap_label("Saint-Vincent-et-les-Grenadines et quelque chose de plus")
     assert long == ["Saint-Vincent-et-les-", "Grenadines et quelque cho…"]
+
+
+def test_distinct_remarks_of_the_bounds_table_are_each_said_once_and_numbered(project, monkeypatch):
+    from dataclasses import replace
+
+    from mifi_rdf.render.website import Website
+
+    real = Website.bounds
+
+    def two_rules(self, grid):  # the real bounds of 30735 table 4, half of them given another rule
+        return [replace(b, rule=(1, 4) if i % 2 else (0, 9)) for i, b in enumerate(real(self, grid))]
+
+    monkeypatch.setattr(Website, "bounds", two_rules)
+    page = website(project).render("dataset/30735-t4.en.html").decode("utf-8")
+    bounds = section(page, "h-bounds")
+    assert re.findall(r'<li id="b-remark-(\d)">([^<]+)</li>', bounds) == [
+        ("1", "narrower than the protection intends: the rule alone says 0 to 9"),
+        ("2", "narrower than the protection intends: the rule alone says 1 to 4")]
+    marks = re.findall(r'<a class="ref" href="#b-remark-(\d)">remark \1</a>', bounds)
+    assert marks == ["1", "2", "1", "2", "1", "2"]
