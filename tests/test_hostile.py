@@ -105,6 +105,9 @@ GENERATED = {  # kind: files written under the case's folder (or a change of its
     "long-integer-jsonld": lambda tmp: (tmp / "long.jsonld").write_text(
         '{"@id": "http://example.org/s",\n "http://example.org/p": ' + "9" * 5000 + "}", encoding="utf-8"),
     "long-integer-turtle": lambda tmp: (tmp / "long.ttl").write_text(f"{S} {P} {'9' * 5000} .\n", encoding="utf-8"),
+    "unclosed-comment": lambda tmp: (tmp / "unclosed.rdf").write_text(
+        '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><!-- ' + "a" * (40 << 20),
+        encoding="utf-8"),
     "unrelated-triple": lambda tmp: (tmp / "unrelated.ttl").write_text(f'{S} {P} "x" .\n', encoding="utf-8"),
     "fifo": lambda tmp: os.mkfifo(tmp / "pipe.ttl"),
     "fifo-letter": lambda tmp: os.mkfifo(tmp / "letter.txt"),

@@ -60,6 +60,7 @@ XML_TOKEN = re.compile(rb"""
   | <[A-Za-z_:][^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>   # start tags, attribute values quoted
 """, re.VERBOSE | re.DOTALL)
 LONG_NUMBER = re.compile(rb"[0-9]{4300,}")
+TAIL = 16 << 20  # bytes after the last complete token; pyoxigraph holds at most 16 MiB in one token
 
 
 def refuse_deep_xml(path: Path, limit: int = MAX_XML_DEPTH, error: type[InputError] = UnreadableInput) -> None:
@@ -87,6 +88,9 @@ def refuse_deep_xml(path: Path, limit: int = MAX_XML_DEPTH, error: type[InputErr
                                     "reasonable depth (the parser's time grows with the square of it)")
             line += data[:end].count(b"\n")
             tail = data[end:]
+            if len(tail) > TAIL:  # an unclosed comment or tag would be scanned again with every chunk
+                raise error(path, line, 1, "markup or text of more than 16 MiB without a tag: expected RDF/XML "
+                                           "(no parser holds a longer token)")
 
 
 def refuse_deep(path: Path, fmt: str, limit: int = MAX_DEPTH, error: type[InputError] = UnreadableInput) -> None:
