@@ -28,7 +28,7 @@ def named_queries() -> list[tuple[str, str]]:
     """(name, question) for every queries/*.rq; the question is the file's first comment line."""
     out = []
     for path in sorted(project_paths().queries.glob("*.rq")):
-        first = path.read_text(encoding="utf-8").splitlines()[0]
+        first = (read_file(path, "query").splitlines() or [""])[0]  # a regular file: a FIFO would wait forever
         out.append((path.stem, first.lstrip("# ").strip()))
     return out
 
@@ -45,7 +45,7 @@ def read_query(spec: str) -> str:
     if not named.is_file():
         names = ", ".join(n for n, _ in named_queries())
         raise UsageError(f"no query named '{spec}' (named queries: {names})")
-    return named.read_text(encoding="utf-8")
+    return read_file(named, "query")
 
 
 def _text(term) -> str:
