@@ -39,9 +39,9 @@ class Shell(click.Group):
             where = " ".join(["mifi-rdf", *path[1:]])  # the program's own name, however it was started
             click.echo(f"error: {err.format_message()} (see `{where} --help`)", err=True)
             sys.exit(exit_code(err))
-        except click.Abort:
-            click.echo("error: aborted", err=True)
-            sys.exit(1)
+        except click.Abort:  # Ctrl-C before a command started (click turns it into Abort)
+            click.echo("error: interrupted (SIGINT); nothing was written", err=True)
+            sys.exit(130)
         sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: click.Context):
