@@ -247,10 +247,10 @@ def test_a_fifo_a_folder_or_an_old_format_is_refused_before_it_is_opened(tmp_pat
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=10, cwd=tmp_path,
                           env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert done.stdout.splitlines() == [
-        "Unreadable fifo.xlsx:1:1: not a regular file (a device, FIFO or socket): expected the letter's file",
-        "Unreadable fifo.docx:1:1: not a regular file (a device, FIFO or socket): expected the letter's file",
-        "Unreadable fifo.csv:1:1: not a regular file (a device, FIFO or socket): expected the letter's file",
-        "Unreadable folder.xlsx:1:1: a folder: expected the letter's file",
+        "UnreadableInput fifo.xlsx: is a FIFO (named pipe): expected a regular file",
+        "UnreadableInput fifo.docx: is a FIFO (named pipe): expected a regular file",
+        "UnreadableInput fifo.csv: is a FIFO (named pipe): expected a regular file",
+        "UnreadableInput folder.xlsx: is a folder: expected a regular file",
         "Unreadable old.xls:1:1: this is an Excel 97-2003 workbook: save it as .xlsx (Excel or LibreOffice: Save as) and "
         "ingest that",
     ], done.stderr

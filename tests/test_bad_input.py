@@ -132,3 +132,47 @@ def test_relative_base_uri_is_a_usage_error(tmp_path):
     assert result.exit_code == 2
     assert "base URI must be absolute" in result.output
     assert not (tmp_path / "x.ttl").exists()
+
+
+# ---------------------------------------------------------------- issue 23: the door every file goes through
+
+def test_a_missing_table_file_is_named_without_a_position(data_copy):
+    (data_copy / "30952" / "t1.csv").unlink()
+    result = run("--data", str(data_copy), "datasets")
+    assert result.exit_code == 1
+    assert re.search(r"^error: \S*30952/t1\.csv: missing table file for table 't1'$", result.output, re.M), result.output
+    assert ":0:0:" not in result.output
+
+
+def test_a_file_larger_than_its_kind_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from mifi_rdf import files
+    from mifi_rdf.errors import UnreadableInput
+
+    path = tmp_path / "letter.toml"
+    path.write_bytes(b"x" * 2048)
+    monkeypatch.setitem(files.LIMITS, "toml", 1024)
+    with pytest.raises(UnreadableInput, match=r"2,048 bytes: larger than the 0 MiB a toml file"):
+        files.read_bytes(path, "toml")
+    monkeypatch.setitem(files.LIMITS, "toml", 4096)
+    assert files.read_bytes(path, "toml") == b"x" * 2048
+
+
+def test_toml_nesting_is_counted_outside_strings_and_comments(tmp_path):
+    from mifi_rdf.errors import InputError
+    from mifi_rdf.load.text import MAX_TOML_DEPTH, parse_toml
+
+    deepest = "a = " + "[" * MAX_TOML_DEPTH + "]" * MAX_TOML_DEPTH
+    assert parse_toml("x.toml", deepest)["a"]  # 32 levels: read
+    with pytest.raises(InputError, match="nested 33 levels deep"):
+        parse_toml("x.toml", "a = " + "[" * 33 + "]" * 33)
+    brackets = "[[[[" * 20
+    text = f'a = "{brackets}"\nb = \'{brackets}\'\nc = """\n{brackets}\n"""\n# {brackets}\n[[t]]\nd = [{{ e = [1] }}]\n'
+    assert parse_toml("x.toml", text)["t"][0]["d"] == [{"e": [1]}]
+
+
+def test_a_mapping_line_with_two_equal_signs_is_refused_where_the_second_is():
+    from mifi_rdf.ingest.labels import read_mapping
+
+    assert read_mapping("Maroc = MAR\n# a comment = x\n", "m.txt") == {"Maroc": "MAR"}
+    with pytest.raises(ValueError, match=r"^m\.txt:2:12: more than one `=`"):
+        read_mapping("Maroc = MAR\nCôte = CIV = CIV", "m.txt")

@@ -1,5 +1,6 @@
 """The hostile-input corpus (tests/hostile/cli.toml): every corrupt or hostile input ends in one
-line `error: file:line:col: …` and the documented exit code, never a traceback (issue 15).
+line `error: file:line:col: …` and the documented exit code, never a traceback (issue 15), in
+bounded time and memory (issue 23: each case under 10 s and under 1 GB of resident memory).
 
 Each case runs the real command in a fresh process, as a user would, with private copies of data/
 and ontology/ changed as the case says. The cases run a few at a time (they are independent
@@ -16,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tomllib
 from collections.abc import Iterator
@@ -30,6 +32,7 @@ from conftest import ROOT
 HOSTILE = ROOT / "tests" / "hostile"
 CASES = tomllib.loads((HOSTILE / "cli.toml").read_text(encoding="utf-8"))["case"]
 MEMORY = 3 << 30  # address space of one case: a billion laughs must fail, not take the machine
+RESIDENT = 1 << 30  # the most resident memory one case may use (measured by wait4)
 NO_OVERRIDE = "-dac_override,-dac_read_search"  # the capabilities that let root read any file
 
 
@@ -39,6 +42,7 @@ class Outcome:
     stderr: str
     stdout: str
     seconds: float
+    peak: int = 0  # resident memory at its largest, in bytes
 
 
 def raw(text: str) -> bytes:
@@ -46,16 +50,91 @@ def raw(text: str) -> bytes:
     return codecs.escape_decode(text.encode("utf-8"))[0]
 
 
+DEEP = 100_000  # levels of nesting of the generated deep files (issue 23's probe used 50,000 to 100,000)
+S, P = "<http://example.org/s>", "<http://example.org/p>"
+LETTER = ROOT / "tests" / "letters" / "40005-no-total.txt"
+
+
+def _blank_letter() -> str:
+    """A letter whose table has a Total row and no figure at all, every cell blank."""
+    text = LETTER.read_text(encoding="utf-8").replace("France\t675", "France\t").replace("Cameroun\t276", "Cameroun\t")
+    return text.replace("Cameroun\t\n", "Cameroun\t\nTotal\t\n").replace(
+        "Source:", "Note : les données inférieures à 10 sont caviardées.\n\nSource:")
+
+
+def _many_tables(n: int) -> str:
+    """A letter of `n` tables (40006's, repeated, each with its caption's number)."""
+    text = (ROOT / "tests" / "letters" / "40006-space-thousands.txt").read_text(encoding="utf-8")
+    start, end = text.index("MRC de destination*"), text.index("Source")
+    table = text[start:end]
+    return text[:start] + "".join(table.replace("Tableau 1", f"Tableau {k}") for k in range(1, n + 1)) + text[end:]
+
+
+def _reference_with_a_fifo(tmp: Path) -> None:
+    """A copy of sources/reference/ whose table of MRCs is a FIFO."""
+    shutil.copytree(ROOT / "sources" / "reference", tmp / "reference")
+    (tmp / "reference" / "quebec_mrc.csv").unlink()
+    os.mkfifo(tmp / "reference" / "quebec_mrc.csv")
+
+
+def _insert(path: Path, after: str, text: str) -> None:
+    data = path.read_text(encoding="utf-8")
+    assert after in data, f"{after!r} not in {path}"
+    path.write_text(data.replace(after, after + text, 1), encoding="utf-8")
+
+
+GENERATED = {  # kind: files written under the case's folder (or a change of its copy of data/)
+    "deep-toml": lambda tmp: _insert(tmp / "data/30952/letter.toml", "refused = []",
+                                     "\ndeep = " + "[" * 50_000 + "]" * 50_000),
+    "deep-catalog": lambda tmp: _insert(tmp / "data/catalog.toml", "Dates are not here: they come from the letters "
+                                        "(or --issued), never from the clock.\n", "deep = " + "{ a = " * 50_000 + "1"
+                                        + " }" * 50_000 + "\n"),
+    "long-threshold": lambda tmp: _insert(tmp / "data/30952/letter.toml", "suppression_threshold = 1", "0" * 5000),
+    "deep-turtle-bnodes": lambda tmp: (tmp / "deep-bnodes.ttl").write_text(
+        f"{S} {P} " + f"[ {P} " * DEEP + "1" + " ]" * DEEP + " .\n", encoding="utf-8"),
+    "deep-turtle-lists": lambda tmp: (tmp / "deep-lists.ttl").write_text(
+        f"{S} {P} " + "(" * DEEP + ")" * DEEP + " .\n", encoding="utf-8"),
+    "deep-jsonld": lambda tmp: (tmp / "deep.jsonld").write_text(
+        '{"@id": "http://example.org/s", "http://example.org/p": ' + '{"http://example.org/p": ' * DEEP + "1"
+        + "}" * DEEP + "}", encoding="utf-8"),
+    "deep-rdfxml": lambda tmp: (tmp / "deep.rdf").write_text(
+        '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:e="http://example.org/"><rdf:Description rdf:about="http://example.org/s">'
+        + "<e:p><rdf:Description>" * DEEP + "</rdf:Description></e:p>" * DEEP + "</rdf:Description></rdf:RDF>\n",
+        encoding="utf-8"),
+    "long-integer-jsonld": lambda tmp: (tmp / "long.jsonld").write_text(
+        '{"@id": "http://example.org/s",\n "http://example.org/p": ' + "9" * 5000 + "}", encoding="utf-8"),
+    "long-integer-turtle": lambda tmp: (tmp / "long.ttl").write_text(f"{S} {P} {'9' * 5000} .\n", encoding="utf-8"),
+    "unclosed-comment": lambda tmp: (tmp / "unclosed.rdf").write_text(
+        '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><!-- ' + "a" * (40 << 20),
+        encoding="utf-8"),
+    "unrelated-triple": lambda tmp: (tmp / "unrelated.ttl").write_text(f'{S} {P} "x" .\n', encoding="utf-8"),
+    "fifo": lambda tmp: os.mkfifo(tmp / "pipe.ttl"),
+    "fifo-letter": lambda tmp: os.mkfifo(tmp / "letter.txt"),
+    "fifo-mapping": lambda tmp: os.mkfifo(tmp / "mapping.txt"),
+    "blank-letter": lambda tmp: (tmp / "blank.txt").write_text(_blank_letter(), encoding="utf-8"),
+    "bidi-letter": lambda tmp: (tmp / "bidi.txt").write_text(
+        LETTER.read_text(encoding="utf-8").replace("N/Réf. : 40005", "N/Réf. : 400\u202e05"), encoding="utf-8"),
+    "fifo-csv": lambda tmp: os.mkfifo(tmp / "letter.csv"),
+    "fifo-query": lambda tmp: os.mkfifo(tmp / "question.rq"),
+    "reference-fifo": lambda tmp: _reference_with_a_fifo(tmp),
+    "many-tables": lambda tmp: (tmp / "many.txt").write_text(_many_tables(10_000), encoding="utf-8"),
+    "no-letter-toml": lambda tmp: (tmp / "data/30952/letter.toml").unlink(),
+}
+
+
 def generate(kind: str, tmp: Path) -> None:
     if kind.startswith("attachment:"):  # a Word or Excel file made by tests/attachment_files.py
         from attachment_files import hostile
 
         hostile(kind.removeprefix("attachment:"), tmp)
-    if kind == "big-literal":  # one term past pyoxigraph's 16 MiB token buffer
+    elif kind == "big-literal":  # one term past pyoxigraph's 16 MiB token buffer
         with (tmp / "big.nt").open("w", encoding="utf-8") as f:
             f.write('<http://example.org/s> <http://www.w3.org/2000/01/rdf-schema#label> "')
             f.write("a" * (17 << 20))
             f.write('" .\n')
+    else:
+        GENERATED[kind](tmp)
 
 
 def prepare(case: dict, tmp: Path) -> list[str]:
@@ -65,7 +144,7 @@ def prepare(case: dict, tmp: Path) -> list[str]:
     if "file" in case:
         path = tmp / case["file"]
         if "replace" in case:
-            old, new = (raw(x) for x in case["replace"])
+            old, new = (raw(x.replace("{zeros}", "0" * 5000)) for x in case["replace"])  # {zeros}: a number too long
             data = path.read_bytes()
             assert old in data, f"{case['name']}: {old!r} not in {case['file']}"
             path.write_bytes(data.replace(old, new, 1))
@@ -77,6 +156,11 @@ def prepare(case: dict, tmp: Path) -> list[str]:
         if case.get("folder"):
             path.unlink()
             path.mkdir()
+        if case.get("fifo"):
+            path.unlink()
+            os.mkfifo(path)
+        if "create" in case:
+            path.write_text(case["create"], encoding="utf-8")
         if "mode" in case:
             path.chmod(case["mode"])
     if "generate" in case:
@@ -99,13 +183,28 @@ def execute(case: dict, tmp: Path) -> Outcome:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
 
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    seconds = case.get("seconds", 10)
+    out, err = tmp / "stdout.txt", tmp / "stderr.txt"
     start = time.monotonic()
+    with out.open("w") as stdout, err.open("w") as stderr:
+        process = subprocess.Popen(command, cwd=tmp, stdout=stdout, stderr=stderr, preexec_fn=limits, env=env,
+                                   stdin=subprocess.DEVNULL)
+    killer = threading.Timer(seconds, process.kill)  # a hang is a failure, not a stuck suite
+    killer.start()
     try:
-        done = subprocess.run(command, cwd=tmp, capture_output=True, text=True,
-                              timeout=case.get("seconds", 60), preexec_fn=limits, env=env, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired as err:
-        return Outcome(-1, f"timed out after {err.timeout} s", "", time.monotonic() - start)
-    return Outcome(done.returncode, done.stderr, done.stdout, time.monotonic() - start)
+        _, status, usage = os.wait4(process.pid, 0)  # the child's own peak memory, as run with a limit
+    finally:
+        killer.cancel()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.monotonic() - start
+    stderr_text = err.read_text(encoding="utf-8", errors="replace")
+    if process.returncode == -9 and elapsed >= seconds:
+        stderr_text = f"timed out after {seconds} s\n{stderr_text}"
+    return Outcome(process.returncode, stderr_text, out.read_text(encoding="utf-8", errors="replace"), elapsed,
+                   usage.ru_maxrss * 1024)
+
+
+ROOT_OF_CASES: dict[str, Path] = {}  # the folder each case ran in, while the module's tests run
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +213,10 @@ def outcomes() -> Iterator[dict[str, Outcome]]:
     root = Path(tempfile.mkdtemp(prefix="mifi-hostile-"))
     try:
         with ThreadPoolExecutor(max_workers=3) as pool:
-            futures = {c["name"]: pool.submit(execute, c, root / f"case{i}") for i, c in enumerate(CASES)}
+            futures = {}
+            for i, c in enumerate(CASES):
+                ROOT_OF_CASES[c["name"]] = root / f"case{i}"
+                futures[c["name"]] = pool.submit(execute, c, root / f"case{i}")
             yield {name: f.result() for name, f in futures.items()}
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -130,7 +232,10 @@ def test_hostile_input_gives_one_line_and_its_exit_code(case, outcomes):
     assert re.search(case["error"], errors[0]), errors[0]
     if "absent" in case:
         assert case["absent"] not in out.stderr + out.stdout
-    assert out.seconds < case.get("seconds", 60)
+    if "unwritten" in case:  # refused before anything was written
+        assert not (ROOT_OF_CASES[case["name"]] / case["unwritten"]).exists()
+    assert out.seconds < case.get("seconds", 10)
+    assert out.peak < RESIDENT, f"{out.peak / 2**20:.0f} MB"
 
 
 def test_every_case_is_one_of_the_documented_exit_codes():

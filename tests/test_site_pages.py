@@ -129,9 +129,14 @@ def test_dataset_page_gives_the_audits_bounds_of_each_blanked_cell(site, project
         assert len(bound_rows(page)) == blanked if blanked else 'id="h-bounds"' not in page
     assert 'id="h-bounds"' not in (site / "dataset/30952-t5.html").read_text(encoding="utf-8")
     # 30735 table 4: six blanks known more closely than its rule (threshold 5, zeros printed) intends
-    t4 = bound_rows((site / "dataset/30735-t4.en.html").read_text(encoding="utf-8"))
-    assert t4[0] == ["Kamouraska", "2023", "1", "2", "narrower than the protection intends: the rule alone says 1 to 4"]
-    assert sum("narrower" in row[-1] for row in t4) == 6
+    # (the same remark for the six: said once under the table, not on every row, issue 23)
+    t4_page = (site / "dataset/30735-t4.en.html").read_text(encoding="utf-8")
+    t4 = bound_rows(t4_page)
+    assert len(t4) == 6 and t4[0] == ["Kamouraska", "2023", "1", "2"]
+    bounds = section(t4_page, "h-bounds")
+    assert bounds.count("narrower than") == 1
+    assert ('<p class="remarks">For every one of these cells: narrower than the protection intends: the rule alone says '
+            "1 to 4.</p>") in bounds
 
 
 
@@ -302,3 +307,58 @@ def test_paths_stay_inside_the_site(project):
         assert not posixpath.isabs(path) and ".." not in path.split("/"), path
     assert site.render("../pyproject.toml") is None and site.render("/etc/passwd") is None
 
+
+
+def test_each_kind_of_inference_has_its_own_swatch_in_the_legend_and_on_its_cells(site):
+    # 30735 table 2 has columns inferred from the layout and from the totals: one colour shared by both
+    # made them impossible to tell apart (issue 23)
+    page = (site / "dataset/30735-t2.html").read_text(encoding="utf-8")
+    grid = section(page, "h-table")
+    swatches = dict((label.strip(), kind) for kind, label in re.findall(
+        r'<dt><span class="symbol inferred (inf-\d)">1</span> ([^<]+)</dt>', grid))
+    assert set(swatches) == {"colonne déduite de la mise en page", "colonne déduite des totaux"}
+    assert len(set(swatches.values())) == 2
+    on_cells = set(re.findall(r'<td class="num inferred (inf-\d)', grid))
+    assert on_cells == set(swatches.values())
+    css = (site / "style.css").read_text(encoding="utf-8")
+    colours = {kind: re.search(rf"\.inferred\.{kind} {{ background: (#[0-9a-f]{{6}}); }}", css)[1] for kind in on_cells}
+    assert len(set(colours.values())) == 2
+
+
+def test_a_long_label_of_a_bar_chart_wraps_instead_of_being_cut(site):
+    page = (site / "dataset/30952-t5.html").read_text(encoding="utf-8")
+    labels = re.findall(r'<text text-anchor="end" class="category">(.*?)</text>', page)
+    congo = next(x for x in labels if "Congo" in x)
+    assert re.findall(r"<tspan[^>]*>([^<]*)</tspan>", congo) == ["République démocratique du", "Congo"]
+    assert "…" not in congo and "<title>" not in congo
+    assert all(len(t) <= 26 for x in labels for t in re.findall(r"<tspan[^>]*>([^<]*)</tspan>", x))
+
+
+def test_wrap_label_breaks_between_words_or_after_a_hyphen_and_cuts_only_what_is_left():
+    from mifi_rdf.render.charts import wrap_label
+
+    assert wrap_label("France") == ["France"]
+    assert wrap_label("Saint-Vincent-et-les-Grenadines") == ["Saint-Vincent-et-les-", "Grenadines"]
+    assert wrap_label("Iran, République islamique d'") == ["Iran, République islamique", "d'"]
+    long = wrap_label("Saint-Vincent-et-les-Grenadines et quelque chose de plus")
+    assert long == ["Saint-Vincent-et-les-", "Grenadines et quelque cho…"]
+
+
+def test_distinct_remarks_of_the_bounds_table_are_each_said_once_and_numbered(project, monkeypatch):
+    from dataclasses import replace
+
+    from mifi_rdf.render.website import Website
+
+    real = Website.bounds
+
+    def two_rules(self, grid):  # the real bounds of 30735 table 4, half of them given another rule
+        return [replace(b, rule=(1, 4) if i % 2 else (0, 9)) for i, b in enumerate(real(self, grid))]
+
+    monkeypatch.setattr(Website, "bounds", two_rules)
+    page = website(project).render("dataset/30735-t4.en.html").decode("utf-8")
+    bounds = section(page, "h-bounds")
+    assert re.findall(r'<li id="b-remark-(\d)">([^<]+)</li>', bounds) == [
+        ("1", "narrower than the protection intends: the rule alone says 0 to 9"),
+        ("2", "narrower than the protection intends: the rule alone says 1 to 4")]
+    marks = re.findall(r'<a class="ref" href="#b-remark-(\d)">remark \1</a>', bounds)
+    assert marks == ["1", "2", "1", "2", "1", "2"]

@@ -22,6 +22,28 @@ FORMATS = ["ttl", "jsonld", "nt", "trig", "xml"]
 class Shell(click.Group):
     """The command group: turns any error of the library into `error: …` and its exit code."""
 
+    def main(self, *args, **kwargs):
+        """click's own errors (an unknown option, a FILE that does not exist) the way ours are said:
+        one line `error: …`, exit 2, instead of click's usage block ending in `Error: …` (issue 23)."""
+        from .errors import exit_code
+
+        if not kwargs.pop("standalone_mode", True):
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as err:  # `mifi-rdf` alone: the help, as click prints it
+            err.show()
+            sys.exit(err.exit_code)
+        except click.ClickException as err:
+            path = err.ctx.command_path.split() if getattr(err, "ctx", None) else []
+            where = " ".join(["mifi-rdf", *path[1:]])  # the program's own name, however it was started
+            click.echo(f"error: {err.format_message()} (see `{where} --help`)", err=True)
+            sys.exit(exit_code(err))
+        except click.Abort:  # Ctrl-C before a command started (click turns it into Abort)
+            click.echo("error: interrupted (SIGINT); nothing was written", err=True)
+            sys.exit(130)
+        sys.exit(result if isinstance(result, int) else 0)
+
     def invoke(self, ctx: click.Context):
         import signal
         import threading
@@ -35,7 +57,13 @@ class Shell(click.Group):
                 previous[signum] = signal.signal(signum, lambda signum, frame: interrupt(signum))
         progress.show_on(sys.stderr)  # drawn only on a terminal: pipes and logs get exactly the output
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # a reader that went away is seen here, not as a warning at exit
+        except BrokenPipeError:
+            quiet_stdout()
+            sys.exit(PIPE_CLOSED)
         except MifiError as err:
             fail(str(err), exit_code(err))
         except KeyboardInterrupt as err:
@@ -47,6 +75,20 @@ class Shell(click.Group):
             progress.show_on(None)
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
+
+
+PIPE_CLOSED = 141  # 128 + SIGPIPE: what a Unix tool killed by its closed pipe gives, e.g. `yes | head -1`
+
+
+def quiet_stdout() -> None:
+    """The reader of stdout closed it (`mifi-rdf export | head -1`): stop, quietly, as Unix tools do.
+
+    Whatever Python still holds for stdout goes to /dev/null, so that no flush at exit complains."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def os_error(err: OSError) -> str:
@@ -169,13 +211,18 @@ def validate(obj: Context, files: tuple[Path, ...], input_format: str | None, fm
     """
     from .namespaces import normalize_base
     from .validate.check import check
-    from .validate.engine import rdflib_from_files, store_from_files
+    from .validate.engine import has_cube, rdflib_from_files, store_from_files
     from .validate.report import Describer, render_json, render_text, render_turtle
 
     if files:
         base = normalize_base(base_uri)
         store = store_from_files(files, input_format, base)
         graph = rdflib_from_files(files, input_format, base) if engine == "pyshacl" else None
+        if not has_cube(store):  # a file without a cube conformed to every rule, vacuously (issue 23)
+            from .errors import display_path
+
+            fail(f"{', '.join(display_path(f) for f in files)}: no qb:DataSet: there is no cube to validate "
+                 "(expected W3C Data Cube datasets)", 1)
         report = check(store, base, engine, graph)
     else:
         # the default engine reads the cells table by table (memory bounded by a table); the others need them all
@@ -243,7 +290,10 @@ def query(obj: Context, query: str, fmt: str, base_uri: str) -> None:
 
     project = obj.project(base_uri)
     text = read_query(query)
-    click.echo(run_query(project, text, fmt), nl=False)
+    import shutil
+
+    terminal = shutil.get_terminal_size().columns if sys.stdout.isatty() else None  # a file or a pipe gets every character
+    click.echo(run_query(project, text, fmt, terminal), nl=False)
 
 
 @main.command("queries")
@@ -350,6 +400,7 @@ def build_cmd(obj: Context, outdir: Path, base_uri: str, license_iri: str | None
     from .build.folder import build_folder
 
     project = obj.project(base_uri)
+    say_borrowed_catalog(obj)
     options = Options(license_iri, issued.date() if issued else None, sparql_endpoint)
     if no_validate:
         click.echo("warning: not validated (--no-validate)", err=True)
@@ -357,6 +408,15 @@ def build_cmd(obj: Context, outdir: Path, base_uri: str, license_iri: str | None
         refuse_invalid(project, None)
     written = build_folder(project, outdir, options, obj.data, progress=lambda line: click.echo(line, err=True))
     click.echo(f"wrote {outdir}: {len(written)} files", err=True)
+
+
+def say_borrowed_catalog(obj: Context) -> None:
+    """A warning when the data folder has no catalog.toml of its own (build, publish, serve)."""
+    from .build.config import borrowed_catalog
+
+    said = borrowed_catalog(obj.data)
+    if said:
+        click.echo(f"warning: {said}", err=True)
 
 
 def checked_site(project, site: Path):
@@ -421,6 +481,8 @@ def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: s
     # with a built folder's catalog, each table's cells are read when its graph is made, then let go
     # (as `export` does); otherwise the catalog is built first, from every cell
     project = obj.project(base_uri, cells=site is None)
+    if site is None:
+        say_borrowed_catalog(obj)
     if no_validate:
         click.echo("warning: not validated (--no-validate)", err=True)
     else:
@@ -488,6 +550,7 @@ def serve(obj: Context, host: str, port: int, base_uri: str, timeout: float, max
         fail(f"--reserved must leave at least one of the {workers} --workers for every query", 2)
     limits = Limits(timeout=timeout, max_bytes=int(max_result_mb * 1_000_000))
     project = obj.project(base_uri)
+    say_borrowed_catalog(obj)
     folder = checked_site(project, site) if site else None
     settings = Settings(host, port, limits, workers, cache_mb, per_client, reserved, client_header, public_url)
     run_server(project, settings, folder, verbose, obj.data)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .codelists_fr import alternative_label_note, french
 from .errors import MifiError
+from .files import regular
 from .ingest.labels import deep_fold
 from .serialize.quoted import quoted
 from .serialize.writers import atomic_output
@@ -227,6 +228,7 @@ def render(scheme: Scheme, concepts: list[Concept]) -> str:
 
 def read_rows(path: Path, columns: Iterable[str]) -> list[dict[str, str]]:
     """Rows of a reference CSV as strings (leading zeros kept), after checking its header."""
+    regular(path)  # a FIFO or a device given as a reference table: refused, not waited on (issue 23)
     with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
         missing = [c for c in columns if c not in (reader.fieldnames or [])]

@@ -33,6 +33,8 @@ class InputError(MifiError):
     exit_code = 1
 
     def __str__(self) -> str:
+        if self.line <= 0:  # about the whole file (missing, a FIFO, too large): no position to give (issue 23)
+            return f"{display_path(self.path)}: {self.message}"
         return f"{display_path(self.path)}:{self.line}:{self.column}: {self.message}"
 
 
@@ -73,5 +75,8 @@ def display_path(path: Path | str) -> str:
     """The path relative to the working directory when it is below it, as editors expect."""
     try:
         return str(Path(path).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    except (ValueError, RuntimeError, OSError):  # not below it, or a symbolic link loop (RuntimeError in 3.11)
+        try:
+            return str((Path(path).parent.resolve() / Path(path).name).relative_to(Path.cwd()))
+        except (ValueError, RuntimeError, OSError):
+            return str(path)

@@ -19,6 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import UsageError
+from .files import read_text as read_file
 from .paths import project_paths
 from .project import Project
 
@@ -27,7 +28,7 @@ def named_queries() -> list[tuple[str, str]]:
     """(name, question) for every queries/*.rq; the question is the file's first comment line."""
     out = []
     for path in sorted(project_paths().queries.glob("*.rq")):
-        first = path.read_text(encoding="utf-8").splitlines()[0]
+        first = (read_file(path, "query").splitlines() or [""])[0]  # a regular file: a FIFO would wait forever
         out.append((path.stem, first.lstrip("# ").strip()))
     return out
 
@@ -37,14 +38,14 @@ def read_query(spec: str) -> str:
         return sys.stdin.read()
     path = Path(spec)
     if path.suffix == ".rq" or path.is_file():
-        if not path.is_file():
+        if not path.exists():
             raise UsageError(f"no such query file: {spec}")
-        return path.read_text(encoding="utf-8")
+        return read_file(path, "query")  # a regular file of at most 1 MiB: a FIFO would wait forever (issue 23)
     named = project_paths().queries / f"{spec}.rq"
     if not named.is_file():
         names = ", ".join(n for n, _ in named_queries())
         raise UsageError(f"no query named '{spec}' (named queries: {names})")
-    return named.read_text(encoding="utf-8")
+    return read_file(named, "query")
 
 
 def _text(term) -> str:
@@ -57,7 +58,36 @@ def _width(text: str) -> int:
     return sum(0 if unicodedata.combining(ch) else 1 for ch in text)
 
 
-def run_query(project: Project, text: str, fmt: str = "table") -> str:
+NARROWEST = 8  # a column is never cut narrower than this to fit a terminal
+
+
+def fit(widths: list[int], limit: int) -> list[int]:
+    """Column widths whose line fits in `limit` characters: the widest columns are narrowed first."""
+    widths = list(widths)
+    while sum(widths) + 2 * (len(widths) - 1) > limit:
+        widest = max(range(len(widths)), key=lambda i: widths[i])
+        if widths[widest] <= NARROWEST:
+            break
+        widths[widest] -= 1
+    return widths
+
+
+def cut(text: str, width: int) -> str:
+    """The text in at most `width` characters, ending in « … » when it was longer."""
+    if _width(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        used += 0 if unicodedata.combining(ch) else 1
+        if used > width - 1:
+            break
+        out.append(ch)
+    return "".join(out) + "…"
+
+
+def run_query(project: Project, text: str, fmt: str = "table", terminal: int | None = None) -> str:
+    """The answer in `fmt`; a table fits in `terminal` columns when given (stdout is a terminal: a
+    note of 1,500 characters made lines no terminal shows, issue 23), cells cut with « … »."""
     from .nesting import too_deep
 
     refusal = too_deep(text)  # pyoxigraph's parser would crash the process (issue 15)
@@ -84,18 +114,21 @@ def run_query(project: Project, text: str, fmt: str = "table") -> str:
         w.writerows(rows)
         return buf.getvalue()
     numeric = [all(_is_number(r[i]) for r in rows if r[i]) for i in range(len(variables))]
-    widths = [max([_width(v)] + [_width(r[i]) for r in rows]) for i, v in enumerate(variables)]
+    full = [max([_width(v)] + [_width(r[i]) for r in rows]) for i, v in enumerate(variables)]
+    widths = fit(full, terminal) if terminal else full
 
     def line(cells: list[str]) -> str:
         parts = []
         for i, c in enumerate(cells):
+            c = cut(c, widths[i])
             pad = " " * (widths[i] - _width(c))
             parts.append(pad + c if numeric[i] else c + pad)
         return "  ".join(parts).rstrip()
 
     out = [line(variables), "  ".join("-" * w for w in widths)]
     out += [line(r) for r in rows]
-    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    cut_note = "; cells cut to the terminal's width, --format csv gives them whole" if widths != full else ""
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''}{cut_note})")
     return "\n".join(out) + "\n"
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import InputError, UsageError
 from ..load.shape import check_like
-from ..load.text import read_text
+from ..load.text import parse_toml, read_text
 from ..paths import project_paths
 
 CATALOG_FILE = "catalog.toml"
@@ -69,18 +69,27 @@ class Config:
         return next(f for f in self.formats if f.key == key)
 
 
+def borrowed_catalog(data: Path | None) -> str | None:
+    """What a data folder without catalog.toml gets instead, said in words; None when it has its own.
+
+    A folder given with --data may hold only letters: the catalog's publisher, licence, contact,
+    themes and formats are then the project's own data/catalog.toml (the ministry's statistics as
+    this project publishes them, CC BY 4.0). That is a sensible default, but one nobody chose for that
+    folder (issue 23), so every command that publishes a catalog says so."""
+    if data is None or (data / CATALOG_FILE).is_file():
+        return None
+    own = project_paths().data / CATALOG_FILE
+    return (f"{data} has no {CATALOG_FILE}: the catalog's publisher, licence, contact, themes and formats are those of "
+            f"{own}; copy it into {data} and edit it to choose your own")
+
+
 def load_config(base: str, options: Options, data: Path | None = None) -> Config:
     """Read catalog.toml from the data folder, or from the project's own data/ when it has none."""
     path = (data or project_paths().data) / CATALOG_FILE
     if not path.is_file():
         path = project_paths().data / CATALOG_FILE
-    text = read_text(path, escapes=True)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        m = re.search(r"at line (\d+), column (\d+)", str(err))
-        line, col = (int(m[1]), int(m[2])) if m else (0, 0)
-        raise InputError(path, line, col, f"invalid TOML: {err}") from err
+    text = read_text(path, escapes=True, kind="toml")
+    raw = parse_toml(path, text)
     try:
         formats = tuple(Format(**f) for f in raw["format"])
         for key in ("catalog", "theme", "publisher", "license", "contact", "quebec", "conforms_to", "csvw"):

@@ -24,6 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import InputError
+from ..files import regular
 from ..model import Letter, Table
 from ..namespaces import DCT, FOAF, PROV, SPDX, A, N, en, fr, typed
 from ..paths import project_paths
@@ -89,6 +90,7 @@ def copy_sources(files: list[SourceFile], root: Path) -> None:
     for f in files:
         target = root / f.path
         target.parent.mkdir(parents=True, exist_ok=True)
+        regular(f.file)  # a FIFO among the sources would make the copy wait forever (issue 23)
         shutil.copyfile(f.file, target)
 
 

@@ -253,6 +253,9 @@ def read_mapping(text: str, where: str) -> dict[str, str]:
         if "=" not in line:
             raise ValueError(f"{where}:{number}:1: expected `Label = code`, found {line!r}")
         label, code = (x.strip() for x in line.rsplit("=", 1))
+        if "=" in label:  # « Maroc=FRA=FRA »: which `=` ends the label cannot be told (issue 23)
+            raise ValueError(f"{where}:{number}:{line.index('=', line.index('=') + 1) + 1}: more than one `=` in {line!r}: "
+                             "expected `Label = code`, one `=` between a label and a code")
         if not label or not code:
             raise ValueError(f"{where}:{number}:1: expected `Label = code`, found {line!r}")
         out[label] = code

@@ -18,7 +18,7 @@ from .facts import Facts
 from .tables import programs_in
 from .text import ANNEX, Line, RawTable, fold
 
-REF = re.compile(r"N\s*/\s*R[ée]f\.?\s*:?\s*(\d{3,})", re.I)
+REF = re.compile(r"N\s*/\s*R[ée]f\.?\s*:?\s*([0-9]{3,})(?![0-9\w])", re.I)  # ASCII digits: \d takes any script's
 LETTER_DATE = re.compile(rf"^le {dates.DAY} {dates.MONTH} (\d{{4}})$")
 RECEIVED = re.compile(rf"re[cç]ue le {dates.DAY} {dates.MONTH} (\d{{4}})")
 CLARIFIED = re.compile(r"telle que (?:precisee|reformulee|modifiee|clarifiee|completee)s? (?:le|les) ([^,.;]*?) dernier")

@@ -15,11 +15,10 @@ is refused as well; the message names the part to remove). Every refusal is one 
 
 from __future__ import annotations
 
-import os
-import stat
 import zipfile
 from pathlib import Path
 
+from ..files import regular
 from .text import Unreadable
 
 MAX_FILE = 64 << 20  # on disk: a letter's attachment is some kilobytes
@@ -38,15 +37,11 @@ def _size(n: int) -> str:
 
 
 def regular_file(path: Path) -> int:
-    """The file's size, refusing what is not a regular file before opening it (a FIFO would block)."""
-    try:
-        st = os.stat(path)
-    except OSError as err:
-        raise Unreadable(path, 1, 1, f"cannot read the file: {err.strerror or err}") from err
-    if not stat.S_ISREG(st.st_mode):
-        what = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file (a device, FIFO or socket)"
-        raise Unreadable(path, 1, 1, f"{what}: expected the letter's file")
-    return st.st_size
+    """The file's size, through the one door of files.py: what is not a regular file (a FIFO would block
+    the parser forever, a device never end) is refused before anything opens it."""
+    if not path.exists() and not path.is_symlink():
+        raise Unreadable(path, 0, 0, "no such file")
+    return regular(path).st_size
 
 
 def check_package(path: Path, what: str) -> None:

@@ -15,8 +15,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..errors import InputError, UsageError, display_path
+from ..errors import InputError, UnreadableInput, UsageError, display_path
+from ..files import read_text as read_file
 from ..load.tables import load_letter
+from ..load.text import read_text as read_ontology
 from ..load.vocabulary import Vocabulary, load_vocabulary
 from ..namespaces import DEFAULT_BASE
 from . import codes, dates
@@ -27,8 +29,8 @@ from .letter import LetterMeta, read_letter
 from .report import Outcome
 from .structures import add_structures
 from .tables import Context, TableResult, ingest_table
-from .text import Unreadable, find_tables, read_text
-from .write import commit, render_csv, render_letter, stage, write_atomically
+from .text import CAPTION, Unreadable, find_tables, read_text
+from .write import commit, release, render_csv, render_letter, stage, sweep_stale, write_atomically
 
 SHEETS = {".csv", ".xlsx", ".xlsm"}
 DOCUMENTS = {".docx"}
@@ -38,6 +40,7 @@ OTHER_FORMATS = {".doc": "a Word 97-2003 document: save it as .docx (Word or Lib
                  ".odt": "an OpenDocument text: save it as .docx and ingest that",
                  ".ods": "an OpenDocument spreadsheet: save it as .xlsx and ingest that",
                  ".rtf": "a Rich Text file: save it as .docx and ingest that"}
+MAX_TABLES = 200  # tables of one letter; the bundled letters have 1 to 8
 
 
 def read_input(path: Path):
@@ -74,12 +77,15 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
     with the data folder: paths.letters_folder) as <ref><suffix>, the name letter.toml's source_text
     cites, so that `build` publishes it and works right after ingest. Errors about an attachment
     (XLSX, DOCX) also name the sheet and cell, or the table, row and cell."""
+    if data_dir.is_dir():
+        sweep_stale(data_dir)  # what killed runs left (issue 23)
     vocab = load_vocabulary(ontology_dir, DEFAULT_BASE)
     words = HeaderWords.of(vocab)
     reading = None
     try:
         with reading_with(words):  # header words are the labels of this ontology folder's vocabulary
             reading = read_input(letter)
+            _refuse_too_many_tables(reading.lines, letter)
             raw_tables = find_tables(reading.lines, letter)
         outcome = _ingest(letter, reading.lines, raw_tables, vocab, words, data_dir, ontology_dir, mapping, dry_run,
                           replace, accept_revisions, letters_dir, facts)
@@ -91,6 +97,14 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
     outcome.errors = [_located(e, reading, letter) for e in outcome.errors]
     outcome.to_review += reading.findings
     return outcome
+
+
+def _refuse_too_many_tables(lines, letter: Path) -> None:
+    """Counted before the tables are read: a letter of 10,000 tables ran past 240 s (issue 23)."""
+    captions = [line for line in lines if CAPTION.match(line.text)]
+    if len(captions) > MAX_TABLES:
+        raise InputError(letter, captions[MAX_TABLES].number, 1, f"{len(captions)} table captions: expected at most "
+                                                                 f"{MAX_TABLES} tables in one letter (is this one letter?)")
 
 
 def _ingest(letter: Path, lines, raw_tables, vocab: Vocabulary, words: HeaderWords, data_dir: Path, ontology_dir: Path,
@@ -123,6 +137,10 @@ def _ingest(letter: Path, lines, raw_tables, vocab: Vocabulary, words: HeaderWor
     tables = [ingest_table(raw, f"t{i}", ctx) for i, raw in enumerate(raw_tables, start=1)]
     outcome.tables = tables
     for t in tables:
+        if t.cells and not any(c.value for c in t.cells):  # nothing printed: a text that lost its figures (issue 23)
+            outcome.errors.append(InputError(letter, t.raw.line, 1, f"table {t.raw.number or t.id} has no figure: every "
+                                             "cell is blank; expected the table's numbers (were they lost when the text "
+                                             "was extracted?)"))
         for use in t.labels:
             if not use.match.resolved:
                 outcome.errors.append(_label_error(letter, use))
@@ -139,12 +157,12 @@ def _ingest(letter: Path, lines, raw_tables, vocab: Vocabulary, words: HeaderWor
     outcome.new_codes = {k: sorted(v) for k, v in sorted(new.items())}
     # Files of the ontology folder to replace, by path under it: code lists with new codes, structures.ttl with new structures.
     ontology_files = {f"codes/{codes.FILES[name]}": codes.add_codes(
-        (ontology_dir / "codes" / codes.FILES[name]).read_text(encoding="utf-8"), name, notations, meta.ref)
+        read_ontology(ontology_dir / "codes" / codes.FILES[name]), name, notations, meta.ref)
         for name, notations in new.items()}
     derived = {t.new_structure.structure.slug: t.new_structure for t in tables if t.new_structure}
     outcome.new_structures = sorted(derived)
     if derived:
-        ontology_files["structures.ttl"] = add_structures((ontology_dir / "structures.ttl").read_text(encoding="utf-8"),
+        ontology_files["structures.ttl"] = add_structures(read_ontology(ontology_dir / "structures.ttl"),
                                                           [derived[slug].block for slug in sorted(derived)])
     titles = {t.id: _titles(t, meta, index, vocab) for t in tables}
     files = {"letter.toml": render_letter(meta, tables, source_name, titles, revises)}
@@ -169,6 +187,7 @@ def _ingest(letter: Path, lines, raw_tables, vocab: Vocabulary, words: HeaderWor
     finally:
         if staged.exists():
             shutil.rmtree(staged)
+        release(staged)
     return outcome
 
 
@@ -369,20 +388,23 @@ def command(data: Path | None, ontology: Path | None, letter: Path, dry_run: boo
             facts: dict | None = None) -> int:
     """The `mifi-rdf ingest` command: report on stdout, problems on stderr, JSON report on request; exit code."""
     from ..paths import letters_folder, project_paths
+    from ..serialize.writers import writable
     from .facts import parse_facts
     from .labels import read_mapping
     from .report import to_json, to_text
 
     try:
         given = parse_facts(**(facts or {}))
+        if report_file is not None:  # every output's place is checked before anything is written (issue 23)
+            writable(report_file)
         paths = project_paths(data, ontology)
         mapping: dict[str, str] = {}
         if mapping_file is not None:
-            mapping.update(read_mapping(mapping_file.read_text(encoding="utf-8"), str(mapping_file)))
+            mapping.update(read_mapping(read_file(mapping_file), str(mapping_file)))
         mapping.update(read_mapping("\n".join(maps), "--map"))
         outcome = ingest(letter, paths.data, paths.ontology, mapping, dry_run, replace, accept_revisions,
                          letters_folder(data), given)
-    except (Unreadable, UsageError, ValueError, OSError) as error:
+    except (Unreadable, UnreadableInput, UsageError, ValueError, OSError) as error:
         err(f"error: {error}")
         return 2
     except InputError as error:

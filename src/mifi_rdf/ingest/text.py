@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
+from ..files import read_bytes
+from ..load.text import BIDI, position
 from .numbers import is_figure_token
 
 if TYPE_CHECKING:
@@ -102,7 +104,7 @@ def strip_markup(text: str) -> str:
 def read_text(path: Path) -> list[Line]:
     """The lines of a letter's text; refuses what is not UTF-8 text, saying where it went wrong."""
     try:
-        data = path.read_bytes()
+        data = read_bytes(path, "text")  # a regular file of bounded size: a FIFO or a device is refused (issue 23)
     except OSError as err:
         raise Unreadable(path, 0, 0, f"cannot read the letter: {err.strerror or err}") from err
     if data.startswith(b"%PDF"):
@@ -118,6 +120,11 @@ def read_text(path: Path) -> list[Line]:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise Unreadable(path, line, 1, "binary data (NUL byte): expected the plain text of a letter")
+    bidi = BIDI.search(text)
+    if bidi:  # an invisible override makes « 30952 » display as another reference (issue 23)
+        line, column = position(text, bidi.start())
+        raise InputError(path, line, column, f"bidirectional control character U+{ord(bidi.group()):04X}: expected the "
+                                             "letter's text without invisible direction overrides")
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise InputError(path, 1, 1, "the file is empty: expected the text of a letter")

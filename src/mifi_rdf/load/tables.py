@@ -10,13 +10,13 @@ import csv
 import datetime as dt
 import io
 import re
-import tomllib
 from pathlib import Path
 
 from ..errors import InputError, UsageError
+from ..files import regular
 from ..model import Cell, Letter, Table
 from ..namespaces import XSD
-from .text import inside, read_text
+from .text import inside, parse_toml, read_text
 from .vocabulary import Vocabulary
 
 LETTER_FIELDS = {
@@ -31,9 +31,14 @@ TABLE_FIELDS = {
 }
 TRAILING_COLUMNS = ["measure", "value", "status", "inference", "source_label", "note_fr", "note_en"]
 LABELLED_DIMENSIONS = {"country", "municipality"}  # whose source_label must name the coded concept
+# At most 18 digits before the point: a count of people has ten at most, 18 fits the 64-bit integers
+# of the columnar validation, and a count of 5,000 digits reached audit and build as int()'s
+# ValueError traceback (issue 23).
 VALUE_PATTERNS = {
-    XSD + "integer": (re.compile(r"(0|[1-9][0-9]*)"), "a non-negative integer count (digits only, e.g. 1874)"),
-    XSD + "decimal": (re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?"), "a decimal number with a dot (e.g. 32.1)"),
+    XSD + "integer": (re.compile(r"(0|[1-9][0-9]{0,17})"),
+                      "a non-negative integer count of at most 18 digits (digits only, e.g. 1874)"),
+    XSD + "decimal": (re.compile(r"(0|[1-9][0-9]{0,17})(\.[0-9]{1,18})?"),
+                      "a decimal number with a dot, of at most 18 digits on each side (e.g. 32.1)"),
 }
 DATE_PATTERN = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 # What the items of a list field hold (a str field of a letter or table holds text, checked above).
@@ -48,7 +53,7 @@ NAMES = {"ref": (NAME, "a name"), "id": (NAME, "a name"),
 def load_letters(data_dir: Path, vocab: Vocabulary, cells: bool = True) -> list[Letter]:
     """Every letter under data_dir, in order of reference number (without the tables' cells when
     `cells` is false: `load_cells` reads them, table by table, for a streaming export)."""
-    letters = [load_letter(inside(data_dir, path), vocab, cells) for path in sorted(data_dir.glob("*/letter.toml"))]
+    letters = [load_letter(inside(data_dir, path), vocab, cells) for path in letter_files(data_dir)]
     if not letters:
         raise UsageError(f"{data_dir}: no */letter.toml found: is this the data folder?")
     check_revisions(letters, vocab)
@@ -85,6 +90,26 @@ def check_revisions(letters: list[Letter], vocab: Vocabulary) -> None:
                                      f"table '{table.id}': {cell} revises a cell of '{of}', which has no such cell")
 
 
+def letter_files(data_dir: Path) -> list[Path]:
+    """The letter.toml of every letter folder of data_dir, refusing an entry that looks like a letter and is not one.
+
+    A letter's folder is named by its reference (no dot): an entry so named that is a file (`data/30952`
+    left by a failed copy), or a folder without letter.toml, was skipped in silence (issue 23) and its
+    letter went missing from every output. Files with a suffix (catalog.toml, README.md) are the data
+    folder's own; hidden entries (`.ingest-…`, ingest's temporaries) are not data."""
+    found = []
+    for entry in sorted(data_dir.iterdir()) if data_dir.is_dir() else []:
+        if entry.name.startswith(".") or (entry.is_file() and "." in entry.name):
+            continue
+        if not entry.is_dir():
+            raise InputError(entry, 0, 0, "is not a folder: expected a letter's folder (letter.toml and its tables) "
+                                          "or a file with a suffix such as catalog.toml")
+        if not (entry / "letter.toml").exists() and not (entry / "letter.toml").is_symlink():
+            raise InputError(entry, 0, 0, "a folder without letter.toml: expected a letter's folder")
+        found.append(entry / "letter.toml")
+    return found
+
+
 def _line_of(text: str, needle: str, occurrence: int = 0) -> int:
     """Line of the n-th occurrence of a TOML header or key, for messages about a missing field."""
     seen = -1
@@ -100,10 +125,11 @@ def _check_fields(path: Path, text: str, doc: dict, fields: dict, where: str, li
     for name, kind in fields.items():
         if name not in doc:
             raise InputError(path, line, 1, f"missing field '{name}' in {where}")
-        if not isinstance(doc[name], kind) or (kind is int and isinstance(doc[name], bool)):
+        if not isinstance(doc[name], kind) or (kind is int and isinstance(doc[name], bool)) or (
+                kind is dt.date and isinstance(doc[name], dt.datetime)):  # a datetime is a date subclass
             key_line = _line_of(text, name, 0) if where == "the letter" else line
-            raise InputError(path, key_line, 1,
-                             f"field '{name}' in {where} must be {kind.__name__}, got {type(doc[name]).__name__}")
+            got = "date-time" if isinstance(doc[name], dt.datetime) else type(doc[name]).__name__
+            raise InputError(path, key_line, 1, f"field '{name}' in {where} must be {kind.__name__}, got {got}")
         key_line = _line_of(text, name, 0) if where == "the letter" else line
         if name in LIST_ITEMS:
             _check_items(path, key_line, name, where, doc[name])
@@ -118,7 +144,7 @@ def _check_items(path: Path, line: int, name: str, where: str, items: list) -> N
     kind = LIST_ITEMS[name]
     wanted = "table" if kind is dict else getattr(kind, "__name__", "str")
     for item in items:
-        if not isinstance(item, kind) or isinstance(item, bool):
+        if not isinstance(item, kind) or isinstance(item, bool) or (kind is dt.date and isinstance(item, dt.datetime)):
             raise InputError(path, line, 1, f"field '{name}' in {where} must be a list of {wanted}"
                                             f"{'s' if kind is dict else ''}, got {type(item).__name__}")
         if kind is dict and (sorted(item) != sorted(REFUSAL_KEYS) or not all(isinstance(v, str) for v in item.values())):
@@ -127,13 +153,8 @@ def _check_items(path: Path, line: int, name: str, where: str, items: list) -> N
 
 
 def load_letter(path: Path, vocab: Vocabulary, cells: bool = True) -> Letter:
-    text = read_text(path, escapes=True)
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        m = re.search(r"line (\d+), column (\d+)", str(err))
-        line, col = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
-        raise InputError(path, line, col, f"invalid TOML: {err}") from err
+    text = read_text(path, escapes=True, kind="toml")
+    doc = parse_toml(path, text)
     _check_fields(path, text, doc, LETTER_FIELDS, "the letter", 1)
     for program in doc["programs"]:
         if program not in vocab.codelist("program").codes:
@@ -176,8 +197,11 @@ def load_letter(path: Path, vocab: Vocabulary, cells: bool = True) -> Letter:
         table.revises = _revises(path, text, line, t, structure)
         if cells:
             table.cells = load_cells(table, vocab)
-        elif not table.path.is_file():
+        elif not table.path.exists() and not table.path.is_symlink():
             raise InputError(table.path, 0, 0, f"missing table file for table '{table.id}'")
+        else:
+            inside(path.parent.parent, table.path)
+            regular(table.path)  # read later, table by table: a FIFO or a device is refused now
         letter.tables.append(table)
     listed = {table.path.name for table in letter.tables}
     for csv_path in sorted(path.parent.glob("*.csv")):
@@ -214,13 +238,13 @@ def _revises(path: Path, text: str, line: int, t: dict, structure) -> dict[tuple
 def load_cells(table: Table, vocab: Vocabulary) -> list[Cell]:
     path = table.path
     inside(path.parent.parent, path)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise InputError(path, 0, 0, f"missing table file for table '{table.id}'")
     dims = table.structure.dimensions
     expected = [d.name for d in dims] + TRAILING_COLUMNS
     cells: list[Cell] = []
     seen: dict[tuple, int] = {}
-    with io.StringIO(read_text(path), newline="") as f:
+    with io.StringIO(read_text(path, kind="csv"), newline="") as f:
         reader = csv.reader(f, strict=True)
         try:
             header = next(reader, None)
@@ -274,7 +298,8 @@ def _cell(path: Path, line: int, row: list[str], table: Table, vocab: Vocabulary
     if value:
         pattern, wanted = VALUE_PATTERNS.get(m.datatype, (None, ""))
         if pattern is not None and not pattern.fullmatch(value):
-            raise InputError(path, line, col + 1, f"expected {wanted} for measure '{measure}', found '{value}'")
+            shown = value if len(value) <= 40 else f"{value[:40]}… ({len(value)} characters)"
+            raise InputError(path, line, col + 1, f"expected {wanted} for measure '{measure}', found '{shown}'")
     inferences = tuple(x for x in inference.split(";") if x)
     for x in inferences:
         if x not in vocab.codelist("inference").codes:

@@ -20,6 +20,7 @@ table, its text alternative.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup, escape
@@ -145,9 +146,12 @@ def words(chart: Chart, data: SiteData, lang: str) -> Chart:
                        f"{number(tick.value, lang)}</text>")
         for tick in chart.category_ticks:
             full = data.label(tick.header.iri, lang).text if tick.header else ""
-            short = full if len(full) <= 26 else full[:25].rstrip() + "…"
-            svg.append(f'<text x="{left - 8}" y="{tick.position + 4:g}" text-anchor="end" class="category">'
-                       f"{escape(short)}</text>")
+            lines = wrap_label(full)
+            first = tick.position + 4 - LINE_HEIGHT * (len(lines) - 1) / 2
+            spans = "".join(f'<tspan x="{left - 8}" y="{first + LINE_HEIGHT * n:g}">{escape(line)}</tspan>'
+                            for n, line in enumerate(lines))
+            title = f"<title>{escape(full)}</title>" if lines[-1].endswith("…") else ""
+            svg.append(f'<text text-anchor="end" class="category">{title}{spans}</text>')
     else:
         for tick in chart.value_ticks:
             svg.append(f'<line x1="{left}" y1="{tick.position}" x2="{right}" y2="{tick.position}" class="grid-line"/>'
@@ -180,6 +184,29 @@ def words(chart: Chart, data: SiteData, lang: str) -> Chart:
     if chart.kind == "bar":
         svg.append(f'<line x1="{left}" y1="{top - 4}" x2="{left}" y2="{bottom}" class="axis"/>')
     return replace(chart, drawing=Markup("\n".join(svg)), data_rows=Markup("\n".join(rows)))
+
+
+LABEL_CHARACTERS = 26  # characters of a bar's label per line, in the 215 units left of the bars
+LABEL_LINES = 2  # lines of a label: a group of bars is at least 28 units high, two lines of 12 take 26
+LINE_HEIGHT = 13.0
+
+
+def wrap_label(text: str, width: int = LABEL_CHARACTERS, most: int = LABEL_LINES) -> list[str]:
+    """A category's label on at most `most` lines of `width` characters, broken between words or after
+    a hyphen; only what still does not fit is cut, with « … » (« République démocratique du Congo »
+    was cut to « République démocratique d… » with room for a second line, issue 23)."""
+    pieces = [(m.group(), m.start() > 0 and text[m.start() - 1] == " ") for m in re.finditer(r"[^\s-]*-|[^\s-]+", text)]
+    lines: list[str] = []
+    while pieces and len(lines) < most:
+        line = pieces.pop(0)[0]
+        while pieces and len(line) + pieces[0][1] + len(pieces[0][0]) <= width:
+            piece, spaced = pieces.pop(0)
+            line += (" " if spaced else "") + piece
+        lines.append(line)
+    if pieces:
+        lines[-1] += "".join((" " if spaced else "") + piece for piece, spaced in pieces)
+    lines = [line if len(line) <= width else line[:width - 1].rstrip() + "…" for line in lines]
+    return lines or [""]
 
 
 def make_chart(data: SiteData, grid: Grid, domain: list[tuple[str, Header]] | None = None) -> Chart | None:

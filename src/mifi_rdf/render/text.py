@@ -240,6 +240,8 @@ WORDS: dict[str, dict[str, str]] = {
         "upper": "au plus",
         "unbounded": "non bornée",
         "disclosed": "divulguée : une seule valeur possible",
+        "disclosed_short": "divulguée",
+        "every_bound": "Pour chacune de ces cases",
         "remark": "remarque",
         "narrow": "plus étroite que la protection voulue : la règle seule dit de {floor} à {top}",
         "vocabulary_intro": ("Les classes et propriétés propres à mifi-rdf ; les autres viennent de vocabulaires standard (RDF "
@@ -356,6 +358,8 @@ WORDS: dict[str, dict[str, str]] = {
         "upper": "at most",
         "unbounded": "unbounded",
         "disclosed": "disclosed: a single value is possible",
+        "disclosed_short": "disclosed",
+        "every_bound": "For every one of these cells",
         "remark": "remark",
         "narrow": "narrower than the protection intends: the rule alone says {floor} to {top}",
         "vocabulary_intro": ("mifi-rdf's own classes and properties; the others come from standard vocabularies (RDF Data Cube, "

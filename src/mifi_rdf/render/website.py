@@ -163,6 +163,15 @@ class Bound:
         return self.lower == self.upper
 
 
+INFERENCE_SWATCHES = 9  # style.css has a colour for .inf-0 … .inf-8, one per kind of inference
+
+
+def inference_classes(codes) -> dict[str, str]:
+    """The CSS class of each kind of inference, in code-list order: a cell inferred from the layout and
+    one inferred from the totals shared one colour and one legend swatch (issue 23)."""
+    return {code: f"inf-{i % INFERENCE_SWATCHES}" for i, code in enumerate(codes)}
+
+
 class Website:
     """Every page of the site for one project (see the module docstring).
 
@@ -287,6 +296,8 @@ class Website:
             return found
 
         statuses = {name: d.label(st.iri, lang) for name, st in d.vocab.statuses.items()}
+        kinds = inference_classes(d.vocab.codelist("inference").codes)
+        rank = {code: i for i, code in enumerate(kinds)}  # a cell of several kinds shows the first in code-list order
         note_word = WORDS[lang]["note"]
         absent = f'<td class="num absent"><span aria-hidden="true">–</span><span class="sr">{WORDS[lang]["absent"]}</span></td>'
 
@@ -318,7 +329,7 @@ class Website:
                         out.append(absent)
                         continue
                     cell = e.cell
-                    klass = "num inferred" if cell.inferences else "num"
+                    klass = f"num inferred {kinds[min(cell.inferences, key=rank.__getitem__)]}" if cell.inferences else "num"
                     if cell.value is not None:
                         body = number(cell.value, lang)
                     else:
@@ -341,6 +352,7 @@ class Website:
             "label": lambda iri: d.label(iri, lang), "label_in": d.label, "href": href, "to": to,
             "definition": lambda iri: d.definition(iri, lang), "base_iri": self.base,
             "status_iri": d.status_iri, "inference_iri": lambda x: f"{self.base}code/inference/{x}",
+            "inference_class": kinds.get,
             "chart_caption": lambda chart: chart_caption(chart, d, lang),
         }
 

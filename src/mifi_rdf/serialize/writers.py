@@ -91,9 +91,20 @@ def atomic_output(path: Path | None) -> Iterator[IO[bytes]]:
 
 
 def writable(path: Path) -> None:
-    """Refuse, before any work, an output whose folder is missing or which is a folder (exit 2)."""
+    """Refuse, before any work, an output whose folder is missing, which is a folder, or where no file
+    can be written (exit 2)."""
     if path.is_dir():
         raise UsageError(f"cannot write {path}: it is a folder; give a file name")
     folder = path.parent
     if not folder.is_dir():
         raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
+    if path.exists() and not path.is_file():  # /dev/null, a FIFO: written in place, not beside
+        if not os.access(path, os.W_OK):
+            raise UsageError(f"cannot write {path}: permission denied")
+        return
+    try:  # a file made and removed at once: permissions, a read-only or pseudo file system (issue 23)
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=folder)  # not a .tmp: never a write
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise UsageError(f"cannot write {path}: {err.strerror or err}") from None

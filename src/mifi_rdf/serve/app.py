@@ -39,6 +39,7 @@ from ..build.config import Options, load_config
 from ..build.facts import gather_facts
 from ..build.site import Site
 from ..build.sources import source_files
+from ..errors import UsageError
 from ..paths import project_paths
 from ..project import Project
 from ..render.website import Website
@@ -399,7 +400,12 @@ def running(project: Project, settings: Settings, site: Site | None = None, data
     with tempfile.TemporaryDirectory(prefix="mifi-rdf-serve-") as folder:
         app = App(project, settings, Path(folder), site, data)
         handler = type("BoundHandler", (Handler,), {"app": app})
-        httpd = Server((settings.host, settings.port), handler)
+        try:
+            httpd = Server((settings.host, settings.port), handler)
+        except OSError as err:  # « Address already in use » did not say which address (issue 23)
+            app.close()
+            raise UsageError(f"cannot listen on {settings.host}:{settings.port}: {err.strerror or err} (another server "
+                             "there? choose another --port, or --port 0 for any free one)") from None
         try:
             yield httpd, app
         finally:

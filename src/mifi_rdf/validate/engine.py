@@ -25,8 +25,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import UnreadableInput, UsageError
-from ..load.rdf import refuse_xml_declarations, too_long
-from ..namespaces import RDF_TYPE, SUBCLASS, XSD
+from ..files import regular
+from ..load.rdf import long_number, refuse_deep, refuse_deep_xml, refuse_xml_declarations, too_long
+from ..namespaces import QB, RDF_TYPE, SUBCLASS, XSD
 from .results import Report, Result, Term, term_of
 from .shapes import Constraint, Shapes
 
@@ -61,8 +62,10 @@ def store_from_files(paths: Iterable[Path], explicit_format: str | None, base: s
     store = ox.Store()
     for path in paths:
         fmt = input_format(path, explicit_format)
+        regular(path)  # a FIFO would make the parser wait forever, a device read forever (issue 23)
         if fmt == "xml":
             refuse_xml_declarations(path)  # before any parser: entity expansion (issue 15)
+            refuse_deep_xml(path)  # and depth: the parser's time is quadratic in it (issue 23)
         try:
             if fmt in ("ttl", "nt", "xml"):  # triples only: parsed and loaded by the store itself, 30 % faster
                 store.bulk_load(path=str(path), format=INPUT_FORMATS[fmt], base_iri=base)
@@ -74,6 +77,12 @@ def store_from_files(paths: Iterable[Path], explicit_format: str | None, base: s
         except MemoryError as err:
             raise too_long(path, fmt, err) from err
     return store
+
+
+def has_cube(store: ox.Store) -> bool:
+    """Whether the store holds at least one qb:DataSet, in any graph."""
+    kind = ox.NamedNode(QB + "DataSet")
+    return next(iter(store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), kind, None)), None) is not None
 
 
 def store_from_statements(statements: Iterable) -> ox.Store:
@@ -101,9 +110,18 @@ def rdflib_from_files(paths: Iterable[Path], explicit_format: str | None, base: 
     names = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig", "xml": "xml", "jsonld": "json-ld"}
     graph = rdflib.Dataset(default_union=True) if explicit_format in ("nq", "trig") else rdflib.Graph()
     for path in paths:
-        if input_format(path, explicit_format) == "xml":
+        fmt = input_format(path, explicit_format)
+        regular(path)
+        if fmt == "xml":
             refuse_xml_declarations(path)
-        graph.parse(path, format=names[input_format(path, explicit_format)], publicID=base)
+            refuse_deep_xml(path)
+        refuse_deep(path, fmt)  # rdflib's parsers recurse per level (issue 23)
+        try:
+            graph.parse(path, format=names[fmt], publicID=base)
+        except ValueError as err:  # int() of a literal of more than 4,300 digits, in rdflib's parsers
+            if "digits" not in str(err):
+                raise
+            raise long_number(path, err) from None
     return graph
 
 
