@@ -37,7 +37,20 @@ def read_input(path: Path):
         if not path.is_file():
             raise Unreadable(path, 0, 0, "no such file")
         return read_sheet(path)
+    if path.suffix.lower() == ".pdf":
+        from .pdf import read_pdf
+
+        return read_pdf(path)
     return read_text(path)
+
+
+def _on_page(error: InputError, lines) -> InputError:
+    """The error with the page of its line in front of its message, for input read from pages (a PDF, a
+    `pdftotext` output with form feeds): the line number is of the text ingest made of them."""
+    page = next((ln.page for ln in lines if ln.number == error.line), 0)
+    if not page:
+        return error
+    return type(error)(error.path, error.line, error.column, f"page {page}: {error.message}")
 
 
 def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, str] | None = None,
@@ -45,6 +58,15 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
     """Ingest one letter; Unreadable and UsageError are raised (exit 2), data problems are in Outcome.errors."""
     outcome = Outcome(display_path(letter), dry_run=dry_run)
     lines = read_input(letter)
+    try:
+        return _ingest(letter, lines, outcome, data_dir, ontology_dir, mapping, dry_run, replace)
+    finally:
+        if any(getattr(ln, "page", 0) for ln in lines):
+            outcome.errors = [_on_page(e, lines) for e in outcome.errors]
+
+
+def _ingest(letter: Path, lines, outcome: Outcome, data_dir: Path, ontology_dir: Path, mapping: dict[str, str] | None,
+            dry_run: bool, replace: bool) -> Outcome:
     raw_tables = find_tables(lines, letter)
     if not raw_tables:
         outcome.errors.append(InputError(letter, 1, 1, "no table found: expected a header row such as « Pays de citoyenneté"

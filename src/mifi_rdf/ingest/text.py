@@ -30,6 +30,7 @@ class Line:
     number: int  # 1-based line of the input
     text: str  # markup removed, trailing spaces removed, tabs kept
     bold: bool  # the whole line was bold (`**…**` or `<b>…</b>`): a caption or a heading
+    page: int = 0  # the page of a PDF the line was read on (0: the input has no pages)
 
     @property
     def cells(self) -> list[str]:
@@ -117,7 +118,24 @@ def read_text(path: Path) -> list[Line]:
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise InputError(path, 1, 1, "the file is empty: expected the text of a letter")
+    if is_layout_text(text):
+        from .layout import lines_from_words, words_of_layout_text
+
+        lines, pages = lines_from_words(words_of_layout_text(unicodedata.normalize("NFC", text)), fixed_pitch=True)
+        return [Line(ln.number, ln.text, ln.bold, page) for ln, page in zip(lines, pages, strict=True)]
     return lines_of(text)
+
+
+ALIGNED = re.compile(r"\S {3,}\S")
+
+
+def is_layout_text(text: str) -> bool:
+    """Text whose columns are runs of spaces (`pdftotext -layout`, a printout) rather than tabs: no tab and no
+    markup, and at least three lines with a gap of three spaces or more between words. The letters' own texts
+    (tabs, or 30735's single-spaced rows) never have such gaps and are read line by line as before."""
+    if "\t" in text or "**" in text or "<b>" in text.lower():
+        return False
+    return sum(1 for line in text.splitlines() if ALIGNED.search(line)) >= 3
 
 
 def lines_of(text: str) -> list[Line]:
@@ -178,9 +196,10 @@ def header_kind(line: Line) -> str | None:
 
 
 def _paragraph_before(lines: list[Line], index: int, floor: int) -> tuple[list[Line], int]:
-    """The blank-line-delimited paragraph just above lines[index], not crossing floor."""
+    """The blank-line-delimited paragraph just above lines[index], not crossing floor; a page number or a
+    page break (« Page 3 de 4 », a form feed) between the paragraph and the table is passed over."""
     i = index - 1
-    while i >= floor and lines[i].blank:
+    while i >= floor and (lines[i].blank or PAGE_FOOTER.match(lines[i].text)):
         i -= 1
     end = i
     while i >= floor and not lines[i].blank:
@@ -201,6 +220,19 @@ def _caption_from(par: list[Line]) -> tuple[str, str] | None:
     if all(ln.bold for ln in par) and "\t" not in text:
         return ("", text)
     return None
+
+
+def _plain_caption(par: list[Line]) -> str | None:
+    """A plain sentence just above a table, used as its caption when there is no « Tableau N » or bold title
+    above or below it: one paragraph of prose (no cells), not a source line, a note or a page number."""
+    if not par or any("\t" in ln.text for ln in par):
+        return None
+    text = " ".join(ln.text.strip() for ln in par)
+    if SOURCE.match(text) or NOTES_HEADING.match(text) or PAGE_FOOTER.match(text) or ANNEX.match(text):
+        return None
+    if len(text.split()) < 4 or text.rstrip().endswith(":"):
+        return None
+    return text
 
 
 def _space_row(line: Line) -> tuple[str, list[RawCell]] | None:
@@ -234,6 +266,8 @@ def find_tables(lines: list[Line], path: Path) -> list[RawTable]:
         i = _read_header(lines, i, table)
         i = _read_rows(lines, i, table, path)
         i = _read_after(lines, i, table, need_caption=before is None)
+        if not table.caption and (plain := _plain_caption(par)) is not None:
+            table.caption, table.caption_line = plain, par[0].number
         floor = i
         tables.append(table)
     return tables

@@ -1,0 +1,222 @@
+"""Make the PDF fixtures of the letters with two producers, and their `pdftotext` outputs.
+
+Run from the repository's root: `python tests/letters/pdf/make_fixtures.py` (needs fpdf2, Debian's chromium and
+poppler-utils). It writes, for each letter REF of `LETTERS`:
+- `REF-fpdf.pdf`: drawn by fpdf2 (DejaVu Sans, A4, fixed column widths, « Page N de M » footers and a running head
+  on every page, captions above the tables as in the text, header cells wrapped on two lines in narrow columns,
+  a wide table on a landscape page, a table continued on the next page with its header repeated where the text
+  repeats it, and tables broken by the page without it);
+- `REF-chromium.pdf`: Chromium printing an HTML page with real `<table>`s (Liberation Sans, ruled cells, bold
+  `<th>` headers, captions *below* the tables for 30952, « 2/3 »-style page numbers in a running footer, a long
+  table broken across pages without its header repeated);
+- `REF-*.layout.txt` and `REF-*.plain.txt`: `pdftotext -layout` and plain `pdftotext` of each PDF.
+
+The PDFs are made from the letters' texts (`sources/letters/REF.txt`): every paragraph and every table row as
+the text has it, so each PDF must ingest to exactly the cells of `data/REF/`. What a PDF cannot show as the text
+does, and how the fixture shows it instead:
+- a header cell spanning several columns (31224's years over the months) is printed left-aligned over the first
+  column it spans, as a word processor's merged cell with default alignment prints it;
+- the text's markup (`**`, `<b>`) becomes bold type; superscripts (`1^{er}`) are printed inline (« 1er »).
+The letters whose text lost its layout (30735's dropped blank cells, 25623's OCR dashboard) are not made here:
+their PDF would show what the text lost, and their text ingests as before.
+
+Same inputs give the same text layer; the PDF bytes carry the producers' dates (set to a fixed date for fpdf2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "src"))
+
+from mifi_rdf.ingest.text import Line, lines_of  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+LETTERS = ["30952", "31180", "31224"]
+FONTS = Path("/usr/share/fonts/truetype")
+CAPTION_BELOW = {"30952"}  # Chromium's PDF of these letters prints each caption under its table
+
+
+def blocks(ref: str) -> list[tuple[str, list[Line]]]:
+    """The letter's text as paragraphs ("p", one line) and tables ("table", its tab-separated lines)."""
+    lines = lines_of((ROOT / "sources" / "letters" / f"{ref}.txt").read_text(encoding="utf-8"))
+    out: list[tuple[str, list[Line]]] = []
+    for line in lines:
+        if "\t" in line.text:
+            if out and out[-1][0] == "table":
+                out[-1][1].append(line)
+            else:
+                out.append(("table", [line]))
+        elif line.blank:
+            out.append(("blank", []))
+        elif out and out[-1][0] == "p" and line.bold and out[-1][1][-1].bold:
+            out[-1][1].append(line)  # a bold title over two lines (31180's signatory)
+        else:
+            out.append(("p", [line]))
+    return [b for b in out if b[0] != "blank"]
+
+
+def header_count(rows: list[Line]) -> int:
+    n = 1
+    while n < len(rows) and not rows[n].cells[0].strip():
+        n += 1
+    return n
+
+
+# ---------------------------------------------------------------- fpdf2
+
+
+def make_fpdf(ref: str, out: Path) -> None:
+    from fpdf import FPDF
+
+    class Letter(FPDF):
+        def header(self) -> None:
+            self.set_font("dejavu", "", 8)
+            self.cell(0, 5, "Ministère de l'Immigration, de la Francisation et de l'Intégration — accès aux documents")
+            self.ln(10)
+
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("dejavu", "", 8)
+            self.cell(0, 5, f"Page {self.page_no()} de {{nb}}", align="C")
+
+    pdf = Letter(format="A4")
+    pdf.set_creation_date(dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    pdf.add_font("dejavu", "", str(FONTS / "dejavu" / "DejaVuSans.ttf"))
+    pdf.add_font("dejavu", "B", str(FONTS / "dejavu" / "DejaVuSans-Bold.ttf"))
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_page()
+    for kind, lines in blocks(ref):
+        if kind == "p":
+            pdf.set_font("dejavu", "B" if lines[0].bold else "", 10)
+            for line in lines:
+                pdf.multi_cell(0, 5, line.text.strip(), new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(3)
+            continue
+        ncols = max(len(ln.cells) for ln in lines)
+        if ncols > 3 and pdf.cur_orientation.value == "P":
+            pdf.add_page(orientation="L")  # a wide table on a landscape page
+        label_w = 60 if ncols <= 3 else 30
+        other_w = (pdf.epw - label_w) / (ncols - 1) if ncols > 3 else 45
+        font = 10 if ncols <= 3 else 7
+        nh = header_count(lines)
+        header = lines[:nh]
+        for k, line in enumerate(lines):
+            is_header = k < nh or (k and line.text == header[0].text)
+            if k and line.text == header[0].text:
+                pdf.add_page()  # the text repeats the header where the letter's page broke
+            elif pdf.will_page_break(5):
+                pdf.add_page()
+            pdf.set_font("dejavu", "B" if (is_header or line.bold) else "", font)
+            cells = line.cells + [""] * (ncols - len(line.cells))
+            if is_header and ncols <= 3:  # header cells wrapped on two lines in narrow columns
+                y = pdf.get_y()
+                for j, cell in enumerate(cells):
+                    pdf.multi_cell(label_w if j == 0 else 45, 5, cell.strip(), new_x="RIGHT", new_y="TOP")
+                pdf.set_xy(pdf.l_margin, y + 10)
+                continue
+            for j, cell in enumerate(cells):
+                w = label_w if j == 0 else other_w
+                pdf.cell(w, 5, cell.strip(), align="L" if j == 0 or is_header else "R")
+            pdf.ln(5)
+        pdf.ln(4)
+    pdf.output(str(out))
+
+
+# ---------------------------------------------------------------- Chromium
+
+
+CSS = """
+@page { size: A4; margin: 18mm 16mm 20mm 16mm;
+        @bottom-right { content: counter(page) "/" counter(pages); font-size: 8pt; } }
+body { font-family: 'Liberation Sans', sans-serif; font-size: 10pt; }
+p { margin: 0 0 8pt 0; }
+table { border-collapse: collapse; margin: 8pt 0; }
+th, td { border: 0.5pt solid #444; padding: 1pt 6pt; vertical-align: top; }
+th { text-align: left; }
+td.n { text-align: right; }
+td.l { min-width: 48mm; }
+table.wide { font-size: 6.5pt; }
+table.wide td.l { min-width: 22mm; }
+table.wide th, table.wide td { padding: 1pt 3pt; }
+"""
+
+
+def table_html(rows: list[Line], cls: str) -> str:
+    nh = header_count(rows)
+    ncols = max(len(r.cells) for r in rows)
+    out = [f'<table class="{cls}">']
+    for k, r in enumerate(rows):
+        if k and r.text == rows[0].text:
+            continue  # Chromium breaks the page where it must; the header is not repeated
+        cells = r.cells + [""] * (ncols - len(r.cells))
+        if k < nh:
+            tds = []
+            j = 0
+            while j < ncols:  # a header word followed by empty cells spans them (31224's years)
+                span = 1
+                while k == 0 and nh > 1 and cells[j].strip() and j + span < ncols and not cells[j + span].strip() \
+                        and j + span < ncols - 1:
+                    span += 1
+                attr = f' colspan="{span}"' if span > 1 else ""
+                tds.append(f"<th{attr}>{html.escape(cells[j].strip())}</th>")
+                j += span
+            out.append("<tr>" + "".join(tds) + "</tr>")
+            continue
+        tds = [f'<td class="{"l" if j == 0 else "n"}">{"<b>" if r.bold else ""}{html.escape(c.strip())}'
+               f'{"</b>" if r.bold else ""}</td>' for j, c in enumerate(cells)]
+        out.append("<tr>" + "".join(tds) + "</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def make_chromium(ref: str, out: Path) -> None:
+    parts = []
+    pending_caption: str | None = None
+    items = blocks(ref)
+    for k, (kind, lines) in enumerate(items):
+        if kind == "p":
+            text = " ".join(html.escape(ln.text.strip()) for ln in lines)
+            para = f"<p><b>{text}</b></p>" if lines[0].bold else f"<p>{text}</p>"
+            if ref in CAPTION_BELOW and k + 1 < len(items) and items[k + 1][0] == "table" and text.startswith("Tableau"):
+                pending_caption = para
+                continue
+            parts.append(para)
+            continue
+        wide = max(len(ln.cells) for ln in lines) > 3
+        parts.append(table_html(lines, "wide" if wide else "narrow"))
+        if pending_caption:
+            parts.append(pending_caption)
+            pending_caption = None
+    page = (f"<!doctype html><html lang='fr'><head><meta charset='utf-8'><title>{ref}</title><style>{CSS}</style>"
+            "</head><body>" + "\n".join(parts) + "</body></html>")
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / f"{ref}.html"
+        src.write_text(page, encoding="utf-8")
+        subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                        f"--print-to-pdf={out}", src.as_uri()], check=True, capture_output=True, timeout=120)
+
+
+def pdftotext(pdf: Path) -> None:
+    stem = pdf.with_suffix("")
+    subprocess.run(["pdftotext", "-layout", str(pdf), f"{stem}.layout.txt"], check=True)
+    subprocess.run(["pdftotext", str(pdf), f"{stem}.plain.txt"], check=True)
+
+
+def main() -> None:
+    for ref in LETTERS:
+        for producer, make in (("fpdf", make_fpdf), ("chromium", make_chromium)):
+            out = HERE / f"{ref}-{producer}.pdf"
+            make(ref, out)
+            pdftotext(out)
+            print(f"wrote {out.relative_to(ROOT)} ({out.stat().st_size} bytes)")
+
+
+if __name__ == "__main__":
+    main()
