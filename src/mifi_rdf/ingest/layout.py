@@ -13,7 +13,7 @@ The geometry, in the order it is applied:
 - consecutive rows of two or more chunks, with the one-chunk rows between them (a label whose figures are all
   blank), are a table region; its columns are the x ranges of its fullest rows; every chunk goes to the column
   it overlaps (the leftmost when it spans several: a spanning header names its first column) or, overlapping
-  none, to the nearest one;
+  none, to the first column that ends after it;
 - a header cell wrapped over two rows is joined when every cell of the second row sits under a cell of the first;
 - page numbers (« Page 2 de 3 », « 2/3 », « - 2 - ») and running heads (the same top or bottom line on several
   pages, digits aside) are dropped wherever they fall;
@@ -115,7 +115,9 @@ def _column_of(chunk: list[Word], columns: list[tuple[float, float]]) -> int:
     for k, (a, b) in enumerate(columns):
         if x0 <= b and x1 >= a:
             return k
-    return min(range(len(columns)), key=lambda k: max(columns[k][0] - x1, x0 - columns[k][1]))
+    # Overlapping none: a left-aligned header over right-aligned figures belongs to the first column that ends
+    # after it (the figures of the column before end before it starts).
+    return next((k for k, (_, b) in enumerate(columns) if b >= x1), len(columns) - 1)
 
 
 def _place(region: list[_Row]) -> None:
@@ -158,6 +160,8 @@ def _tables(rows: list[_Row], max_gap: float) -> None:
             if len(rows[j].chunks) >= 2:
                 last_multi = j
                 second = min(second, rows[j].chunks[1][0].x0)
+            elif j == i + 1 and rows[j].chunks[0][0].x0 >= second and gap <= PARAGRAPH * rows[j].height:
+                last_multi = j  # the second line of a header cell wrapped in its column (« TOTAL / AJUSTÉ »)
             elif (rows[j].chunks[0][0].x0 > rows[i].chunks[0][0].x0 + rows[i].height
                   or rows[j].chunks[0][-1].x1 >= second):
                 break  # a one-chunk row not within the label column: text below the table
@@ -203,7 +207,7 @@ def lines_from_words(words: list[Word], page_heights: dict[int, float] | None = 
     pages: dict[int, list[_Row]] = {}
     for page in sorted({w.page for w in words}):
         rows = _rows_of_page([w for w in words if w.page == page])
-        _tables(rows, 1.5 if fixed_pitch else PARAGRAPH)
+        _tables(rows, 1.5)
         pages[page] = rows
     drop = _furniture(pages, page_heights or {})
     texts: list[tuple[str, bool, int]] = []

@@ -1,0 +1,169 @@
+"""`mifi-rdf ingest` of PDF letters and of PDF tools' text: the fixtures of tests/letters/pdf/ (two producers,
+their `pdftotext -layout` outputs) ingest to exactly the cells of data/; the text forms pdftotext gives (page
+numbers between a caption and its table, form feeds, plain-sentence captions); hostile PDFs refused in one line."""
+
+from __future__ import annotations
+
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from test_ingest import KEY, files_under, ingest, ontology, rows  # noqa: F401  (ontology is a fixture)
+
+PDFS = ROOT / "tests" / "letters" / "pdf"
+TEST_LETTERS = ROOT / "tests" / "letters"
+
+# One source of each letter in the default run (a different producer or form each); the others with the slow suite.
+FAST = {"30952-fpdf.pdf", "31180-chromium.layout.txt", "31224-chromium.pdf"}
+SOURCES = [f"{ref}-{producer}{ext}" for ref in ("30952", "31180", "31224") for producer in ("fpdf", "chromium")
+           for ext in (".pdf", ".layout.txt")]
+
+
+def cells(folder: Path, ref: str) -> dict[str, list[list[str]]]:
+    out = {}
+    for csv_path in sorted((ROOT / "data" / ref).glob("t*.csv")):
+        want = rows(csv_path)
+        dims = [c for c in want[0] if c not in KEY + ["note_fr", "note_en"]]
+        out[csv_path.name] = [[r[c] for c in dims + KEY] for r in rows(folder / csv_path.name)]
+    return out
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=() if n in FAST else pytest.mark.slow) for n in SOURCES
+                                  if n != "31224-chromium.layout.txt"])
+def test_a_pdf_and_its_pdftotext_layout_output_ingest_to_the_cells_of_data(name, tmp_path, ontology):  # noqa: F811
+    ref = name.split("-")[0]
+    result = ingest(tmp_path / "data", ontology, str(PDFS / name))
+    assert result.exit_code == 0, result.output
+    assert cells(tmp_path / "data" / ref, ref) == cells(ROOT / "data" / ref, ref)
+    assert "error" not in result.output
+
+
+def test_layout_text_with_one_space_between_columns_is_refused_not_guessed(tmp_path, ontology):  # noqa: F811
+    """Chromium's 6.5 pt table of 31224, as `pdftotext -layout` prints it, leaves one space between « 5 » and
+    « 36 » of two columns: read as one cell, it is not a French number, and the letter is refused at that place."""
+    result = ingest(tmp_path / "data", ontology, str(PDFS / "31224-chromium.layout.txt"))
+    assert result.exit_code == 1
+    assert "found '5 36'" in result.output and "page 1:" in result.output
+    assert not (tmp_path / "data").exists() or not any((tmp_path / "data").iterdir())
+
+
+def test_an_error_in_a_pdf_names_its_page(tmp_path, ontology):  # noqa: F811
+    """31180 of the fpdf2 fixture, ingested again into a folder that has it: the table starts on page 2."""
+    result = ingest(tmp_path / "data", ontology, str(PDFS / "31180-fpdf.pdf"), "--dry-run", "--map", "Montréal=99999")
+    assert result.exit_code == 1
+    assert "31180-fpdf.pdf:" in result.output and ": page 2: " in result.output
+
+
+# ---------------------------------------------------------------- text forms of PDF tools
+
+def _letter(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    text = (TEST_LETTERS / "40001-new-round.txt").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / name
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def _cells_40001(result, data: Path) -> list[tuple[str, str]]:
+    assert result.exit_code == 0, result.output
+    return [(r["country"], r["value"]) for r in rows(data / "40001" / "t1.csv")]
+
+
+WANT_40001 = [("FRA", "512"), ("CMR", "1204"), ("MAR", "87"), ("TUN", "45"), ("_O", "131"), ("_T", "1979")]
+
+
+def test_page_number_between_the_caption_and_its_table(tmp_path, ontology):  # noqa: F811
+    path = _letter(tmp_path, "40001.txt", "\n\nPays de citoyenneté\tNombre d'invitations\nFrance",
+                   "\n\nPage 3 de 4\n\nPays de citoyenneté\tNombre d'invitations\nFrance")
+    assert _cells_40001(ingest(tmp_path / "data", ontology, str(path)), tmp_path / "data") == WANT_40001
+
+
+def test_a_form_feed_inside_a_table(tmp_path, ontology):  # noqa: F811
+    path = _letter(tmp_path, "40001.txt", "Marroc\t87\n\nPage 1 de 2\n\nPays de citoyenneté\tNombre d'invitations\n",
+                   "Marroc\t87\n\fTunisie\t45\n".replace("Tunisie\t45\n", ""))
+    assert "\f" in path.read_text(encoding="utf-8")
+    assert _cells_40001(ingest(tmp_path / "data", ontology, str(path)), tmp_path / "data") == WANT_40001
+
+
+def test_a_plain_sentence_caption(tmp_path, ontology):  # noqa: F811
+    """No « Tableau N », no bold: the sentence just above the table is its caption (it names the round)."""
+    path = _letter(tmp_path, "40001.txt", "Tableau 1: Nombre", "Nombre")
+    result = ingest(tmp_path / "data", ontology, str(path))
+    assert _cells_40001(result, tmp_path / "data") == WANT_40001
+    assert {r["round"] for r in rows(tmp_path / "data" / "40001" / "t1.csv")} == {"pstq-2026-04-09"}
+
+
+def test_a_source_line_is_never_taken_for_a_caption(tmp_path, ontology):  # noqa: F811
+    text = (TEST_LETTERS / "40001-new-round.txt").read_text(encoding="utf-8").splitlines()
+    k = next(i for i, line in enumerate(text) if line.startswith("Tableau 1"))
+    text[k] = "Source: Direction de la Planification de l'immigration, mai 2026"
+    path = tmp_path / "40001.txt"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    result = ingest(tmp_path / "data", ontology, str(path))
+    assert result.exit_code == 1
+    assert "no caption" in result.output
+
+
+# ---------------------------------------------------------------- bad PDFs
+
+
+def _fpdf(pages: int = 1, text: str | None = "Bonjour", encrypt: bool = False) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=10)
+    for _ in range(pages):
+        pdf.add_page()
+        if text:
+            pdf.cell(0, 5, text)
+        else:
+            pdf.rect(20, 20, 50, 30)
+    if encrypt:
+        pdf.set_encryption(owner_password="owner", user_password="user")
+    return bytes(pdf.output())
+
+
+def _bomb() -> bytes:
+    """A one-page PDF whose content stream inflates to 100 MB (it is 100 kB)."""
+    stream = zlib.compress(bytes(100 << 20), 9)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for k, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % k + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def _broken_xref() -> bytes:
+    data = _fpdf()
+    head, _, tail = data.rpartition(b"startxref")
+    return head + b"startxref\n" + b"%d" % (len(data) // 3) + b"\n%%EOF\n"
+
+
+@pytest.mark.parametrize("name, make, message", [
+    ("encrypted.pdf", lambda: _fpdf(encrypt=True), "the PDF is encrypted"),
+    ("scan.pdf", lambda: _fpdf(text=None), "no text layer on any of its 1 page(s): a scanned letter; OCR is not available"),
+    ("broken.pdf", _broken_xref, "broken PDF: its cross-reference table is not at byte"),
+    ("long.pdf", lambda: _fpdf(pages=500, text=None), "the PDF has 500 pages, more than 200"),
+    ("bomb.pdf", _bomb, "inflates to more than 64 MB"),
+    ("truncated.pdf", lambda: _fpdf()[:200], "broken PDF: no `startxref` at its end"),
+])
+def test_a_bad_pdf_is_refused_in_one_line_with_exit_2(name, make, message, tmp_path, ontology):  # noqa: F811
+    path = tmp_path / name
+    path.write_bytes(make())
+    start = time.monotonic()
+    result = ingest(tmp_path / "data", ontology, str(path))
+    assert time.monotonic() - start < 30
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"error: {path}") or f"{name}:0:0: " in result.output
+    assert message in result.output
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
+    assert not (tmp_path / "data").exists()
