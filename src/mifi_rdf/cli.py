@@ -288,9 +288,13 @@ def codelists(reference: Path | None, out: Path) -> None:
 @click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
               help="A file of `Label = code` lines, as --map.")
 @click.option("--replace", is_flag=True, help="Replace the letter's folder if it is already in the data folder.")
+@click.option("--confirm", "confirms", multiple=True, metavar="pN:ROW:FIGURE[=FIGURE]",
+              help="A scanned letter: confirm (or correct after =) a figure OCR read on page N in row ROW; repeat.")
+@click.option("--review", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.html",
+              help="Also write a review page: each table beside its page image, each cell marked (even if refused).")
 @click.pass_obj
 def ingest_cmd(obj: Context, letter: Path, dry_run: bool, report_file: Path | None, maps: tuple[str, ...],
-               mapping_file: Path | None, replace: bool) -> None:
+               mapping_file: Path | None, replace: bool, confirms: tuple[str, ...], review: Path | None) -> None:
     """Turn a new letter into curated data: DATA/<N/Réf.>/letter.toml and one CSV per table.
 
     LETTER is the letter's text as extracted from its PDF (or a CSV/XLSX table with its caption).
@@ -302,7 +306,7 @@ def ingest_cmd(obj: Context, letter: Path, dry_run: bool, report_file: Path | No
     from .ingest.run import command
 
     sys.exit(command(obj.data, obj.ontology, letter, dry_run, report_file, maps, mapping_file, replace,
-                     lambda s: click.echo(s, nl=False), lambda s: click.echo(s, err=True)))
+                     lambda s: click.echo(s, nl=False), lambda s: click.echo(s, err=True), confirms, review))
 
 
 def build_options(fn):

@@ -8,7 +8,7 @@ one line (exit 2) instead of exhausting memory or time:
 - more than `MAX_PAGES` pages (letters have a few; counted by pdfium, which does not inflate page contents);
 - a stream that inflates beyond `MAX_INFLATED` bytes (decompression bomb), measured by inflating each Flate
   stream in bounded steps;
-- no text at all on any page: a scanned letter, for which OCR is not available yet.
+- no text at all on any page: a scanned letter, read by OCR instead (ocr.py).
 """
 
 from __future__ import annotations
@@ -96,8 +96,9 @@ def read_pdf(path: Path) -> list[Line]:
                 page.flush_cache()
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as err:
         raise Unreadable(path, 0, 0, f"not a readable PDF ({type(err).__name__}: {err})") from err
-    if not words:
-        raise Unreadable(path, 0, 0, f"no text layer on any of its {pages} page(s): a scanned letter; OCR is not "
-                                     "available yet (ask MIFI for the PDF they produced, or type the tables' text)")
+    if not words:  # no text layer: a scanned letter, read by OCR (ocr.py)
+        from .ocr import read_scanned
+
+        return read_scanned(path, data)
     lines, page_of = lines_from_words(words, heights)
     return [Line(ln.number, ln.text, ln.bold, page) for ln, page in zip(lines, page_of, strict=True)]

@@ -54,15 +54,29 @@ def _on_page(error: InputError, lines) -> InputError:
 
 
 def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, str] | None = None,
-           dry_run: bool = False, replace: bool = False) -> Outcome:
-    """Ingest one letter; Unreadable and UsageError are raised (exit 2), data problems are in Outcome.errors."""
+           dry_run: bool = False, replace: bool = False, confirms: tuple[str, ...] = (),
+           review: Path | None = None) -> Outcome:
+    """Ingest one letter; Unreadable and UsageError are raised (exit 2), data problems are in Outcome.errors.
+
+    confirms: a person's `--confirm`s of figures read by OCR (ocr.py); review: an HTML page to write of what was
+    read, written whatever the outcome (review.py)."""
     outcome = Outcome(display_path(letter), dry_run=dry_run)
     lines = read_input(letter)
+    if confirms:
+        from .ocr import OcrLines, apply_confirmations
+
+        if not isinstance(lines, OcrLines):
+            raise UsageError("--confirm is for the figures of a scanned letter read by OCR; this letter has text")
+        lines = apply_confirmations(lines, confirms)
     try:
         return _ingest(letter, lines, outcome, data_dir, ontology_dir, mapping, dry_run, replace)
     finally:
         if any(getattr(ln, "page", 0) for ln in lines):
             outcome.errors = [_on_page(e, lines) for e in outcome.errors]
+        if review is not None:
+            from .review import write_review
+
+            write_review(review, letter, lines, outcome)
 
 
 def _ingest(letter: Path, lines, outcome: Outcome, data_dir: Path, ontology_dir: Path, mapping: dict[str, str] | None,
@@ -92,6 +106,10 @@ def _ingest(letter: Path, lines, outcome: Outcome, data_dir: Path, ontology_dir:
             if not use.match.resolved:
                 outcome.errors.append(_label_error(letter, use))
         outcome.errors += t.errors
+    if hasattr(lines, "readings"):  # a scanned letter: a figure read by OCR is written only once confirmed
+        from .ocr import check_figures
+
+        outcome.errors += check_figures(tables, lines, letter, vocab)
     if outcome.errors:
         return outcome
     new: dict[str, set[str]] = {}
@@ -221,7 +239,8 @@ def _titles(t: TableResult, meta: LetterMeta, index: CodeIndex, vocab: Vocabular
 
 
 def command(data: Path | None, ontology: Path | None, letter: Path, dry_run: bool, report_file: Path | None,
-            maps: tuple[str, ...], mapping_file: Path | None, replace: bool, out, err) -> int:
+            maps: tuple[str, ...], mapping_file: Path | None, replace: bool, out, err,
+            confirms: tuple[str, ...] = (), review: Path | None = None) -> int:
     """The `mifi-rdf ingest` command: report on stdout, problems on stderr, JSON report on request; exit code."""
     from ..paths import project_paths
     from .labels import read_mapping
@@ -233,7 +252,7 @@ def command(data: Path | None, ontology: Path | None, letter: Path, dry_run: boo
         if mapping_file is not None:
             mapping.update(read_mapping(mapping_file.read_text(encoding="utf-8"), str(mapping_file)))
         mapping.update(read_mapping("\n".join(maps), "--map"))
-        outcome = ingest(letter, paths.data, paths.ontology, mapping, dry_run, replace)
+        outcome = ingest(letter, paths.data, paths.ontology, mapping, dry_run, replace, confirms, review)
     except (Unreadable, UsageError, ValueError, OSError) as error:
         err(f"error: {error}")
         return 2

@@ -1,0 +1,314 @@
+"""A scanned letter (a PDF of page images) → the same `Line`s as a text layer, with what OCR read and how surely.
+
+Each page is rendered by pypdfium2 at `DPI`, cleaned of specks (a 3×3 median filter), straightened (a scan leans by a degree or so, which would split a
+table row into two baselines), and read by Tesseract's French model through pytesseract's `image_to_data`: words
+with their boxes and a confidence (tokens without a letter or a digit, specks and rules read as « | » or « . »,
+are left out). Every word of a page gets one height, `LINE_HEIGHT` × the median height of its Tesseract lines,
+centred on its line, as a text layer's words get their font's size: layout.py measures gaps in word heights, and
+an ink box (« aux » is shorter than « Tableau ») would make a justified line's spaces look like column gaps. The words become `layout.Word`s (in PDF points, like a text layer's) and go
+through the same `lines_from_words` and the same table parser as any PDF.
+
+OCR misreads figures (« 27 » for « 77 », a lost decimal comma), so a figure it read is not a figure the letter
+printed until something confirms it (`check_figures`):
+- the totals: every printed total the cell takes part in (as a part, or as the total) holds exactly with it, and
+  there is at least one such total with no blanked cell (a blank makes a total an inequality, which confirms
+  nothing); a percentage is confirmed when its confirmed count gives exactly its printed digits;
+- or a person, who reads the page image and says so: `--confirm "p3:France:418"` (page, row label as OCR read
+  it, the figure), or corrects it: `--confirm "p3:Tunisie:2A1=241"` (what OCR read = what the page shows).
+Every other OCR'd figure is an error naming its page, its position on the page (x, y in points from the top
+left of the straightened page) and OCR's confidence, so nothing is written until a person has seen it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError, UsageError
+from .layout import Word, lines_from_words
+from .text import Line, fold
+
+DPI = 300  # rendering for OCR: Tesseract reads decimal commas and thin digits better at 300 dpi than at 200
+LINE_HEIGHT = 1.3  # a font size is about 1.3 × the ink height of a line of text (ascenders to descenders)
+MAX_SKEW = 3.0  # degrees: the largest lean looked for when straightening a page
+INSTALL = ("reading a scanned letter needs OCR: pip install 'mifi-rdf[ocr]' (pytesseract) and "
+           "apt-get install tesseract-ocr tesseract-ocr-fra (Tesseract and its French model)")
+INK = re.compile(r"\w")
+CONFIRM = re.compile(r"^p(\d+):(.+):([^:=]+)(?:=([^:=]+))?$")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What OCR read for one cell of a line: its text, its lowest word confidence (0–100), where it is."""
+
+    text: str
+    confidence: float
+    page: int
+    x: float  # points from the left of the page
+    y: float  # points from the top of the page
+    by_person: str = ""  # the person's --confirm, when they confirmed or corrected it
+
+
+class OcrLines(list):
+    """The lines of a scanned letter, with the OCR reading of each table cell: (line, cell index) → Reading."""
+
+    def __init__(self, lines: list[Line], readings: dict[tuple[int, int], Reading], images: dict[int, bytes]):
+        super().__init__(lines)
+        self.readings = readings
+        self.images = images  # page → PNG of the straightened page, for the review page
+
+
+@dataclass
+class _Page:
+    words: list[Word] = field(default_factory=list)
+    confidences: list[float] = field(default_factory=list)
+    lines: list[list[int]] = field(default_factory=list)  # Tesseract's lines, as indexes into words
+
+
+def _tesseract():
+    try:
+        import pytesseract
+    except ImportError as err:
+        raise UsageError(INSTALL) from err
+    try:
+        languages = pytesseract.get_languages(config="")
+    except (pytesseract.TesseractNotFoundError, OSError) as err:
+        raise UsageError(INSTALL) from err
+    if "fra" not in languages:
+        raise UsageError(INSTALL)
+    return pytesseract
+
+
+def skew(image) -> float:
+    """The angle (degrees, counter-clockwise) by which the page leans: the one whose rotation makes the rows of
+    ink sharpest (the variance of the rows' ink is largest when the text lines are horizontal)."""
+    import numpy as np
+    from PIL import Image
+
+    small = image.convert("L").resize((image.width // 4, image.height // 4), Image.Resampling.BILINEAR)
+    ink = 255 - np.asarray(small, dtype=np.float32)
+
+    def sharpness(angle: float) -> float:
+        turned = Image.fromarray(ink.astype(np.uint8)).rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=0)
+        return float(np.var(np.asarray(turned, dtype=np.float32).sum(axis=1)))
+
+    coarse = max((a / 2 for a in range(int(-MAX_SKEW * 2), int(MAX_SKEW * 2) + 1)), key=sharpness)
+    fine = max((coarse + a / 10 for a in range(-5, 6)), key=sharpness)
+    return -fine
+
+
+def read_scanned(path: Path, data: bytes) -> OcrLines:
+    """OCR every page of an image-only PDF; refuses in one line when OCR is not installed."""
+    import io
+
+    import pypdfium2
+    from PIL import Image, ImageFilter
+
+    tesseract = _tesseract()
+    # Tesseract's OpenMP threads compete for the cores: one thread per page is faster on a shared machine.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    scale = DPI / 72
+    pages: dict[int, _Page] = {}
+    heights: dict[int, float] = {}
+    images: dict[int, bytes] = {}
+    pdf = pypdfium2.PdfDocument(data)
+    for number in range(1, len(pdf) + 1):
+        page = pdf[number - 1]
+        heights[number] = float(page.get_size()[1])
+        image = page.render(scale=scale, grayscale=True).to_pil().convert("L").filter(ImageFilter.MedianFilter(3))
+        angle = skew(image)
+        if abs(angle) >= 0.05:
+            image = image.rotate(-angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+        png = io.BytesIO()
+        image.resize((image.width // 3, image.height // 3), Image.Resampling.LANCZOS).save(png, "PNG", optimize=True)
+        images[number] = png.getvalue()
+        try:
+            found = tesseract.image_to_data(image, lang="fra", config="--psm 6", output_type=tesseract.Output.DICT)
+        except tesseract.TesseractError as err:
+            raise InputError(path, 0, 0, f"page {number}: OCR failed ({err}): expected a scanned letter") from err
+        p = pages.setdefault(number, _Page())
+        by_line: dict[tuple[int, int, int], list[int]] = {}
+        level = found["level"]
+        centres = {(found["block_num"][i], found["par_num"][i], found["line_num"][i]):
+                   (found["top"][i] + found["height"][i] / 2) / scale for i in range(len(level)) if level[i] == 4}
+        heights_px = sorted(found["height"][i] for i in range(len(level)) if level[i] == 4)
+        size = LINE_HEIGHT * (heights_px[len(heights_px) // 2] if heights_px else 40) / scale
+        for i, text in enumerate(found["text"]):
+            key = (found["block_num"][i], found["par_num"][i], found["line_num"][i])
+            text = text.strip()
+            if level[i] != 5 or not INK.search(text):
+                continue  # a speck or a rule read as « | », « . », « — »: no letter, no digit, nothing of the letter's
+            x, w = found["left"][i] / scale, found["width"][i] / scale
+            centre = centres.get(key, (found["top"][i] + found["height"][i] / 2) / scale)
+            by_line.setdefault(key, []).append(len(p.words))
+            p.words.append(Word(text, x, x + w, centre - size / 2, centre + size / 2, False, number))
+            p.confidences.append(float(found["conf"][i]))
+        p.lines = list(by_line.values())
+    words = [w for p in pages.values() for w in p.words]
+    if not words:
+        raise InputError(path, 0, 0, f"OCR found no text on any of its {len(pdf)} page(s): expected a letter's pages")
+    lines, page_of = lines_from_words(words, heights)
+    lines = [Line(ln.number, ln.text, ln.bold, page) for ln, page in zip(lines, page_of, strict=True)]
+    return OcrLines(lines, _readings(lines, pages), images)
+
+
+def _readings(lines: list[Line], pages: dict[int, _Page]) -> dict[tuple[int, int], Reading]:
+    """The OCR reading of each cell of each table line: the line is matched to the Tesseract line with the same
+    words in the same order (the first not yet used on its page), and each cell to its words."""
+    used: set[tuple[int, int]] = set()
+    out: dict[tuple[int, int], Reading] = {}
+    for line in lines:
+        if "\t" not in line.text or line.page not in pages:
+            continue
+        p = pages[line.page]
+        tokens = line.text.split()
+        match = next((k for k, ids in enumerate(p.lines) if (line.page, k) not in used
+                      and [p.words[i].text for i in ids] == tokens), None)
+        if match is None:
+            continue
+        used.add((line.page, match))
+        ids = iter(p.lines[match])
+        for index, cell in enumerate(line.text.split("\t")):
+            mine = [next(ids) for _ in cell.split()]
+            if mine:
+                ws = [p.words[i] for i in mine]
+                out[(line.number, index)] = Reading(cell, min(p.confidences[i] for i in mine), line.page,
+                                                    round(ws[0].x0, 1), round(ws[0].top, 1))
+    return out
+
+
+# ---------------------------------------------------------------- a person's confirmations
+
+
+def apply_confirmations(lines: OcrLines, confirms: tuple[str, ...]) -> OcrLines:
+    """The lines with each `--confirm "pN:LABEL:READ[=VALUE]"` applied: the cell of the row LABEL on page N that
+    OCR read as READ is marked confirmed by a person, and reads VALUE when one is given (the person's reading)."""
+    for confirm in confirms:
+        m = CONFIRM.match(confirm.strip())
+        if m is None:
+            raise UsageError(f"--confirm « {confirm} »: expected PAGE:ROW:FIGURE or PAGE:ROW:READ=FIGURE, such as "
+                             "\"p3:France:418\" or \"p3:Tunisie:2A1=241\"")
+        page, label, read, value = int(m.group(1)), m.group(2).strip(), m.group(3).strip(), (m.group(4) or "").strip()
+        hits = [(k, ln, j) for k, ln in enumerate(lines) if ln.page == page and "\t" in ln.text
+                and fold(ln.text.split("\t")[0]) == fold(label)
+                for j, cell in enumerate(ln.text.split("\t")) if j and cell.strip() == read]
+        if len(hits) != 1:
+            what = "no cell" if not hits else f"{len(hits)} cells"
+            raise UsageError(f"--confirm « {confirm} »: {what} of a row « {label} » on page {page} read « {read} » by OCR: "
+                             "give the row label and the figure as the OCR list shows them")
+        k, ln, j = hits[0]
+        cells = ln.text.split("\t")
+        reading = lines.readings.get((ln.number, j), Reading(read, 0.0, page, 0.0, 0.0))
+        if value:
+            cells[j] = value
+            lines[k] = Line(ln.number, "\t".join(cells), ln.bold, ln.page)
+        lines.readings[(ln.number, j)] = Reading(reading.text, reading.confidence, reading.page, reading.x, reading.y,
+                                                 confirm.strip())
+    return lines
+
+
+# ---------------------------------------------------------------- the fidelity rule
+
+
+def cell_index(line: Line, column: int) -> int:
+    """Which tab-separated cell of the line starts at this 1-based character column."""
+    return line.text[: max(column - 1, 0)].count("\t")
+
+
+def _exact_totals(cells) -> list[tuple[object, list]]:
+    """(total, parts) of each printed total: along each dimension, the cell whose code there is a total (`_T`, or a
+    span of periods « A--B » among single periods) and the cells that differ from it in that dimension only."""
+    out = []
+    dims = list(cells[0].codes) if cells else []
+    for d in dims:
+        groups: dict[tuple, list] = {}
+        for c in cells:
+            groups.setdefault((c.measure, tuple(c.codes[x] for x in dims if x != d)), []).append(c)
+        for group in groups.values():
+            totals = [c for c in group if c.codes[d] == "_T"] or [c for c in group if "--" in c.codes[d]]
+            if len(totals) == 1 and len(group) > 1:
+                out.append((totals[0], [c for c in group if c is not totals[0]]))
+    return out
+
+
+def _confirmed_by_totals(cells, percent: set[str]) -> set[int]:
+    confirmed: set[int] = set()
+    failed: set[int] = set()
+    for total, parts in _exact_totals([c for c in cells if c.measure not in percent]):
+        members = [total, *parts]
+        if total.value is None or total.status == "adjusted-total":
+            continue
+        if any(p.value is None for p in parts):
+            continue  # a blank: the total bounds the parts, it confirms none of them
+        if sum(int(p.value) for p in parts) == int(total.value):
+            confirmed |= {id(c) for c in members}
+        else:
+            failed |= {id(c) for c in members}
+    return confirmed - failed
+
+
+def _percent_confirmed(cell, cells, confirmed: set[int], shares: dict[str, str]) -> bool:
+    """A percentage whose count and grand total are confirmed and which is exactly their ratio, rounded as printed."""
+    count_measure = shares.get(cell.measure)
+    if count_measure is None or cell.value is None:
+        return False
+    dims = list(cell.codes)
+    count = next((c for c in cells if c.measure == count_measure and c.codes == cell.codes), None)
+    grand = [c for c in cells if c.measure == count_measure and c.codes != cell.codes
+             and any(c.codes[d] == "_T" for d in dims) and all(c.codes[d] in {"_T", cell.codes[d]} for d in dims)]
+    if count is None or count.value is None or len(grand) != 1 or grand[0].value is None or int(grand[0].value) == 0:
+        return False
+    if id(count) not in confirmed or id(grand[0]) not in confirmed:
+        return False
+    decimals = len(cell.value.split(".")[1]) if "." in cell.value else 0
+    return f"{100 * int(count.value) / int(grand[0].value):.{decimals}f}" == cell.value
+
+
+def check_figures(tables, lines: OcrLines, path: Path, vocab) -> list[InputError]:
+    """Mark each OCR'd figure confirmed by the totals or by a person (inference and notes, fr and en), and return an
+    error for every other one: its page, position and confidence, and the --confirm that would accept it."""
+    from .tables import _share_of
+
+    by_number = {ln.number: ln for ln in lines}
+    errors: list[InputError] = []
+    for t in tables:
+        if t.structure is None:
+            continue
+        percent = {m.name for m in t.structure.measures.values() if m.datatype.endswith("decimal")}
+        shares = _share_of(vocab, t.structure)
+        confirmed = _confirmed_by_totals(t.cells, percent)
+        for c in t.cells:
+            line = by_number.get(c.line)
+            if c.value is None or line is None:
+                continue
+            index = cell_index(line, c.column)
+            reading = lines.readings.get((c.line, index))
+            if reading is None:
+                reading = Reading(line.text.split("\t")[index] if "\t" in line.text else c.value, 0.0, line.page, 0.0, 0.0)
+            where_en = f"page {reading.page} at x={reading.x:.0f}, y={reading.y:.0f} pt"
+            where_fr = f"page {reading.page} à x={reading.x:.0f}, y={reading.y:.0f} pt"
+            if reading.by_person:
+                c.inferences.append("ocr-confirmed-by-person")
+                corrected = reading.text != line.text.split("\t")[index]
+                en = (f"Read by OCR as « {reading.text} » ({where_en}, confidence {reading.confidence:.0f} %)"
+                      + (f"; a person read {c.value} on the page image." if corrected else "; confirmed by a person."))
+                fr = (f"Lu par OCR « {reading.text} » ({where_fr}, confiance {reading.confidence:.0f} %)"
+                      + (f" ; une personne a lu {c.value} sur l'image de la page." if corrected
+                         else " ; confirmé par une personne."))
+            elif id(c) in confirmed or (c.measure in percent and _percent_confirmed(c, t.cells, confirmed, shares)):
+                c.inferences.append("ocr-confirmed-by-totals")
+                en = f"Read by OCR ({where_en}, confidence {reading.confidence:.0f} %); the printed totals hold with it."
+                fr = f"Lu par OCR ({where_fr}, confiance {reading.confidence:.0f} %) ; les totaux imprimés le confirment."
+            else:
+                label = line.text.split("\t")[0].strip()
+                errors.append(InputError(path, c.line, c.column,
+                                         f"« {label} » {reading.text} (measure {c.measure}) was read by OCR, {where_en}, "
+                                         f"confidence {reading.confidence:.0f} %, and the totals do not confirm it: look "
+                                         f"at the page and confirm it with --confirm \"p{reading.page}:{label}:{reading.text}\""
+                                         f" (or correct it: \"p{reading.page}:{label}:{reading.text}=FIGURE\")"))
+                continue
+            c.note_en = " ".join(x for x in (c.note_en, en) if x)
+            c.note_fr = " ".join(x for x in (c.note_fr, fr) if x)
+    return errors
