@@ -1,12 +1,14 @@
 """A scanned letter (a PDF of page images) → the same `Line`s as a text layer, with what OCR read and how surely.
 
-Each page is rendered by pypdfium2 at `DPI`, cleaned of specks (a 3×3 median filter), straightened (a scan leans by a degree or so, which would split a
-table row into two baselines), and read by Tesseract's French model through pytesseract's `image_to_data`: words
-with their boxes and a confidence (tokens without a letter or a digit, specks and rules read as « | » or « . »,
-are left out). Every word of a page gets one height, `LINE_HEIGHT` × the median height of its Tesseract lines,
-centred on its line, as a text layer's words get their font's size: layout.py measures gaps in word heights, and
-an ink box (« aux » is shorter than « Tableau ») would make a justified line's spaces look like column gaps. The words become `layout.Word`s (in PDF points, like a text layer's) and go
-through the same `lines_from_words` and the same table parser as any PDF.
+Each page is rendered by pypdfium2 at `DPI`, cleaned of specks (a 3×3 median filter), straightened (a scan leans
+by a degree or so, which would split a table row into two baselines), and read by Tesseract's French model through
+pytesseract's `image_to_data`: words with their boxes and a confidence. Tokens of dots, bars and the like alone
+(specks and rules read as « | » or « . ») are left out; dashes and guillemets are kept, as a text layer has them.
+Every word of a page gets one height, `LINE_HEIGHT` × the median height of its Tesseract lines, centred on its
+line, as a text layer's words get their font's size: layout.py measures gaps in word heights, and ink boxes
+(« aux » is shorter than « Tableau ») would make a justified line's spaces look like column gaps. The words become
+`layout.Word`s (in PDF points, like a text layer's) and go through the same `lines_from_words` and the same table
+parser as any PDF.
 
 OCR misreads figures (« 27 » for « 77 », a lost decimal comma), so a figure it read is not a figure the letter
 printed until something confirms it (`check_figures`):
@@ -28,14 +30,14 @@ from pathlib import Path
 
 from ..errors import InputError, UsageError
 from .layout import Word, lines_from_words
-from .text import Line, fold
+from .text import Line, Unreadable, fold
 
 DPI = 300  # rendering for OCR: Tesseract reads decimal commas and thin digits better at 300 dpi than at 200
 LINE_HEIGHT = 1.3  # a font size is about 1.3 × the ink height of a line of text (ascenders to descenders)
 MAX_SKEW = 3.0  # degrees: the largest lean looked for when straightening a page
 INSTALL = ("reading a scanned letter needs OCR: pip install 'mifi-rdf[ocr]' (pytesseract) and "
            "apt-get install tesseract-ocr tesseract-ocr-fra (Tesseract and its French model)")
-INK = re.compile(r"\w")
+SPECK = re.compile(r"^[|.,:;'`_~!]+$")  # what Tesseract makes of specks and rules
 CONFIRM = re.compile(r"^p(\d+):(.+):([^:=]+)(?:=([^:=]+))?$")
 
 
@@ -127,7 +129,7 @@ def read_scanned(path: Path, data: bytes) -> OcrLines:
         try:
             found = tesseract.image_to_data(image, lang="fra", config="--psm 6", output_type=tesseract.Output.DICT)
         except tesseract.TesseractError as err:
-            raise InputError(path, 0, 0, f"page {number}: OCR failed ({err}): expected a scanned letter") from err
+            raise Unreadable(path, 0, 0, f"page {number}: OCR failed ({err}): expected a scanned letter") from err
         p = pages.setdefault(number, _Page())
         by_line: dict[tuple[int, int, int], list[int]] = {}
         level = found["level"]
@@ -138,8 +140,8 @@ def read_scanned(path: Path, data: bytes) -> OcrLines:
         for i, text in enumerate(found["text"]):
             key = (found["block_num"][i], found["par_num"][i], found["line_num"][i])
             text = text.strip()
-            if level[i] != 5 or not INK.search(text):
-                continue  # a speck or a rule read as « | », « . », « — »: no letter, no digit, nothing of the letter's
+            if level[i] != 5 or not text or SPECK.match(text):
+                continue  # a speck or a rule read as « | » or « . »: no letter, no digit, no dash, no guillemet
             x, w = found["left"][i] / scale, found["width"][i] / scale
             centre = centres.get(key, (found["top"][i] + found["height"][i] / 2) / scale)
             by_line.setdefault(key, []).append(len(p.words))
@@ -148,7 +150,7 @@ def read_scanned(path: Path, data: bytes) -> OcrLines:
         p.lines = list(by_line.values())
     words = [w for p in pages.values() for w in p.words]
     if not words:
-        raise InputError(path, 0, 0, f"OCR found no text on any of its {len(pdf)} page(s): expected a letter's pages")
+        raise Unreadable(path, 0, 0, f"OCR found no text on any of its {len(pdf)} page(s): expected a letter's pages")
     lines, page_of = lines_from_words(words, heights)
     lines = [Line(ln.number, ln.text, ln.bold, page) for ln, page in zip(lines, page_of, strict=True)]
     return OcrLines(lines, _readings(lines, pages), images)
@@ -312,3 +314,22 @@ def check_figures(tables, lines: OcrLines, path: Path, vocab) -> list[InputError
             c.note_en = " ".join(x for x in (c.note_en, en) if x)
             c.note_fr = " ".join(x for x in (c.note_fr, fr) if x)
     return errors
+
+
+def explain(errors: list[InputError], lines: OcrLines) -> list[InputError]:
+    """The errors, each about a cell OCR read (a figure that is not a number, say) told where OCR read it, how
+    surely, and the --confirm that corrects it."""
+    by_number = {ln.number: ln for ln in lines}
+    out = []
+    for e in errors:
+        line = by_number.get(e.line)
+        reading = lines.readings.get((e.line, cell_index(line, e.column))) if line is not None and e.column > 1 else None
+        if reading is None or "was read by OCR" in e.message:
+            out.append(e)
+            continue
+        label = line.text.split("\t")[0].strip()
+        out.append(InputError(e.path, e.line, e.column,
+                              f"{e.message} (read by OCR in row « {label} », page {reading.page} at x={reading.x:.0f}, "
+                              f"y={reading.y:.0f} pt, confidence {reading.confidence:.0f} %: look at the page and correct it "
+                              f"with --confirm \"p{reading.page}:{label}:{reading.text}=FIGURE\")"))
+    return out

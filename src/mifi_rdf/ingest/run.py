@@ -107,9 +107,9 @@ def _ingest(letter: Path, lines, outcome: Outcome, data_dir: Path, ontology_dir:
                 outcome.errors.append(_label_error(letter, use))
         outcome.errors += t.errors
     if hasattr(lines, "readings"):  # a scanned letter: a figure read by OCR is written only once confirmed
-        from .ocr import check_figures
+        from .ocr import check_figures, explain
 
-        outcome.errors += check_figures(tables, lines, letter, vocab)
+        outcome.errors = explain(outcome.errors, lines) + check_figures(tables, lines, letter, vocab)
     if outcome.errors:
         return outcome
     new: dict[str, set[str]] = {}
