@@ -37,7 +37,7 @@ LINE_HEIGHT = 1.3  # a font size is about 1.3 × the ink height of a line of tex
 MAX_SKEW = 3.0  # degrees: the largest lean looked for when straightening a page
 INSTALL = ("reading a scanned letter needs OCR: pip install 'mifi-rdf[ocr]' (pytesseract) and "
            "apt-get install tesseract-ocr tesseract-ocr-fra (Tesseract and its French model)")
-SPECK = re.compile(r"^[|.,:;'`_~!]+$")  # what Tesseract makes of specks and rules
+SPECK = re.compile(r"^[|.,:;'`~!]+$")  # what Tesseract makes of specks and rules
 CONFIRM = re.compile(r"^p(\d+):(.+):([^:=]+)(?:=([^:=]+))?$")
 
 
