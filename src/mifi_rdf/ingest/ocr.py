@@ -63,7 +63,9 @@ class OcrLines(list):
 
 
 @dataclass
-class _Page:
+class OcrPage:
+    """What Tesseract read on one page: its words (in points), their confidences, and its lines of words."""
+
     words: list[Word] = field(default_factory=list)
     confidences: list[float] = field(default_factory=list)
     lines: list[list[int]] = field(default_factory=list)  # Tesseract's lines, as indexes into words
@@ -112,7 +114,7 @@ def read_scanned(path: Path, data: bytes) -> OcrLines:
     # Tesseract's OpenMP threads compete for the cores: one thread per page is faster on a shared machine.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     scale = DPI / 72
-    pages: dict[int, _Page] = {}
+    pages: dict[int, OcrPage] = {}
     heights: dict[int, float] = {}
     images: dict[int, bytes] = {}
     pdf = pypdfium2.PdfDocument(data)
@@ -130,7 +132,7 @@ def read_scanned(path: Path, data: bytes) -> OcrLines:
             found = tesseract.image_to_data(image, lang="fra", config="--psm 6", output_type=tesseract.Output.DICT)
         except tesseract.TesseractError as err:
             raise Unreadable(path, 0, 0, f"page {number}: OCR failed ({err}): expected a scanned letter") from err
-        p = pages.setdefault(number, _Page())
+        p = pages.setdefault(number, OcrPage())
         by_line: dict[tuple[int, int, int], list[int]] = {}
         level = found["level"]
         centres = {(found["block_num"][i], found["par_num"][i], found["line_num"][i]):
@@ -148,15 +150,20 @@ def read_scanned(path: Path, data: bytes) -> OcrLines:
             p.words.append(Word(text, x, x + w, centre - size / 2, centre + size / 2, False, number))
             p.confidences.append(float(found["conf"][i]))
         p.lines = list(by_line.values())
-    words = [w for p in pages.values() for w in p.words]
-    if not words:
+    if not any(p.words for p in pages.values()):
         raise Unreadable(path, 0, 0, f"OCR found no text on any of its {len(pdf)} page(s): expected a letter's pages")
+    return from_pages(pages, heights, images)
+
+
+def from_pages(pages: dict[int, OcrPage], heights: dict[int, float], images: dict[int, bytes]) -> OcrLines:
+    """The lines the words of the pages make (layout.py, as for a text layer), with each table cell's reading."""
+    words = [w for p in pages.values() for w in p.words]
     lines, page_of = lines_from_words(words, heights)
     lines = [Line(ln.number, ln.text, ln.bold, page) for ln, page in zip(lines, page_of, strict=True)]
     return OcrLines(lines, _readings(lines, pages), images)
 
 
-def _readings(lines: list[Line], pages: dict[int, _Page]) -> dict[tuple[int, int], Reading]:
+def _readings(lines: list[Line], pages: dict[int, OcrPage]) -> dict[tuple[int, int], Reading]:
     """The OCR reading of each cell of each table line: the line is matched to the Tesseract line with the same
     words in the same order (the first not yet used on its page), and each cell to its words."""
     used: set[tuple[int, int]] = set()
