@@ -57,6 +57,18 @@ def test_an_error_in_a_pdf_names_its_page(tmp_path, ontology):  # noqa: F811
     assert "31180-fpdf.pdf:" in result.output and ": page 2: " in result.output
 
 
+@pytest.mark.parametrize("name", sorted(p.name for p in PDFS.glob("*.plain.txt")))
+def test_plain_pdftotext_output_is_refused_at_the_table_it_cannot_rebuild(name, tmp_path, ontology):  # noqa: F811
+    """Plain `pdftotext` prints a table column after column (31224's even interleaved), blank cells leaving no
+    trace: refused at the header line, saying what to give instead, instead of « no table found »."""
+    result = ingest(tmp_path / "data", ontology, str(PDFS / name), "--dry-run")
+    assert result.exit_code == 1
+    header = {"30952": "Pays de citoyenneté", "31180": "Municipalité", "31224": "Indicateur"}[name[:5]]
+    line = (PDFS / name).read_text(encoding="utf-8").splitlines().index(header) + 1
+    assert f"{name}:{line}:1: « {header} » alone on its line" in result.output
+    assert "Ingest the PDF itself, or the output of `pdftotext -layout`" in result.output
+
+
 # ---------------------------------------------------------------- text forms of PDF tools
 
 def _letter(tmp_path: Path, name: str, old: str, new: str) -> Path:
