@@ -5,6 +5,7 @@ numbers between a caption and its table, form feeds, plain-sentence captions); h
 from __future__ import annotations
 
 import time
+import tomllib
 import zlib
 from pathlib import Path
 
@@ -39,6 +40,14 @@ def test_a_pdf_and_its_pdftotext_layout_output_ingest_to_the_cells_of_data(name,
     assert result.exit_code == 0, result.output
     assert cells(tmp_path / "data" / ref, ref) == cells(ROOT / "data" / ref, ref)
     assert "error" not in result.output
+    curated = tomllib.loads((ROOT / "data" / ref / "letter.toml").read_text(encoding="utf-8"))
+    written = tomllib.loads((tmp_path / "data" / ref / "letter.toml").read_text(encoding="utf-8"))
+    for field in ("ref", "letter_date", "received", "clarified", "programs", "articles", "issued_by_fr"):
+        assert written[field] == curated[field], field
+    for mine, theirs in zip(written["table"], curated["table"], strict=True):
+        for field in ("id", "number", "caption", "structure", "notes", "extraction_date", "suppression_threshold",
+                      "suppression_method"):
+            assert mine[field] == theirs[field], f"{mine['id']} {field}"
 
 
 def test_layout_text_with_one_space_between_columns_is_refused_not_guessed(tmp_path, ontology):  # noqa: F811

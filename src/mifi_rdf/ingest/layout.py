@@ -15,8 +15,8 @@ The geometry, in the order it is applied:
   it overlaps (the leftmost when it spans several: a spanning header names its first column) or, overlapping
   none, to the first column that ends after it;
 - a header cell wrapped over two rows is joined when every cell of the second row sits under a cell of the first;
-- page numbers (« Page 2 de 3 », « 2/3 », « - 2 - ») and running heads (the same top or bottom line on several
-  pages, digits aside) are dropped wherever they fall;
+- page numbers (« Page 2 de 3 », « 2/3 », « - 2 - ») are dropped wherever they fall, and running heads (the
+  same first or last line, not a table row, on half the pages or more, digits aside);
 - the lines of a paragraph (no vertical gap between them) are joined into one line, and a blank line separates
   paragraphs, as in the letters' texts; a table continued on the next page simply follows its first part.
 """
@@ -174,7 +174,8 @@ def _tables(rows: list[_Row], max_gap: float) -> None:
 
 def _furniture(pages: dict[int, list[_Row]], heights: dict[int, float]) -> set[int]:
     """ids of the rows that are page furniture: page numbers anywhere; a running head or foot, that is the first
-    or last line of a page, within its top or bottom margin, printed on several pages (digits aside)."""
+    or last line of a page, within its top or bottom margin, not a table row, printed on half the pages or more
+    (at least two; digits aside)."""
     drop: set[int] = set()
     seen: Counter[str] = Counter()
     marginal: list[tuple[_Row, str]] = []
@@ -187,13 +188,15 @@ def _furniture(pages: dict[int, list[_Row]], heights: dict[int, float]) -> set[i
         ends = {id(r): r for r in rest[:1] + rest[-1:]}
         keys = set()
         for r in ends.values():
+            if r.cells is not None:
+                continue  # a table row is data, even at the top of a page and equal to one on another page
             if r.bottom < height * MARGIN or r.top > height * (1 - MARGIN):
                 key = re.sub(r"\d+", "#", r.text().strip().lower())
                 marginal.append((r, key))
                 keys.add(key)
         seen.update(keys)
     if len(pages) > 1:
-        drop |= {id(r) for r, key in marginal if seen[key] >= 2}
+        drop |= {id(r) for r, key in marginal if seen[key] >= max(2, (len(pages) + 1) // 2)}
     return drop
 
 
@@ -202,8 +205,10 @@ def lines_from_words(words: list[Word], page_heights: dict[int, float] | None = 
     """The lines of the pages' words, and the page of each line (same index).
 
     fixed_pitch: the words come from a text grid (`pdftotext -layout`), whose blank lines do not reliably mark
-    paragraphs: a line then continues the one above only when that one is full (it wrapped) and did not end
-    a sentence."""
+    paragraphs: a line then continues the one above when it starts in lower case, or when the one above is full
+    (it reaches four fifths of the page's widest line: it wrapped) and did not end a sentence. A line the writer
+    broke near the margin is then joined to the next (a signatory's title to the ministry's name): the report
+    lists a title it does not know for a person to review."""
     pages: dict[int, list[_Row]] = {}
     for page in sorted({w.page for w in words}):
         rows = _rows_of_page([w for w in words if w.page == page])
@@ -228,9 +233,9 @@ def lines_from_words(words: list[Word], page_heights: dict[int, float] | None = 
                 new_paragraph = (prev is None or prev.cells is not None or prev.page != page
                                  or r.top - prev.bottom > PARAGRAPH * r.height)
                 if fixed_pitch and not new_paragraph:
-                    full = prev.chunks[-1][-1].x1 >= left + 0.8 * (right - left)
+                    full = prev.chunks[-1][-1].x1 >= left + 0.8 * (right - left)  # proportional type on a grid
                     ended = re.search(r"[.:;!?»]$", prev.text()) is not None and r.text()[:1].isupper()
-                    new_paragraph = not full or ended
+                    new_paragraph = not r.text()[:1].islower() and (not full or ended)
                 if new_paragraph or not texts or not texts[-1][0]:
                     if texts and texts[-1][0]:
                         texts.append(("", False, page))

@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mifi_rdf.ingest.text import Line, lines_of  # noqa: E402
+from mifi_rdf.ingest.text import BOLD_LINE, Line, lines_of  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 LETTERS = ["30952", "31180", "31224"]
@@ -47,22 +47,27 @@ CAPTION_BELOW = {"30952"}  # Chromium's PDF of these letters prints each caption
 
 
 def blocks(ref: str) -> list[tuple[str, list[Line]]]:
-    """The letter's text as paragraphs ("p", one line) and tables ("table", its tab-separated lines)."""
-    lines = lines_of((ROOT / "sources" / "letters" / f"{ref}.txt").read_text(encoding="utf-8"))
+    """The letter's text as paragraphs ("p": its consecutive non-blank lines, bold when its markup makes the whole
+    paragraph bold, as 31180's signatory over two lines) and tables ("table", its tab-separated lines)."""
+    raw = (ROOT / "sources" / "letters" / f"{ref}.txt").read_text(encoding="utf-8")
+    lines = lines_of(raw)
     out: list[tuple[str, list[Line]]] = []
     for line in lines:
-        if "\t" in line.text:
-            if out and out[-1][0] == "table":
-                out[-1][1].append(line)
-            else:
-                out.append(("table", [line]))
-        elif line.blank:
-            out.append(("blank", []))
-        elif out and out[-1][0] == "p" and line.bold and out[-1][1][-1].bold:
-            out[-1][1].append(line)  # a bold title over two lines (31180's signatory)
+        kind = "table" if "\t" in line.text else "blank" if line.blank else "p"
+        if out and out[-1][0] == kind and kind != "blank":
+            out[-1][1].append(line)
         else:
-            out.append(("p", [line]))
-    return [b for b in out if b[0] != "blank"]
+            out.append((kind, [line]))
+    raw_lines = raw.splitlines()
+    result = []
+    for kind, par in out:
+        if kind == "p":
+            text = "\n".join(raw_lines[ln.number - 1] for ln in par).strip()
+            bold = all(ln.bold for ln in par) or bool(BOLD_LINE.match(text.replace("\n", " ")))
+            par = [Line(ln.number, ln.text, bold) for ln in par]
+        if kind != "blank":
+            result.append((kind, par))
+    return result
 
 
 def header_count(rows: list[Line]) -> int:
@@ -179,7 +184,7 @@ def make_chromium(ref: str, out: Path) -> None:
     items = blocks(ref)
     for k, (kind, lines) in enumerate(items):
         if kind == "p":
-            text = " ".join(html.escape(ln.text.strip()) for ln in lines)
+            text = "<br>".join(html.escape(ln.text.strip()) for ln in lines)  # the letter's own line breaks
             para = f"<p><b>{text}</b></p>" if lines[0].bold else f"<p>{text}</p>"
             if ref in CAPTION_BELOW and k + 1 < len(items) and items[k + 1][0] == "table" and text.startswith("Tableau"):
                 pending_caption = para
