@@ -79,6 +79,32 @@ def test_plain_pdftotext_output_is_refused_at_the_table_it_cannot_rebuild(name, 
     assert "Ingest the PDF itself, or the output of `pdftotext -layout`" in result.output
 
 
+def test_a_justified_header_wrapped_on_two_lines_is_joined_cell_by_cell(tmp_path):
+    """Header cells wrapped and justified in narrow columns: words of two cells run together on the first line
+    (« personnes  % »), the second line holds the ends of two cells; figures right-aligned, the header left."""
+    from fpdf import FPDF
+
+    from mifi_rdf.ingest.pdf import read_pdf
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 9)
+    y = pdf.get_y()
+    for width, text in [(60, "Municipalite"), (45, "Nombre de personnes invitees"), (45, "% des personnes invitees")]:
+        pdf.multi_cell(width, 5, text, new_x="RIGHT", new_y="TOP", align="J")
+    pdf.set_xy(pdf.l_margin, y + 10)
+    pdf.set_font("helvetica", "", 10)
+    for row in [("Montreal", "1641", "32,1"), ("Information non disponible", "", ""), ("Total", "5109", "100")]:
+        for j, text in enumerate(row):
+            pdf.cell(60 if j == 0 else 45, 5, text, align="L" if j == 0 else "R")
+        pdf.ln(5)
+    path = tmp_path / "wrapped.pdf"
+    pdf.output(str(path))
+    assert [(ln.text, ln.bold) for ln in read_pdf(path)] == [
+        ("Municipalite\tNombre de personnes invitees\t% des personnes invitees", True),
+        ("Montreal\t1641\t32,1", False), ("Information non disponible\t\t", False), ("Total\t5109\t100", False)]
+
+
 # ---------------------------------------------------------------- text forms of PDF tools
 
 def _letter(tmp_path: Path, name: str, old: str, new: str) -> Path:

@@ -3,7 +3,8 @@
 Run from the repository's root: `python tests/letters/pdf/make_fixtures.py` (needs fpdf2, Debian's chromium and
 poppler-utils). It writes, for each letter REF of `LETTERS`:
 - `REF-fpdf.pdf`: drawn by fpdf2 (DejaVu Sans, A4, fixed column widths, « Page N de M » footers and a running head
-  on every page, captions above the tables as in the text, a wide table on a landscape page, a table continued
+  on every page, captions above the tables as in the text, header cells wrapped on two lines in narrow
+  columns (31180), a wide table on a landscape page, a table continued
   on the next page with its header repeated where the text repeats it, and tables broken by the page without it);
 - `REF-chromium.pdf`: Chromium printing an HTML page with real `<table>`s (Liberation Sans, ruled cells, bold
   `<th>` headers, captions *below* the tables for 30952, « 2/3 »-style page numbers in a running footer, a long
@@ -44,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 LETTERS = ["30952", "31180", "31224"]
 FONTS = Path("/usr/share/fonts/truetype")
 CAPTION_BELOW = {"30952"}  # Chromium's PDF of these letters prints each caption under its table
+WRAPPED_HEADER = {"31180"}  # fpdf2's PDF of these letters wraps the header cells in narrow columns
 
 
 def blocks(ref: str) -> list[tuple[str, list[Line]]]:
@@ -111,7 +113,7 @@ def make_fpdf(ref: str, out: Path) -> None:
         if ncols > 3 and pdf.cur_orientation.value == "P":
             pdf.add_page(orientation="L")  # a wide table on a landscape page
         label_w = 60 if ncols <= 3 else 30
-        other_w = (pdf.epw - label_w) / (ncols - 1) if ncols > 3 else 65
+        other_w = (pdf.epw - label_w) / (ncols - 1) if ncols > 3 else 45 if ref in WRAPPED_HEADER else 65
         font = 10 if ncols <= 3 else 7
         nh = header_count(lines)
         header = lines[:nh]
@@ -123,6 +125,12 @@ def make_fpdf(ref: str, out: Path) -> None:
                 pdf.add_page()
             pdf.set_font("dejavu", "B" if (is_header or line.bold) else "", font - 1 if is_header else font)
             cells = line.cells + [""] * (ncols - len(line.cells))
+            if is_header and ref in WRAPPED_HEADER:  # each header cell on two lines
+                y = pdf.get_y()
+                for j, cell in enumerate(cells):
+                    pdf.multi_cell(label_w if j == 0 else other_w, 5, cell.strip(), new_x="RIGHT", new_y="TOP", align="L")
+                pdf.set_xy(pdf.l_margin, y + 10)
+                continue
             for j, cell in enumerate(cells):
                 w = label_w if j == 0 else other_w
                 pdf.cell(w, 5, cell.strip(), align="L" if j == 0 or is_header else "R")
