@@ -4,7 +4,9 @@ numbers between a caption and its table, form feeds, plain-sentence captions); h
 
 from __future__ import annotations
 
+import shlex
 import time
+import tomllib
 import zlib
 from pathlib import Path
 
@@ -39,6 +41,14 @@ def test_a_pdf_and_its_pdftotext_layout_output_ingest_to_the_cells_of_data(name,
     assert result.exit_code == 0, result.output
     assert cells(tmp_path / "data" / ref, ref) == cells(ROOT / "data" / ref, ref)
     assert "error" not in result.output
+    curated = tomllib.loads((ROOT / "data" / ref / "letter.toml").read_text(encoding="utf-8"))
+    written = tomllib.loads((tmp_path / "data" / ref / "letter.toml").read_text(encoding="utf-8"))
+    for field in ("ref", "letter_date", "received", "clarified", "programs", "articles", "issued_by_fr"):
+        assert written[field] == curated[field], field
+    for mine, theirs in zip(written["table"], curated["table"], strict=True):
+        for field in ("id", "number", "caption", "structure", "notes", "extraction_date", "suppression_threshold",
+                      "suppression_method"):
+            assert mine[field] == theirs[field], f"{mine['id']} {field}"
 
 
 def test_layout_text_with_one_space_between_columns_is_refused_not_guessed(tmp_path, ontology):  # noqa: F811
@@ -55,6 +65,44 @@ def test_an_error_in_a_pdf_names_its_page(tmp_path, ontology):  # noqa: F811
     result = ingest(tmp_path / "data", ontology, str(PDFS / "31180-fpdf.pdf"), "--dry-run", "--map", "Montréal=99999")
     assert result.exit_code == 1
     assert "31180-fpdf.pdf:" in result.output and ": page 2: " in result.output
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in PDFS.glob("*.plain.txt")))
+def test_plain_pdftotext_output_is_refused_at_the_table_it_cannot_rebuild(name, tmp_path, ontology):  # noqa: F811
+    """Plain `pdftotext` prints a table column after column (31224's even interleaved), blank cells leaving no
+    trace: refused at the header line, saying what to give instead, instead of « no table found »."""
+    result = ingest(tmp_path / "data", ontology, str(PDFS / name), "--dry-run")
+    assert result.exit_code == 1
+    header = {"30952": "Pays de citoyenneté", "31180": "Municipalité", "31224": "Indicateur"}[name[:5]]
+    line = (PDFS / name).read_text(encoding="utf-8").splitlines().index(header) + 1
+    assert f"{name}:{line}:1: « {header} » alone on its line" in result.output
+    assert "Ingest the PDF itself, or the output of `pdftotext -layout`" in result.output
+
+
+def test_a_justified_header_wrapped_on_two_lines_is_joined_cell_by_cell(tmp_path):
+    """Header cells wrapped and justified in narrow columns: words of two cells run together on the first line
+    (« personnes  % »), the second line holds the ends of two cells; figures right-aligned, the header left."""
+    from fpdf import FPDF
+
+    from mifi_rdf.ingest.pdf import read_pdf
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 9)
+    y = pdf.get_y()
+    for width, text in [(60, "Municipalite"), (45, "Nombre de personnes invitees"), (45, "% des personnes invitees")]:
+        pdf.multi_cell(width, 5, text, new_x="RIGHT", new_y="TOP", align="J")
+    pdf.set_xy(pdf.l_margin, y + 10)
+    pdf.set_font("helvetica", "", 10)
+    for row in [("Montreal", "1641", "32,1"), ("Information non disponible", "", ""), ("Total", "5109", "100")]:
+        for j, text in enumerate(row):
+            pdf.cell(60 if j == 0 else 45, 5, text, align="L" if j == 0 else "R")
+        pdf.ln(5)
+    path = tmp_path / "wrapped.pdf"
+    pdf.output(str(path))
+    assert [(ln.text, ln.bold) for ln in read_pdf(path)] == [
+        ("Municipalite\tNombre de personnes invitees\t% des personnes invitees", True),
+        ("Montreal\t1641\t32,1", False), ("Information non disponible\t\t", False), ("Total\t5109\t100", False)]
 
 
 # ---------------------------------------------------------------- text forms of PDF tools
@@ -81,10 +129,17 @@ def test_page_number_between_the_caption_and_its_table(tmp_path, ontology):  # n
     assert _cells_40001(ingest(tmp_path / "data", ontology, str(path)), tmp_path / "data") == WANT_40001
 
 
-def test_a_form_feed_inside_a_table(tmp_path, ontology):  # noqa: F811
-    path = _letter(tmp_path, "40001.txt", "Marroc\t87\n\nPage 1 de 2\n\nPays de citoyenneté\tNombre d'invitations\n",
-                   "Marroc\t87\n\fTunisie\t45\n".replace("Tunisie\t45\n", ""))
-    assert "\f" in path.read_text(encoding="utf-8")
+def test_layout_text_with_a_form_feed_inside_the_table(tmp_path, ontology):  # noqa: F811
+    """40001 as `pdftotext -layout` prints it: columns as runs of spaces, the page break inside the table a form
+    feed before the next page's first row, « Page 1 de 2 » at the foot of the first page."""
+    text = (TEST_LETTERS / "40001-new-round.txt").read_text(encoding="utf-8")
+    text = text.replace("\n\nPays de citoyenneté\tNombre d'invitations\nTunisie", "\fTunisie")
+    text = text.replace("Marroc\t87\n", "Marroc\t87\n\n\n                      Page 1 de 2\n")
+    layout = "\n".join("    " + line.split("\t")[0].ljust(40) + "".join(c.rjust(24) for c in line.split("\t")[1:])
+                       if "\t" in line else line.replace("**", "") for line in text.split("\n"))
+    assert "\t" not in layout and "\f" in layout
+    path = tmp_path / "40001.layout.txt"
+    path.write_text(layout + "\n", encoding="utf-8")
     assert _cells_40001(ingest(tmp_path / "data", ontology, str(path)), tmp_path / "data") == WANT_40001
 
 
@@ -168,3 +223,25 @@ def test_a_bad_pdf_is_refused_in_one_line_with_exit_2(name, make, message, tmp_p
     assert message in result.output
     assert result.output.count("\n") == 1 and "Traceback" not in result.output
     assert not (tmp_path / "data").exists()
+
+
+def test_the_pdf_example_of_docs_ingest_md_is_what_the_commands_print(monkeypatch, tmp_path):
+    """docs/ingest.md's block of PDF examples, run from the repository's root (its paths are the fixtures')."""
+    from click.testing import CliRunner
+
+    from mifi_rdf.cli import main
+    from test_docs import matches
+
+    page = (ROOT / "docs" / "ingest.md").read_text(encoding="utf-8")
+    block = page.split("## PDF letters and PDF tools' text", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    commands = [c for c in block.split("$ ") if c.strip()]
+    assert len(commands) == 2
+    for command in commands:
+        line, *expected = command.rstrip("\n").split("\n")
+        words = [str(tmp_path / "new-data") if w == "new-data" else w for w in shlex.split(line)[1:]]
+        result = CliRunner().invoke(main, words, catch_exceptions=False)
+        if expected and expected[-1].startswith("[exit "):
+            assert f"[exit {result.exit_code}]" == expected.pop()
+        assert matches(expected, result.output.rstrip("\n").splitlines()), result.output
+    assert not (tmp_path / "new-data").exists() or not any((tmp_path / "new-data").iterdir())

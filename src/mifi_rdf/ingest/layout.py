@@ -11,12 +11,12 @@ The geometry, in the order it is applied:
 - within a row, a gap wider than `GAP` × the word height starts a new chunk (a cell): ordinary word spacing
   never reaches it, column gaps always do;
 - consecutive rows of two or more chunks, with the one-chunk rows between them (a label whose figures are all
-  blank), are a table region; its columns are the x ranges of its fullest rows; every chunk goes to the column
+  blank), are a table region; its columns are the x ranges of its fullest rows of figures; every chunk goes to the column
   it overlaps (the leftmost when it spans several: a spanning header names its first column) or, overlapping
   none, to the first column that ends after it;
 - a header cell wrapped over two rows is joined when every cell of the second row sits under a cell of the first;
-- page numbers (« Page 2 de 3 », « 2/3 », « - 2 - ») and running heads (the same top or bottom line on several
-  pages, digits aside) are dropped wherever they fall;
+- page numbers (« Page 2 de 3 », « 2/3 », « - 2 - ») are dropped wherever they fall, and running heads (the
+  same first or last line, not a table row, on half the pages or more, digits aside);
 - the lines of a paragraph (no vertical gap between them) are joined into one line, and a blank line separates
   paragraphs, as in the letters' texts; a table continued on the next page simply follows its first part.
 """
@@ -103,10 +103,13 @@ def _span(chunk: list[Word]) -> tuple[float, float]:
 
 
 def _columns(region: list[_Row]) -> list[tuple[float, float]]:
-    """The columns of a table region: column k spans the k-th chunks of its fullest rows (a left-aligned header
-    over right-aligned figures is one column, though their boxes may not overlap)."""
-    most = max(len(r.chunks) for r in region)
-    full = [r for r in region if len(r.chunks) == most]
+    """The columns of a table region: column k spans the k-th chunks of its fullest rows of figures (a left-aligned
+    header over right-aligned figures is one column, though their boxes may not overlap)."""
+    # Rows with a figure after their label: a header justified or spaced wide may split into more chunks than it
+    # has cells, the body's rows do not.
+    body = [r for r in region if any(re.search(r"\d", _chunk_text(c)) for c in r.chunks[1:])] or region
+    most = max(len(r.chunks) for r in body)
+    full = [r for r in body if len(r.chunks) == most]
     return [(min(_span(r.chunks[k])[0] for r in full), max(_span(r.chunks[k])[1] for r in full)) for k in range(most)]
 
 
@@ -120,21 +123,40 @@ def _column_of(chunk: list[Word], columns: list[tuple[float, float]]) -> int:
     return next((k for k, (_, b) in enumerate(columns) if b >= x1), len(columns) - 1)
 
 
-def _place(region: list[_Row]) -> None:
+def _split_at_edges(chunk: list[Word], columns: list[tuple[float, float]], space: float) -> list[list[Word]]:
+    """A chunk cut where a column of figures ends between two of its words spaced wider than `space` word heights:
+    a header whose cells ran together (« personnes % des », justified, or one space apart on a text grid). The
+    label column's end is no cut: labels are left-aligned and of every length."""
+    out = [[chunk[0]]]
+    for prev, w in zip(chunk, chunk[1:], strict=False):
+        gap = w.x0 - prev.x1
+        if gap > space * w.height and any(prev.x1 - 1 <= b <= w.x0 for _, b in columns[1:-1]):
+            out.append([w])
+        else:
+            out[-1].append(w)
+    return out
+
+
+def _place(region: list[_Row], fixed_pitch: bool) -> None:
     columns = _columns(region)
+    space = 0.4 if fixed_pitch else 0.55  # a grid's space is half a height; type's word space about a quarter
     for row in region:
         cells = [""] * len(columns)
-        for chunk in row.chunks:
+        for chunk in (piece for c in row.chunks for piece in _split_at_edges(c, columns, space)):
             k = _column_of(chunk, columns)
             cells[k] = f"{cells[k]} {_chunk_text(chunk)}".strip()
         row.cells = cells
-    # A header cell wrapped onto a second row: that row's cells all sit under cells of the row above.
+    # A header cell wrapped onto a second row: that row, without figures, has all its cells under cells of the row
+    # above, the region's first or another row without figures (a header repeated after a page break).
     k = 0
     while k + 1 < len(region):
         a, b = region[k], region[k + 1]
         assert a.cells is not None and b.cells is not None
         filled = [j for j, c in enumerate(b.cells) if c]
-        if k == 0 and filled and all(a.cells[j] for j in filled) and not any(ch.isdigit() for c in b.cells for ch in c):
+        digits_a = any(ch.isdigit() for c in a.cells[1:] for ch in c)
+        digits_b = any(ch.isdigit() for c in b.cells for ch in c)
+        headers = any(a.cells[1:]) and any(b.cells[1:])  # not two labels whose figures are blank (31180)
+        if headers and (k == 0 or not digits_a) and all(a.cells[j] for j in filled) and not digits_b:
             a.cells = [f"{x} {y}".strip() for x, y in zip(a.cells, b.cells, strict=True)]
             a.bottom = b.bottom
             del region[k + 1]
@@ -142,7 +164,7 @@ def _place(region: list[_Row]) -> None:
         k += 1
 
 
-def _tables(rows: list[_Row], max_gap: float) -> None:
+def _tables(rows: list[_Row], max_gap: float, fixed_pitch: bool) -> None:
     """Mark the table regions of a page's rows and give their rows cells. A region ends at a vertical gap of
     more than max_gap word heights, or at a one-chunk row wider than the label column (a caption, a note)."""
     i = 0
@@ -167,14 +189,15 @@ def _tables(rows: list[_Row], max_gap: float) -> None:
                 break  # a one-chunk row not within the label column: text below the table
             j += 1
         region = rows[i: last_multi + 1]
-        _place(region)
+        _place(region, fixed_pitch)
         rows[i: last_multi + 1] = region
         i += len(region)
 
 
 def _furniture(pages: dict[int, list[_Row]], heights: dict[int, float]) -> set[int]:
     """ids of the rows that are page furniture: page numbers anywhere; a running head or foot, that is the first
-    or last line of a page, within its top or bottom margin, printed on several pages (digits aside)."""
+    or last line of a page, within its top or bottom margin, not a table row, printed on half the pages or more
+    (at least two; digits aside)."""
     drop: set[int] = set()
     seen: Counter[str] = Counter()
     marginal: list[tuple[_Row, str]] = []
@@ -187,13 +210,15 @@ def _furniture(pages: dict[int, list[_Row]], heights: dict[int, float]) -> set[i
         ends = {id(r): r for r in rest[:1] + rest[-1:]}
         keys = set()
         for r in ends.values():
+            if r.cells is not None:
+                continue  # a table row is data, even at the top of a page and equal to one on another page
             if r.bottom < height * MARGIN or r.top > height * (1 - MARGIN):
                 key = re.sub(r"\d+", "#", r.text().strip().lower())
                 marginal.append((r, key))
                 keys.add(key)
         seen.update(keys)
     if len(pages) > 1:
-        drop |= {id(r) for r, key in marginal if seen[key] >= 2}
+        drop |= {id(r) for r, key in marginal if seen[key] >= max(2, (len(pages) + 1) // 2)}
     return drop
 
 
@@ -202,12 +227,14 @@ def lines_from_words(words: list[Word], page_heights: dict[int, float] | None = 
     """The lines of the pages' words, and the page of each line (same index).
 
     fixed_pitch: the words come from a text grid (`pdftotext -layout`), whose blank lines do not reliably mark
-    paragraphs: a line then continues the one above only when that one is full (it wrapped) and did not end
-    a sentence."""
+    paragraphs: a line then continues the one above when it starts in lower case, or when the one above is full
+    (it reaches four fifths of the page's widest line: it wrapped) and did not end a sentence. A line the writer
+    broke near the margin is then joined to the next (a signatory's title to the ministry's name): the report
+    lists a title it does not know for a person to review."""
     pages: dict[int, list[_Row]] = {}
     for page in sorted({w.page for w in words}):
         rows = _rows_of_page([w for w in words if w.page == page])
-        _tables(rows, 1.5)
+        _tables(rows, 1.5, fixed_pitch)
         pages[page] = rows
     drop = _furniture(pages, page_heights or {})
     texts: list[tuple[str, bool, int]] = []
@@ -228,9 +255,9 @@ def lines_from_words(words: list[Word], page_heights: dict[int, float] | None = 
                 new_paragraph = (prev is None or prev.cells is not None or prev.page != page
                                  or r.top - prev.bottom > PARAGRAPH * r.height)
                 if fixed_pitch and not new_paragraph:
-                    full = prev.chunks[-1][-1].x1 >= left + 0.8 * (right - left)
+                    full = prev.chunks[-1][-1].x1 >= left + 0.8 * (right - left)  # proportional type on a grid
                     ended = re.search(r"[.:;!?»]$", prev.text()) is not None and r.text()[:1].isupper()
-                    new_paragraph = not full or ended
+                    new_paragraph = not r.text()[:1].islower() and (not full or ended)
                 if new_paragraph or not texts or not texts[-1][0]:
                     if texts and texts[-1][0]:
                         texts.append(("", False, page))

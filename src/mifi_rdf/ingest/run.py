@@ -24,7 +24,7 @@ from .labels import CodeIndex
 from .letter import LetterMeta, read_letter
 from .report import Outcome
 from .tables import Context, TableResult, ingest_table
-from .text import Unreadable, find_tables, read_text
+from .text import HEADER_KINDS, Line, Unreadable, find_tables, fold, read_text
 from .write import commit, render_csv, render_letter, stage, write_atomically
 
 SHEETS = {".csv", ".xlsx", ".xlsm"}
@@ -42,6 +42,19 @@ def read_input(path: Path):
 
         return read_pdf(path)
     return read_text(path)
+
+
+def _header_alone(lines) -> Line | None:
+    """The first line that is only a table's first header cell (« Pays de citoyenneté », « Municipalité »)
+    followed by at least three short lines: the shape plain `pdftotext` gives a table, one cell per line."""
+    for k, line in enumerate(lines):
+        first = fold(line.text)
+        if "\t" in line.text or not any(p.match(first) for p, _ in HEADER_KINDS):
+            continue
+        after = [ln for ln in lines[k + 1: k + 8] if not ln.blank]
+        if len(after) >= 3 and all(len(ln.text.split()) <= 5 for ln in after[:3]):
+            return line
+    return None
 
 
 def _on_page(error: InputError, lines) -> InputError:
@@ -82,6 +95,13 @@ def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, 
 def _ingest(letter: Path, lines, outcome: Outcome, data_dir: Path, ontology_dir: Path, mapping: dict[str, str] | None,
             dry_run: bool, replace: bool) -> Outcome:
     raw_tables = find_tables(lines, letter)
+    if not raw_tables and (alone := _header_alone(lines)) is not None:
+        outcome.errors.append(InputError(letter, alone.number, 1, f"« {alone.text.strip()} » alone on its line, the "
+                                         "table's cells one per line after it: plain `pdftotext` output, whose columns "
+                                         "come one after another and whose blank cells leave no trace, so its rows "
+                                         "cannot be rebuilt without guessing. Ingest the PDF itself, or the output of "
+                                         "`pdftotext -layout`"))
+        return outcome
     if not raw_tables:
         outcome.errors.append(InputError(letter, 1, 1, "no table found: expected a header row such as « Pays de citoyenneté"
                                                        "<TAB>Nombre d'invitations » under a caption « Tableau N … »"))

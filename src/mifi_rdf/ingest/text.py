@@ -103,8 +103,8 @@ def read_text(path: Path) -> list[Line]:
     except OSError as err:
         raise Unreadable(path, 0, 0, f"cannot read the letter: {err.strerror or err}") from err
     if data.startswith(b"%PDF"):
-        raise Unreadable(path, 1, 1, "this is a PDF, not its text: extract the text first "
-                                     "(e.g. `pdftotext -layout letter.pdf letter.txt`) and ingest that")
+        raise Unreadable(path, 1, 1, "this is a PDF, not its text: give it its .pdf name and ingest the PDF itself "
+                                     "(`mifi-rdf ingest letter.pdf`)")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
