@@ -17,6 +17,8 @@ printed until something confirms it (`check_figures`):
   nothing); a percentage is confirmed when its confirmed count gives exactly its printed digits;
 - or a person, who reads the page image and says so: `--confirm "p3:France:418"` (page, row label as OCR read
   it, the figure), or corrects it: `--confirm "p3:Tunisie:2A1=241"` (what OCR read = what the page shows).
+A blank cell is never taken from OCR either (a faint figure OCR missed would become a suppressed cell): each is
+listed until a person confirms the row's blanks (`"p3:France:="`) or gives the figure (`"p3:France:=418"`).
 Every other OCR'd figure is an error naming its page, its position on the page (x, y in points from the top
 left of the straightened page) and OCR's confidence, so nothing is written until a person has seen it.
 """
@@ -38,7 +40,7 @@ MAX_SKEW = 3.0  # degrees: the largest lean looked for when straightening a page
 INSTALL = ("reading a scanned letter needs OCR: pip install 'mifi-rdf[ocr]' (pytesseract) and "
            "apt-get install tesseract-ocr tesseract-ocr-fra (Tesseract and its French model)")
 SPECK = re.compile(r"^[|.,:;'`~!]+$")  # what Tesseract makes of specks and rules
-CONFIRM = re.compile(r"^p(\d+):(.+):([^:=]+)(?:=([^:=]+))?$")
+CONFIRM = re.compile(r"^p(\d+):(.+):([^:=]*)(=[^:=]*)?$")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class OcrLines(list):
         super().__init__(lines)
         self.readings = readings
         self.images = images  # page → PNG of the straightened page, for the review page
+        self.blanks_confirmed: set[int] = set()  # lines whose blank cells a person has seen blank on the page
 
 
 @dataclass
@@ -199,16 +202,24 @@ def apply_confirmations(lines: OcrLines, confirms: tuple[str, ...]) -> OcrLines:
         if m is None:
             raise UsageError(f"--confirm « {confirm} »: expected PAGE:ROW:FIGURE or PAGE:ROW:READ=FIGURE, such as "
                              "\"p3:France:418\" or \"p3:Tunisie:2A1=241\"")
-        page, label, read, value = int(m.group(1)), m.group(2).strip(), m.group(3).strip(), (m.group(4) or "").strip()
-        hits = [(k, ln, j) for k, ln in enumerate(lines) if ln.page == page and "\t" in ln.text
-                and fold(ln.text.split("\t")[0]) == fold(label)
-                for j, cell in enumerate(ln.text.split("\t")) if j and cell.strip() == read]
+        page, label, read = int(m.group(1)), m.group(2).strip(), m.group(3).strip()
+        value = (m.group(4) or "").lstrip("=").strip()
+        if not read and m.group(4) is None:
+            raise UsageError(f"--confirm « {confirm} »: a blank cell is confirmed blank with \"p{page}:{label}:=\" or given "
+                             f"its figure with \"p{page}:{label}:=FIGURE\"")
+        rows = [(k, ln) for k, ln in enumerate(lines) if ln.page == page and fold(ln.text.split("\t")[0]) == fold(label)]
+        hits = [(k, ln, j) for k, ln in rows for j, cell in enumerate(ln.text.split("\t")) if j and cell.strip() == read]
+        if not read and not hits and len(rows) == 1 and "\t" not in rows[0][1].text:
+            hits = [(rows[0][0], rows[0][1], 1)]  # a row of one label: its figure cell is the one OCR saw nothing in
+        if not read and not value and rows:
+            lines.blanks_confirmed |= {ln.number for _, ln in rows}
+            continue
         if len(hits) != 1:
             what = "no cell" if not hits else f"{len(hits)} cells"
             raise UsageError(f"--confirm « {confirm} »: {what} of a row « {label} » on page {page} read « {read} » by OCR: "
                              "give the row label and the figure as the OCR list shows them")
         k, ln, j = hits[0]
-        cells = ln.text.split("\t")
+        cells = ln.text.split("\t") + [""] * (j + 1 - len(ln.text.split("\t")))
         reading = lines.readings.get((ln.number, j), Reading(read, 0.0, page, 0.0, 0.0))
         if value:
             cells[j] = value
@@ -290,7 +301,21 @@ def check_figures(tables, lines: OcrLines, path: Path, vocab) -> list[InputError
         confirmed = _confirmed_by_totals(t.cells, percent)
         for c in t.cells:
             line = by_number.get(c.line)
-            if c.value is None or line is None:
+            if line is None:
+                continue
+            if c.value is None:
+                if c.status not in {"not-available", "no-data"} and c.line not in lines.blanks_confirmed:
+                    label = line.text.split("\t")[0].strip()
+                    errors.append(InputError(path, c.line, c.column,
+                                             f"« {label} » has a blank cell (measure {c.measure}) on page {line.page}: OCR may "
+                                             f"have missed a faint figure. Look at the page: if it is blank, confirm it with "
+                                             f"--confirm \"p{line.page}:{label}:=\"; if it shows a figure, give it with "
+                                             f"--confirm \"p{line.page}:{label}:=FIGURE\""))
+                elif c.line in lines.blanks_confirmed:
+                    c.inferences.append("ocr-confirmed-by-person")
+                    c.note_en = " ".join(x for x in (c.note_en, "Blank on the scanned page, as a person confirmed.") if x)
+                    c.note_fr = " ".join(x for x in (c.note_fr, "Vide sur la page numérisée, ce qu'une personne a confirmé.")
+                                         if x)
                 continue
             index = cell_index(line, c.column)
             reading = lines.readings.get((c.line, index))

@@ -54,7 +54,7 @@ def _page_images(letter: Path, lines) -> dict[int, str]:
     """page → data: URL of its image: the scan OCR read, or the PDF page rendered; none for a text letter."""
     images = getattr(lines, "images", None)
     pngs: dict[int, bytes] = dict(images) if images else {}
-    if not pngs and letter.suffix.lower() == ".pdf":
+    if images is None and letter.suffix.lower() == ".pdf":
         import pypdfium2
 
         try:
@@ -63,7 +63,7 @@ def _page_images(letter: Path, lines) -> dict[int, str]:
                 out = io.BytesIO()
                 pdf[n - 1].render(scale=PREVIEW_DPI / 72, grayscale=True).to_pil().save(out, "PNG", optimize=True)
                 pngs[n] = out.getvalue()
-        except pypdfium2.PdfiumError:
+        except (pypdfium2.PdfiumError, OSError):
             pngs = {}
     return {n: "data:image/png;base64," + base64.b64encode(png).decode("ascii") for n, png in sorted(pngs.items())}
 
