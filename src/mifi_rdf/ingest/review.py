@@ -78,9 +78,12 @@ def tables_for_review(outcome: Outcome, lines) -> list[dict]:
         header = t.raw.header[-1].text.split("\t") if t.raw.header else []
         rows: dict[int, dict] = {}
         for row in t.raw.rows:
-            rows[row.line] = {"label": row.label, "line": row.line, "cells": [], "flagged": row.line in flagged_lines}
+            rows[row.line] = {"label": row.label, "line": row.line, "cells": [], "flagged": row.line in flagged_lines,
+                              "typo": False}
         for c in t.cells:
-            row = rows.setdefault(c.line, {"label": c.source_label, "line": c.line, "cells": [], "flagged": False})
+            row = rows.setdefault(c.line, {"label": c.source_label, "line": c.line, "cells": [], "flagged": False,
+                                           "typo": False})
+            row["typo"] = row["typo"] or any(i in c.inferences for i in ("typo-fixed", "label-variant"))
             mark = _mark(c, flagged)
             text = c.value.replace(".", ",") if c.value is not None else ("x" if c.status != "not-available" else "")
             note = c.note_en or MARKS[mark][1]
@@ -88,6 +91,9 @@ def tables_for_review(outcome: Outcome, lines) -> list[dict]:
         pages = sorted({page_of.get(n, 0) for n in range(t.raw.caption_line or t.raw.line, (t.raw.end_line or t.raw.line) + 1)}
                        - {0})
         width = max((len(r["cells"]) for r in rows.values()), default=0)
+        if len(header) == 1 and width and len(header[0].split()) > width:  # a header of spaces (30735's text)
+            words = header[0].split()
+            header = [" ".join(words[:-width]), *words[-width:]]
         out.append({"id": t.id, "number": t.raw.number, "caption": t.raw.caption, "line": t.raw.line,
                     "header": (header[1:] + [""] * width)[:width] if width else header[1:],
                     "row_header": header[0] if header else "", "rows": list(rows.values()), "pages": pages,
