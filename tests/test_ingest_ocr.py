@@ -121,6 +121,36 @@ def test_a_person_corrects_the_figure_and_the_letter_is_written_as_data_has_it(s
     assert got[("t5.csv", "pstq-2025-12-04", "TUN", "invitations")][2] == "ocr-confirmed-by-totals"
 
 
+def test_totals_that_confirm_nothing_leave_every_figure_to_a_person(monkeypatch, tmp_path, ontology):  # noqa: F811
+    """31224's totals are adjusted (« may differ from the sum »): they check nothing exactly, so none of its 24 OCR'd
+    figures is confirmed; each is listed, and so is each blank cell, nothing written."""
+    monkeypatch.setattr(run, "read_input", lambda path: words_of_letter(
+        (LETTERS / "31224.txt").read_text(encoding="utf-8"), {}))
+    result = ingest(tmp_path / "data", ontology, str(tmp_path / "letter.pdf"))
+    assert result.exit_code == 1
+    assert len([ln for ln in result.output.splitlines() if "was read by OCR" in ln]) == 18
+    # and its 6 empty cells (« no data », the letter says) are not taken from OCR either
+    assert len([ln for ln in result.output.splitlines() if "has a blank cell" in ln]) == 6
+    assert not (tmp_path / "data").exists() or not any((tmp_path / "data").iterdir())
+
+
+def test_a_percentage_is_confirmed_only_by_its_confirmed_count_and_total_giving_its_digits():
+    from mifi_rdf.ingest.tables import Cell
+
+    def cell(code: str, measure: str, value: str) -> Cell:
+        return Cell({"period": "2026-01--2026-02", "municipality": code}, measure, value, "published", [], code, "", "",
+                    1, 1)
+
+    count, grand = cell("66023", "invitedPersons", "1641"), cell("_T", "invitedPersons", "5109")
+    shares = {"percentInvited": "invitedPersons"}
+    cells = [count, grand, cell("23027", "percentInvited", "16.3")]  # the column prints one decimal
+    both = {id(count), id(grand)}
+    assert ocr._percent_confirmed(cell("66023", "percentInvited", "32.1"), cells, both, shares)  # 32.12 %
+    assert not ocr._percent_confirmed(cell("66023", "percentInvited", "32.7"), cells, both, shares)
+    assert not ocr._percent_confirmed(cell("66023", "percentInvited", "32"), cells, both, shares)  # OCR lost the comma
+    assert not ocr._percent_confirmed(cell("66023", "percentInvited", "32.1"), cells, {id(grand)}, shares)
+
+
 def test_a_confirmation_that_names_no_cell_is_a_usage_error(scanned_30952, tmp_path, ontology):  # noqa: F811
     result = ingest(tmp_path / "data", ontology, str(tmp_path / "letter.pdf"), "--confirm", "p6:France:999")
     assert result.exit_code == 2

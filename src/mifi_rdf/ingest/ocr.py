@@ -14,7 +14,8 @@ OCR misreads figures (« 27 » for « 77 », a lost decimal comma), so a figure 
 printed until something confirms it (`check_figures`):
 - the totals: every printed total the cell takes part in (as a part, or as the total) holds exactly with it, and
   there is at least one such total with no blanked cell (a blank makes a total an inequality, which confirms
-  nothing); a percentage is confirmed when its confirmed count gives exactly its printed digits;
+  nothing); a percentage is confirmed when its confirmed count and total give it, rounded to the column's
+  precision (« 32 » read for a printed « 32,1 » is not);
 - or a person, who reads the page image and says so: `--confirm "p3:France:418"` (page, row label as OCR read
   it, the figure), or corrects it: `--confirm "p3:Tunisie:2A1=241"` (what OCR read = what the page shows).
 A blank cell is never taken from OCR either (a faint figure OCR missed would become a suppressed cell): each is
@@ -270,7 +271,8 @@ def _confirmed_by_totals(cells, percent: set[str]) -> set[int]:
 
 
 def _percent_confirmed(cell, cells, confirmed: set[int], shares: dict[str, str]) -> bool:
-    """A percentage whose count and grand total are confirmed and which is exactly their ratio, rounded as printed."""
+    """A percentage whose count and grand total are confirmed and which is their ratio, rounded to the column's
+    precision (within half its last unit)."""
     count_measure = shares.get(cell.measure)
     if count_measure is None or cell.value is None:
         return False
@@ -282,8 +284,11 @@ def _percent_confirmed(cell, cells, confirmed: set[int], shares: dict[str, str])
         return False
     if id(count) not in confirmed or id(grand[0]) not in confirmed:
         return False
-    decimals = len(cell.value.split(".")[1]) if "." in cell.value else 0
-    return f"{100 * int(count.value) / int(grand[0].value):.{decimals}f}" == cell.value
+    # the column's precision, not the cell's: « 32 » for a printed « 32,1 » (a comma OCR lost) is not 32.12 rounded
+    column = [c.value for c in cells if c.measure == cell.measure and c.value is not None]
+    decimals = max(len(v.split(".")[1]) if "." in v else 0 for v in column)
+    ratio = 100 * int(count.value) / int(grand[0].value)
+    return abs(float(cell.value) - ratio) <= 0.5 * 10 ** -decimals + 1e-9
 
 
 def check_figures(tables, lines: OcrLines, path: Path, vocab) -> list[InputError]:
@@ -304,7 +309,7 @@ def check_figures(tables, lines: OcrLines, path: Path, vocab) -> list[InputError
             if line is None:
                 continue
             if c.value is None:
-                if c.status not in {"not-available", "no-data"} and c.line not in lines.blanks_confirmed:
+                if c.status != "not-available" and c.line not in lines.blanks_confirmed:
                     label = line.text.split("\t")[0].strip()
                     errors.append(InputError(path, c.line, c.column,
                                              f"« {label} » has a blank cell (measure {c.measure}) on page {line.page}: OCR may "
