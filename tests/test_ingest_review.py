@@ -70,3 +70,14 @@ def test_the_review_page_of_a_scanned_letter_marks_ocr_cells(browser, tmp_path, 
     assert page.locator("#t5 td.cell").first.inner_text().strip() == "⚠ 478"
     assert page.locator(".errors li").count() == 26  # 25 figures and the total that does not add up
     page.close()
+
+
+def test_an_unreadable_letter_gets_a_review_page_that_says_why(tmp_path, ontology):  # noqa: F811
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(b"not a PDF at all")
+    review = tmp_path / "review.html"
+    result = ingest(tmp_path / "data", ontology, str(letter), "--review", str(review))
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert "not a PDF (no %PDF header)" in review.read_text(encoding="utf-8")
+    result = ingest(tmp_path / "data", ontology, str(letter), "--review", str(tmp_path / "nowhere" / "r.html"))
+    assert result.exit_code == 2 and "cannot write the review page: no folder" in result.output

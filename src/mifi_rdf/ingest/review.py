@@ -71,8 +71,8 @@ def _page_images(letter: Path, lines) -> dict[int, str]:
 def tables_for_review(outcome: Outcome, lines) -> list[dict]:
     """Each table as rows of marked cells, with the pages it was read on."""
     page_of = {ln.number: ln.page for ln in lines}
-    flagged = {(e.line, e.column) for e in outcome.errors}
-    flagged_lines = {e.line for e in outcome.errors}
+    flagged = {(getattr(e, "line", 0), getattr(e, "column", 0)) for e in outcome.errors}
+    flagged_lines = {getattr(e, "line", 0) for e in outcome.errors}
     out = []
     for t in outcome.tables:
         header = t.raw.header[-1].text.split("\t") if t.raw.header else []

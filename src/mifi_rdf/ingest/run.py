@@ -272,9 +272,15 @@ def command(data: Path | None, ontology: Path | None, letter: Path, dry_run: boo
         if mapping_file is not None:
             mapping.update(read_mapping(mapping_file.read_text(encoding="utf-8"), str(mapping_file)))
         mapping.update(read_mapping("\n".join(maps), "--map"))
+        if review is not None and not review.parent.is_dir():
+            raise UsageError(f"cannot write the review page: no folder {display_path(review.parent)}")
         outcome = ingest(letter, paths.data, paths.ontology, mapping, dry_run, replace, confirms, review)
     except (Unreadable, UsageError, ValueError, OSError) as error:
         err(f"error: {error}")
+        if review is not None and review.parent.is_dir() and isinstance(error, (Unreadable, UsageError)):
+            from .review import write_review  # the page says why nothing could be read
+
+            write_review(review, letter, [], Outcome(display_path(letter), errors=[error]))
         return 2
     except InputError as error:
         err(f"error: {error}")
