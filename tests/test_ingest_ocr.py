@@ -172,6 +172,20 @@ def test_without_pytesseract_a_scanned_letter_is_one_line_naming_the_packages(mo
                              "apt-get install tesseract-ocr tesseract-ocr-fra (Tesseract and its French model)\n")
 
 
+@needs_program("tesseract", "tesseract-ocr tesseract-ocr-fra")
+def test_a_long_scan_is_refused_before_any_ocr(tmp_path, ontology):  # noqa: F811
+    from PIL import Image
+
+    path = tmp_path / "long-scan.pdf"
+    page = Image.new("1", (200, 280), 1)
+    page.save(path, "PDF", save_all=True, append_images=[page] * 40)
+    start = time.monotonic()
+    result = ingest(tmp_path / "data", ontology, str(path))
+    assert time.monotonic() - start < 10
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert "a scanned PDF of 41 pages: OCR reads at most 30" in result.output
+
+
 def test_the_skew_of_a_turned_page_is_measured():
     """A page of 30952's fixture, turned by 0.8° here: skew() finds it within 0.1° (the scan is turned too, by 0.7°,
     so the image is first straightened by what skew() finds for it)."""

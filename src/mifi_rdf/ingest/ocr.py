@@ -37,6 +37,7 @@ from .text import Line, Unreadable, fold
 
 DPI = 300  # rendering for OCR: Tesseract reads decimal commas and thin digits better at 300 dpi than at 200
 LINE_HEIGHT = 1.3  # a font size is about 1.3 × the ink height of a line of text (ascenders to descenders)
+MAX_PAGES = 30  # OCR takes seconds a page: a scan longer than a letter is refused before any of it is read
 MAX_SKEW = 3.0  # degrees: the largest lean looked for when straightening a page
 INSTALL = ("reading a scanned letter needs OCR: pip install 'mifi-rdf[ocr]' (pytesseract) and "
            "apt-get install tesseract-ocr tesseract-ocr-fra (Tesseract and its French model)")
@@ -122,6 +123,9 @@ def read_scanned(path: Path, data: bytes) -> OcrLines:
     heights: dict[int, float] = {}
     images: dict[int, bytes] = {}
     pdf = pypdfium2.PdfDocument(data)
+    if len(pdf) > MAX_PAGES:
+        raise Unreadable(path, 0, 0, f"a scanned PDF of {len(pdf)} pages: OCR reads at most {MAX_PAGES} (a few seconds "
+                                     "each); give the pages of the letter only")
     for number in range(1, len(pdf) + 1):
         page = pdf[number - 1]
         heights[number] = float(page.get_size()[1])
