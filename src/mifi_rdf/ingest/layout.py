@@ -102,15 +102,27 @@ def _span(chunk: list[Word]) -> tuple[float, float]:
     return chunk[0].x0, chunk[-1].x1
 
 
-def _columns(region: list[_Row]) -> list[tuple[float, float]]:
-    """The columns of a table region: column k spans the k-th chunks of its fullest rows of figures (a left-aligned
-    header over right-aligned figures is one column, though their boxes may not overlap)."""
-    # Rows with a figure after their label: a header justified or spaced wide may split into more chunks than it
-    # has cells, the body's rows do not.
-    body = [r for r in region if any(re.search(r"\d", _chunk_text(c)) for c in r.chunks[1:])] or region
+FIGURE = re.compile(r"^(?:\d[\d \u00a0\u202f]*(?:,\d+)?\s*%?|x)$", re.I)
+
+
+def _columns(region: list[_Row]) -> tuple[list[tuple[float, float]], bool]:
+    """The columns of a table region, and whether they are the header's.
+
+    Column k spans the k-th chunks of the region's fullest rows of figures (a left-aligned header over right-
+    aligned figures is one column, though their boxes may not overlap). When the header, the region's first row,
+    names more columns than any row of figures fills (a part of a table whose rows have blank cells, after a page
+    break), its cells well apart (more than two word heights: not a justified header's words), column k is the
+    header's k-th cell, from its left edge to the next one's."""
+    body = [r for r in region if len(r.chunks) > 1 and all(FIGURE.match(_chunk_text(c)) for c in r.chunks[1:])]
+    body = body or region
     most = max(len(r.chunks) for r in body)
+    head = region[0]
+    gaps = [b[0].x0 - a[-1].x1 for a, b in zip(head.chunks, head.chunks[1:], strict=False)]
+    if head not in body and len(head.chunks) > most and min(gaps, default=0) > 2 * head.height:  # cells, not words
+        starts = [c[0].x0 for c in head.chunks]
+        return [(a, b) for a, b in zip(starts, [*starts[1:], float("inf")], strict=True)], True
     full = [r for r in body if len(r.chunks) == most]
-    return [(min(_span(r.chunks[k])[0] for r in full), max(_span(r.chunks[k])[1] for r in full)) for k in range(most)]
+    return [(min(_span(r.chunks[k])[0] for r in full), max(_span(r.chunks[k])[1] for r in full)) for k in range(most)], False
 
 
 def _column_of(chunk: list[Word], columns: list[tuple[float, float]]) -> int:
@@ -138,12 +150,15 @@ def _split_at_edges(chunk: list[Word], columns: list[tuple[float, float]], space
 
 
 def _place(region: list[_Row], fixed_pitch: bool) -> None:
-    columns = _columns(region)
+    columns, from_header = _columns(region)
     space = 0.4 if fixed_pitch else 0.55  # a grid's space is half a height; type's word space about a quarter
     for row in region:
         cells = [""] * len(columns)
-        for chunk in (piece for c in row.chunks for piece in _split_at_edges(c, columns, space)):
-            k = _column_of(chunk, columns)
+        pieces = row.chunks if from_header else [p for c in row.chunks for p in _split_at_edges(c, columns, space)]
+        for chunk in pieces:
+            centre = sum(_span(chunk)) / 2
+            k = max((j for j, (a, _) in enumerate(columns) if a <= centre), default=0) if from_header else \
+                _column_of(chunk, columns)
             cells[k] = f"{cells[k]} {_chunk_text(chunk)}".strip()
         row.cells = cells
     # A header cell wrapped onto a second row: that row, without figures, has all its cells under cells of the row
