@@ -53,8 +53,8 @@ def test_a_pdf_and_its_pdftotext_layout_output_ingest_to_the_cells_of_data(name,
             assert mine[field] == theirs[field], f"{mine['id']} {field}"
 
 
-@pytest.mark.parametrize("name", ["30735-chromium.pdf", pytest.param("30735-fpdf.pdf", marks=pytest.mark.slow),
-                                  pytest.param("30735-fpdf.layout.txt", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("name", ["30735-chromium.pdf", *(pytest.param(n, marks=pytest.mark.slow) for n in (
+    "30735-fpdf.pdf", "30735-fpdf.layout.txt", "30735-chromium.layout.txt"))])
 def test_30735_as_a_pdf_shows_every_cell_in_its_column_and_nothing_needs_a_person(name, tmp_path, ontology):  # noqa: F811
     """30735's text lost its blank cells; its PDF (made from data/, see make_fixtures.py) has every cell in its
     column. Every cell data/ knows is read with its value and status; the 14 cells of table 3 whose column data/

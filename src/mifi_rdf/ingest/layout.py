@@ -242,7 +242,8 @@ def lines_from_words(words: list[Word], page_heights: dict[int, float] | None = 
     """The lines of the pages' words, and the page of each line (same index).
 
     fixed_pitch: the words come from a text grid (`pdftotext -layout`), whose blank lines do not reliably mark
-    paragraphs: a line then continues the one above when it starts in lower case, or when the one above is full
+    paragraphs: a line then continues the one above when it starts in lower case or with a parenthesis that is
+    not a footnote's « (1) », when the one above ends with a comma or a hyphen, or when the one above is full
     (it reaches four fifths of the page's widest line: it wrapped) and did not end a sentence. A line the writer
     broke near the margin is then joined to the next (a signatory's title to the ministry's name): the report
     lists a title it does not know for a person to review."""
@@ -272,7 +273,10 @@ def lines_from_words(words: list[Word], page_heights: dict[int, float] | None = 
                 if fixed_pitch and not new_paragraph:
                     full = prev.chunks[-1][-1].x1 >= left + 0.8 * (right - left)  # proportional type on a grid
                     ended = re.search(r"[.:;!?»]$", prev.text()) is not None and r.text()[:1].isupper()
-                    new_paragraph = not r.text()[:1].islower() and (not full or ended)
+                    nxt, before = r.text(), prev.text()
+                    continues = (nxt[:1].islower() or before.endswith((",", "-"))
+                                 or (nxt.startswith("(") and not re.match(r"\(\d+\)", nxt)))
+                    new_paragraph = not continues and (not full or ended)
                 if new_paragraph or not texts or not texts[-1][0]:
                     if texts and texts[-1][0]:
                         texts.append(("", False, page))
