@@ -80,6 +80,15 @@ def test_30735_as_a_pdf_shows_every_cell_in_its_column_and_nothing_needs_a_perso
     assert uncertain == 14
 
 
+def test_25623_as_the_scan_it_was_is_refused_in_one_line(tmp_path, ontology):  # noqa: F811
+    result = ingest(tmp_path / "data", ontology, str(PDFS / "25623-scan.pdf"))
+    assert result.exit_code == 2
+    assert result.output == ("error: " + str(PDFS / "25623-scan.pdf").removeprefix(str(Path.cwd()) + "/") +
+                             ":0:0: no text layer on any of its 2 page(s): a scanned letter; OCR is not available yet "
+                             "(ask MIFI for the PDF they produced, or type the tables' text)\n")
+    assert not (tmp_path / "data").exists()
+
+
 def test_layout_text_with_one_space_between_columns_is_refused_not_guessed(tmp_path, ontology):  # noqa: F811
     """Chromium's 6.5 pt table of 31224, as `pdftotext -layout` prints it, leaves one space between « 5 » and
     « 36 » of two columns: read as one cell, it is not a French number, and the letter is refused at that place."""
