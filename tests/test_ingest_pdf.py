@@ -89,13 +89,36 @@ def test_25623_as_the_scan_it_was_is_refused_in_one_line(tmp_path, ontology):  #
     assert not (tmp_path / "data").exists()
 
 
-def test_layout_text_with_one_space_between_columns_is_refused_not_guessed(tmp_path, ontology):  # noqa: F811
-    """Chromium's 6.5 pt table of 31224, as `pdftotext -layout` prints it, leaves one space between « 5 » and
-    « 36 » of two columns: read as one cell, it is not a French number, and the letter is refused at that place."""
+def test_layout_text_of_a_centred_spanning_header_is_refused_not_guessed(tmp_path, ontology):  # noqa: F811
+    """Chromium's 31224 centres the years in their merged, ruled header cells; the PDF's rules say which months
+    each year spans, `pdftotext -layout` keeps no rule: « 2025 » stands over « Septembre », and the months before
+    it have no year. Refused at the header, never given a guessed year."""
     result = ingest(tmp_path / "data", ontology, str(PDFS / "31224-chromium.layout.txt"))
     assert result.exit_code == 1
-    assert "found '5 36'" in result.output and "page 1:" in result.output
+    assert "31224-chromium.layout.txt:37:1: page 1: month « Juillet » without a year above it" in result.output
     assert not (tmp_path / "data").exists() or not any((tmp_path / "data").iterdir())
+
+
+def test_a_ruled_table_places_a_centred_merged_header_cell_by_its_rules(tmp_path):
+    """fpdf2 draws a ruled table whose « 2025 » is centred over two months: the rules, not the text's position,
+    put it over the first of them."""
+    from fpdf import FPDF
+
+    from mifi_rdf.ingest.pdf import read_pdf
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=9)
+    widths = [40, 25, 25, 25]
+    for cells, spans in [(["Indicateur", "2025", "TOTAL"], [40, 50, 25]), (["", "Juillet", "Aout", ""], widths),
+                         (["DSP recues", "18", "152", "170"], widths)]:
+        for text, width in zip(cells, spans, strict=True):
+            pdf.cell(width, 6, text, border=1, align="C" if text[:1].isupper() and width > 25 else "R")
+        pdf.ln(6)
+    path = tmp_path / "ruled.pdf"
+    pdf.output(str(path))
+    assert [ln.text for ln in read_pdf(path)] == ["Indicateur\t2025\t\tTOTAL", "\tJuillet\tAout\t",
+                                                  "DSP recues\t18\t152\t170"]
 
 
 def test_an_error_in_a_pdf_names_its_page(tmp_path, ontology):  # noqa: F811

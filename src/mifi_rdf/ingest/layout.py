@@ -14,6 +14,8 @@ The geometry, in the order it is applied:
   blank), are a table region; its columns are the x ranges of its fullest rows of figures; every chunk goes to the column
   it overlaps (the leftmost when it spans several: a spanning header names its first column) or, overlapping
   none, to the first column that ends after it;
+- where the table is ruled (vertical rules across its rows of figures), its cells are the spaces between the rules
+  instead, a merged header cell naming the first column it spans;
 - a header cell wrapped over two rows is joined when every cell of the second row sits under a cell of the first;
 - page numbers (« Page 2 de 3 », « 2/3 », « - 2 - ») are dropped wherever they fall, and running heads (the
   same first or last line, not a table row, on half the pages or more, digits aside);
@@ -149,7 +151,56 @@ def _split_at_edges(chunk: list[Word], columns: list[tuple[float, float]], space
     return out
 
 
-def _place(region: list[_Row], fixed_pitch: bool) -> None:
+Ruling = tuple[float, float, float]  # a vertical rule of a table: x, top, bottom
+
+
+def _rules_across(row: _Row, rulings: list[Ruling]) -> list[float]:
+    """The x of the vertical rules that cross a row's middle, close ones (a rule's two edges) merged."""
+    middle = (row.top + row.bottom) / 2
+    out: list[float] = []
+    for x in sorted(x for x, top, bottom in rulings if top <= middle <= bottom):
+        if not out or x - out[-1] > 2:
+            out.append(x)
+    return out
+
+
+def _place_ruled(region: list[_Row], rulings: list[Ruling]) -> bool:
+    """Cells from the table's ruling lines, when every row of figures is ruled and every word sits inside the rules:
+    a cell is the space between two rules that cross its row, and a cell spanning several columns (a merged header
+    cell, whose rules stop above the rows) names the first column it spans, wherever its text is aligned."""
+    body = [r for r in region if len(r.chunks) > 1 and all(FIGURE.match(_chunk_text(c)) for c in r.chunks[1:])]
+    if not body or not rulings:
+        return False
+    edges = _rules_across(max(body, key=lambda r: len(r.chunks)), rulings)
+    if len(edges) < 3:
+        return False
+    columns = list(zip(edges, edges[1:], strict=False))
+    placed: list[list[str]] = []
+    for row in region:
+        across = _rules_across(row, rulings) or edges
+        cells = [""] * len(columns)
+        for chunk in row.chunks:
+            centre = sum(_span(chunk)) / 2
+            cell = next(((a, b) for a, b in zip(across, across[1:], strict=False) if a <= centre < b), None)
+            if cell is None:
+                return False
+            k = next((j for j, (a, _) in enumerate(columns) if a >= cell[0] - 1), None)
+            if k is None or columns[k][0] >= cell[1]:
+                return False
+            cells[k] = f"{cells[k]} {_chunk_text(chunk)}".strip()
+        placed.append(cells)
+    for row, cells in zip(region, placed, strict=True):
+        row.cells = cells
+    return True
+
+
+def _place(region: list[_Row], fixed_pitch: bool, rulings: list[Ruling] | None = None) -> None:
+    if not _place_ruled(region, rulings or []):
+        _place_aligned(region, fixed_pitch)
+    _join_wrapped_headers(region)
+
+
+def _place_aligned(region: list[_Row], fixed_pitch: bool) -> None:
     columns, from_header = _columns(region)
     space = 0.4 if fixed_pitch else 0.55  # a grid's space is half a height; type's word space about a quarter
     for row in region:
@@ -161,8 +212,11 @@ def _place(region: list[_Row], fixed_pitch: bool) -> None:
                 _column_of(chunk, columns)
             cells[k] = f"{cells[k]} {_chunk_text(chunk)}".strip()
         row.cells = cells
-    # A header cell wrapped onto a second row: that row, without figures, has all its cells under cells of the row
-    # above, the region's first or another row without figures (a header repeated after a page break).
+
+
+def _join_wrapped_headers(region: list[_Row]) -> None:
+    """A header cell wrapped onto a second row: that row, without figures, has all its cells under cells of the row
+    above, the region's first or another row without figures (a header repeated after a page break)."""
     k = 0
     while k + 1 < len(region):
         a, b = region[k], region[k + 1]
@@ -179,7 +233,7 @@ def _place(region: list[_Row], fixed_pitch: bool) -> None:
         k += 1
 
 
-def _tables(rows: list[_Row], max_gap: float, fixed_pitch: bool) -> None:
+def _tables(rows: list[_Row], max_gap: float, fixed_pitch: bool, rulings: list[Ruling] | None = None) -> None:
     """Mark the table regions of a page's rows and give their rows cells. A region ends at a vertical gap of
     more than max_gap word heights, or at a one-chunk row wider than the label column (a caption, a note)."""
     i = 0
@@ -204,7 +258,7 @@ def _tables(rows: list[_Row], max_gap: float, fixed_pitch: bool) -> None:
                 break  # a one-chunk row not within the label column: text below the table
             j += 1
         region = rows[i: last_multi + 1]
-        _place(region, fixed_pitch)
+        _place(region, fixed_pitch, rulings)
         rows[i: last_multi + 1] = region
         i += len(region)
 
@@ -237,8 +291,8 @@ def _furniture(pages: dict[int, list[_Row]], heights: dict[int, float]) -> set[i
     return drop
 
 
-def lines_from_words(words: list[Word], page_heights: dict[int, float] | None = None,
-                     fixed_pitch: bool = False) -> tuple[list[Line], list[int]]:
+def lines_from_words(words: list[Word], page_heights: dict[int, float] | None = None, fixed_pitch: bool = False,
+                     rulings: dict[int, list[Ruling]] | None = None) -> tuple[list[Line], list[int]]:
     """The lines of the pages' words, and the page of each line (same index).
 
     fixed_pitch: the words come from a text grid (`pdftotext -layout`), whose blank lines do not reliably mark
@@ -250,7 +304,7 @@ def lines_from_words(words: list[Word], page_heights: dict[int, float] | None = 
     pages: dict[int, list[_Row]] = {}
     for page in sorted({w.page for w in words}):
         rows = _rows_of_page([w for w in words if w.page == page])
-        _tables(rows, 1.5, fixed_pitch)
+        _tables(rows, 1.5, fixed_pitch, (rulings or {}).get(page))
         pages[page] = rows
     drop = _furniture(pages, page_heights or {})
     texts: list[tuple[str, bool, int]] = []

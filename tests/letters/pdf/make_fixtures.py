@@ -11,15 +11,16 @@ poppler-utils). It writes, for each letter REF of `LETTERS`:
   table broken across pages without its header repeated);
 - `REF-*.layout.txt` and `REF-*.plain.txt`: `pdftotext -layout` and plain `pdftotext` of each PDF.
 
-Chromium's 31224 is a 6.5 pt table whose `pdftotext -layout` output leaves a single space between two columns
-(« 5 36 »): that text is refused at that place (a single space is also how French writes thousands), never
-split by guess; the PDF itself reads exactly.
+Chromium's 31224 centres its years in merged, ruled header cells: the PDF's rules place them, but its `pdftotext
+-layout` output keeps no rule and puts « 2025 » over « Septembre »: that text is refused at its header (months
+without a year), never given a guessed year; the PDF itself reads exactly.
 
 The PDFs are made from the letters' texts (`sources/letters/REF.txt`): every paragraph and every table row as
 the text has it, so each PDF must ingest to exactly the cells of `data/REF/`. What a PDF cannot show as the text
 does, and how the fixture shows it instead:
 - a header cell spanning several columns (31224's years over the months) is printed left-aligned over the first
-  column it spans, as a word processor's merged cell with default alignment prints it;
+  column it spans by fpdf2 (unruled: only its position says where it belongs), centred in its merged, ruled cell
+  by Chromium (the rules say it);
 - the text's markup (`**`, `<b>`) becomes bold type; superscripts (`1^{er}`) are printed inline (« 1er »).
 30735's text lost its blank cells (a row shows fewer figures than columns): its PDFs print the tables as data/
 records them instead, every cell in its column, the 14 cells of table 3 whose column data/ could not establish
@@ -230,6 +231,7 @@ th { text-align: left; }
 td.n { text-align: right; }
 td.l { min-width: 48mm; }
 table.wide { font-size: 6.5pt; }
+table.wide th { text-align: center; }
 table.wide td.l { min-width: 22mm; }
 table.wide th, table.wide td { padding: 1pt 3pt; }
 """
