@@ -20,7 +20,7 @@ PDFS = ROOT / "tests" / "letters" / "pdf"
 TEST_LETTERS = ROOT / "tests" / "letters"
 
 # One source of each letter in the default run (a different producer or form each); the others with the slow suite.
-FAST = {"31224-fpdf.pdf", "31180-chromium.layout.txt"}  # and 30735-chromium.pdf below
+FAST = {"31224-fpdf.pdf", "31224-fpdf.layout.txt"}  # and 30735-chromium.pdf below
 # 30735 has its own test below.
 SOURCES = [f"{ref}-{producer}{ext}" for ref in ("30952", "31180", "31224") for producer in ("fpdf", "chromium")
            for ext in (".pdf", ".layout.txt")]
