@@ -222,6 +222,23 @@ def test_a_plain_sentence_caption(tmp_path, ontology):  # noqa: F811
     assert {r["round"] for r in rows(tmp_path / "data" / "40001" / "t1.csv")} == {"pstq-2026-04-09"}
 
 
+def test_a_bold_title_below_the_table(tmp_path, ontology):  # noqa: F811
+    text = (TEST_LETTERS / "40001-new-round.txt").read_text(encoding="utf-8").splitlines()
+    k = next(i for i, line in enumerate(text) if line.startswith("Tableau 1"))
+    title = "**" + text[k].removeprefix("Tableau 1: ") + "**"
+    text[k] = "Le tableau suit."
+    total = next(i for i, line in enumerate(text) if line.startswith("Total\t"))
+    text[total + 1: total + 1] = ["", title]
+    path = tmp_path / "40001.txt"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    result = ingest(tmp_path / "data", ontology, str(path))
+    assert _cells_40001(result, tmp_path / "data") == WANT_40001
+    caption = tomllib.loads((tmp_path / "data" / "40001" / "letter.toml").read_text(encoding="utf-8"))["table"][0]
+    assert caption["caption"] == title.strip("*") and caption["number"] == ""
+    notes = caption["notes"]
+    assert len(notes) == 1 and notes[0].startswith("Note importante: Afin d'éviter"), notes  # the title is not a note
+
+
 def test_a_source_line_is_never_taken_for_a_caption(tmp_path, ontology):  # noqa: F811
     text = (TEST_LETTERS / "40001-new-round.txt").read_text(encoding="utf-8").splitlines()
     k = next(i for i, line in enumerate(text) if line.startswith("Tableau 1"))
