@@ -297,7 +297,8 @@ def ingest_cmd(obj: Context, letter: Path, dry_run: bool, report_file: Path | No
                mapping_file: Path | None, replace: bool, confirms: tuple[str, ...], review: Path | None) -> None:
     """Turn a new letter into curated data: DATA/<N/Réf.>/letter.toml and one CSV per table.
 
-    LETTER is the letter's text as extracted from its PDF (or a CSV/XLSX table with its caption).
+    LETTER is the letter's PDF (its text layer), its text (as `pdftotext -layout` or another extraction
+    gives it), or a CSV/XLSX table with its caption.
     Labels are matched to the code lists; a typo with one close match is fixed and recorded; an
     ambiguous or unknown label, a total that does not add up or a row that does not parse stops
     everything (exit 1, nothing written) until resolved with --map. The files are checked as

@@ -14,6 +14,8 @@ The geometry, in the order it is applied:
   blank), are a table region; its columns are the x ranges of its fullest rows of figures; every chunk goes to the column
   it overlaps (the leftmost when it spans several: a spanning header names its first column) or, overlapping
   none, to the first column that ends after it;
+- where the table is ruled (vertical rules across its rows of figures), its cells are the spaces between the rules
+  instead, a merged header cell naming the first column it spans;
 - a header cell wrapped over two rows is joined when every cell of the second row sits under a cell of the first;
 - page numbers (« Page 2 de 3 », « 2/3 », « - 2 - ») are dropped wherever they fall, and running heads (the
   same first or last line, not a table row, on half the pages or more, digits aside);
@@ -102,15 +104,27 @@ def _span(chunk: list[Word]) -> tuple[float, float]:
     return chunk[0].x0, chunk[-1].x1
 
 
-def _columns(region: list[_Row]) -> list[tuple[float, float]]:
-    """The columns of a table region: column k spans the k-th chunks of its fullest rows of figures (a left-aligned
-    header over right-aligned figures is one column, though their boxes may not overlap)."""
-    # Rows with a figure after their label: a header justified or spaced wide may split into more chunks than it
-    # has cells, the body's rows do not.
-    body = [r for r in region if any(re.search(r"\d", _chunk_text(c)) for c in r.chunks[1:])] or region
+FIGURE = re.compile(r"^(?:\d[\d \u00a0\u202f]*(?:,\d+)?\s*%?|x)$", re.I)
+
+
+def _columns(region: list[_Row]) -> tuple[list[tuple[float, float]], bool]:
+    """The columns of a table region, and whether they are the header's.
+
+    Column k spans the k-th chunks of the region's fullest rows of figures (a left-aligned header over right-
+    aligned figures is one column, though their boxes may not overlap). When the header, the region's first row,
+    names more columns than any row of figures fills (a part of a table whose rows have blank cells, after a page
+    break), its cells well apart (more than two word heights: not a justified header's words), column k is the
+    header's k-th cell, from its left edge to the next one's."""
+    body = [r for r in region if len(r.chunks) > 1 and all(FIGURE.match(_chunk_text(c)) for c in r.chunks[1:])]
+    body = body or region
     most = max(len(r.chunks) for r in body)
+    head = region[0]
+    gaps = [b[0].x0 - a[-1].x1 for a, b in zip(head.chunks, head.chunks[1:], strict=False)]
+    if head not in body and len(head.chunks) > most and min(gaps, default=0) > 2 * head.height:  # cells, not words
+        starts = [c[0].x0 for c in head.chunks]
+        return [(a, b) for a, b in zip(starts, [*starts[1:], float("inf")], strict=True)], True
     full = [r for r in body if len(r.chunks) == most]
-    return [(min(_span(r.chunks[k])[0] for r in full), max(_span(r.chunks[k])[1] for r in full)) for k in range(most)]
+    return [(min(_span(r.chunks[k])[0] for r in full), max(_span(r.chunks[k])[1] for r in full)) for k in range(most)], False
 
 
 def _column_of(chunk: list[Word], columns: list[tuple[float, float]]) -> int:
@@ -137,17 +151,72 @@ def _split_at_edges(chunk: list[Word], columns: list[tuple[float, float]], space
     return out
 
 
-def _place(region: list[_Row], fixed_pitch: bool) -> None:
-    columns = _columns(region)
+Ruling = tuple[float, float, float]  # a vertical rule of a table: x, top, bottom
+
+
+def _rules_across(row: _Row, rulings: list[Ruling]) -> list[float]:
+    """The x of the vertical rules that cross a row's middle, close ones (a rule's two edges) merged."""
+    middle = (row.top + row.bottom) / 2
+    out: list[float] = []
+    for x in sorted(x for x, top, bottom in rulings if top <= middle <= bottom):
+        if not out or x - out[-1] > 2:
+            out.append(x)
+    return out
+
+
+def _place_ruled(region: list[_Row], rulings: list[Ruling]) -> bool:
+    """Cells from the table's ruling lines, when every row of figures is ruled and every word sits inside the rules:
+    a cell is the space between two rules that cross its row, and a cell spanning several columns (a merged header
+    cell, whose rules stop above the rows) names the first column it spans, wherever its text is aligned."""
+    body = [r for r in region if len(r.chunks) > 1 and all(FIGURE.match(_chunk_text(c)) for c in r.chunks[1:])]
+    if not body or not rulings:
+        return False
+    edges = _rules_across(max(body, key=lambda r: len(r.chunks)), rulings)
+    if len(edges) < 3:
+        return False
+    columns = list(zip(edges, edges[1:], strict=False))
+    placed: list[list[str]] = []
+    for row in region:
+        across = _rules_across(row, rulings) or edges
+        cells = [""] * len(columns)
+        for chunk in row.chunks:
+            centre = sum(_span(chunk)) / 2
+            cell = next(((a, b) for a, b in zip(across, across[1:], strict=False) if a <= centre < b), None)
+            if cell is None:
+                return False
+            k = next((j for j, (a, _) in enumerate(columns) if a >= cell[0] - 1), None)
+            if k is None or columns[k][0] >= cell[1]:
+                return False
+            cells[k] = f"{cells[k]} {_chunk_text(chunk)}".strip()
+        placed.append(cells)
+    for row, cells in zip(region, placed, strict=True):
+        row.cells = cells
+    return True
+
+
+def _place(region: list[_Row], fixed_pitch: bool, rulings: list[Ruling] | None = None) -> None:
+    if not _place_ruled(region, rulings or []):
+        _place_aligned(region, fixed_pitch)
+    _join_wrapped_headers(region)
+
+
+def _place_aligned(region: list[_Row], fixed_pitch: bool) -> None:
+    columns, from_header = _columns(region)
     space = 0.4 if fixed_pitch else 0.55  # a grid's space is half a height; type's word space about a quarter
     for row in region:
         cells = [""] * len(columns)
-        for chunk in (piece for c in row.chunks for piece in _split_at_edges(c, columns, space)):
-            k = _column_of(chunk, columns)
+        pieces = row.chunks if from_header else [p for c in row.chunks for p in _split_at_edges(c, columns, space)]
+        for chunk in pieces:
+            centre = sum(_span(chunk)) / 2
+            k = max((j for j, (a, _) in enumerate(columns) if a <= centre), default=0) if from_header else \
+                _column_of(chunk, columns)
             cells[k] = f"{cells[k]} {_chunk_text(chunk)}".strip()
         row.cells = cells
-    # A header cell wrapped onto a second row: that row, without figures, has all its cells under cells of the row
-    # above, the region's first or another row without figures (a header repeated after a page break).
+
+
+def _join_wrapped_headers(region: list[_Row]) -> None:
+    """A header cell wrapped onto a second row: that row, without figures, has all its cells under cells of the row
+    above, the region's first or another row without figures (a header repeated after a page break)."""
     k = 0
     while k + 1 < len(region):
         a, b = region[k], region[k + 1]
@@ -164,7 +233,7 @@ def _place(region: list[_Row], fixed_pitch: bool) -> None:
         k += 1
 
 
-def _tables(rows: list[_Row], max_gap: float, fixed_pitch: bool) -> None:
+def _tables(rows: list[_Row], max_gap: float, fixed_pitch: bool, rulings: list[Ruling] | None = None) -> None:
     """Mark the table regions of a page's rows and give their rows cells. A region ends at a vertical gap of
     more than max_gap word heights, or at a one-chunk row wider than the label column (a caption, a note)."""
     i = 0
@@ -189,7 +258,7 @@ def _tables(rows: list[_Row], max_gap: float, fixed_pitch: bool) -> None:
                 break  # a one-chunk row not within the label column: text below the table
             j += 1
         region = rows[i: last_multi + 1]
-        _place(region, fixed_pitch)
+        _place(region, fixed_pitch, rulings)
         rows[i: last_multi + 1] = region
         i += len(region)
 
@@ -222,19 +291,20 @@ def _furniture(pages: dict[int, list[_Row]], heights: dict[int, float]) -> set[i
     return drop
 
 
-def lines_from_words(words: list[Word], page_heights: dict[int, float] | None = None,
-                     fixed_pitch: bool = False) -> tuple[list[Line], list[int]]:
+def lines_from_words(words: list[Word], page_heights: dict[int, float] | None = None, fixed_pitch: bool = False,
+                     rulings: dict[int, list[Ruling]] | None = None) -> tuple[list[Line], list[int]]:
     """The lines of the pages' words, and the page of each line (same index).
 
     fixed_pitch: the words come from a text grid (`pdftotext -layout`), whose blank lines do not reliably mark
-    paragraphs: a line then continues the one above when it starts in lower case, or when the one above is full
+    paragraphs: a line then continues the one above when it starts in lower case or with a parenthesis that is
+    not a footnote's « (1) », when the one above ends with a comma or a hyphen, or when the one above is full
     (it reaches four fifths of the page's widest line: it wrapped) and did not end a sentence. A line the writer
     broke near the margin is then joined to the next (a signatory's title to the ministry's name): the report
     lists a title it does not know for a person to review."""
     pages: dict[int, list[_Row]] = {}
     for page in sorted({w.page for w in words}):
         rows = _rows_of_page([w for w in words if w.page == page])
-        _tables(rows, 1.5, fixed_pitch)
+        _tables(rows, 1.5, fixed_pitch, (rulings or {}).get(page))
         pages[page] = rows
     drop = _furniture(pages, page_heights or {})
     texts: list[tuple[str, bool, int]] = []
@@ -257,7 +327,10 @@ def lines_from_words(words: list[Word], page_heights: dict[int, float] | None = 
                 if fixed_pitch and not new_paragraph:
                     full = prev.chunks[-1][-1].x1 >= left + 0.8 * (right - left)  # proportional type on a grid
                     ended = re.search(r"[.:;!?»]$", prev.text()) is not None and r.text()[:1].isupper()
-                    new_paragraph = not r.text()[:1].islower() and (not full or ended)
+                    nxt, before = r.text(), prev.text()
+                    continues = (nxt[:1].islower() or before.endswith((",", "-"))
+                                 or (nxt.startswith("(") and not re.match(r"\(\d+\)", nxt)))
+                    new_paragraph = not continues and (not full or ended)
                 if new_paragraph or not texts or not texts[-1][0]:
                     if texts and texts[-1][0]:
                         texts.append(("", False, page))

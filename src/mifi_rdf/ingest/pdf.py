@@ -1,6 +1,7 @@
 """A PDF letter's text layer → the `Line`s text.py reads (through layout.py), each with its page.
 
-pdfplumber (pdfminer.six) gives every word with its box and font; bold is read from the font's name. Before
+pdfplumber (pdfminer.six) gives every word with its box and font (bold is read from the font's name) and the
+vertical rules of ruled tables (the vertical edges of its lines and rectangles). Before
 pdfminer parses anything, the file is checked with bounded work, so a hostile or unusable file is refused in
 one line (exit 2) instead of exhausting memory or time:
 - an encrypted PDF (an /Encrypt dictionary): its text cannot be trusted to be the letter's, ask for an open copy;
@@ -84,6 +85,7 @@ def read_pdf(path: Path) -> list[Line]:
 
     words: list[Word] = []
     heights: dict[int, float] = {}
+    rulings: dict[int, list[tuple[float, float, float]]] = {}  # vertical rules of tables, per page
     try:
         with pdfplumber.open(path) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
@@ -93,6 +95,8 @@ def read_pdf(path: Path) -> list[Line]:
                     if text:
                         words.append(Word(text, float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]),
                                           bool(BOLD_FONT.search(w["fontname"] or "")), number))
+                rulings[number] = [(float(e["x0"]), float(e["top"]), float(e["bottom"])) for e in page.edges
+                                   if e["orientation"] == "v" and e["bottom"] - e["top"] >= 4]
                 page.flush_cache()
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as err:
         raise Unreadable(path, 0, 0, f"not a readable PDF ({type(err).__name__}: {err})") from err
@@ -100,5 +104,5 @@ def read_pdf(path: Path) -> list[Line]:
         from .ocr import read_scanned
 
         return read_scanned(path, data)
-    lines, page_of = lines_from_words(words, heights)
+    lines, page_of = lines_from_words(words, heights, rulings=rulings)
     return [Line(ln.number, ln.text, ln.bold, page) for ln, page in zip(lines, page_of, strict=True)]

@@ -180,6 +180,12 @@ def _columns(table: RawTable, ctx: Context, program: str | None, errors: list[In
             if YEAR.match(t) and not sub:
                 cols.append(Column(label, dim="period", code=t))
                 continue
+            if (volet := VOLET.fullmatch(fold(label))) is not None:  # a PDF's cells of 30735's header
+                if program is None:
+                    errors.append(InputError(ctx.path, first.number, 1, "stream columns (« Volet N ») but the caption "
+                                                                        "names no program"))
+                cols.append(Column(label, dim="stream", code=f"{program}-{volet.group(1)}"))
+                continue
             m = measure_of(label)
             if m is None:
                 errors.append(InputError(ctx.path, first.number, 1, f"column « {label} »: not a measure, month, year or total "
@@ -190,6 +196,8 @@ def _columns(table: RawTable, ctx: Context, program: str | None, errors: list[In
         for c in cols:  # a total beside months or years: the period they span (31224's « TOTAL AJUSTÉ »)
             if c.total and not c.dim and not c.measure and periods:
                 c.dim, c.code = "period", f"{periods[0]}--{periods[-1]}"
+            elif c.total and not c.dim and not c.measure and any(x.dim == "stream" for x in cols):
+                c.dim, c.code = "stream", "_T"  # beside « Volet N » columns: all the streams
         return cols
     # space-separated: the column names are tokens of the header lines
     text = " ".join(h.text for h in header)

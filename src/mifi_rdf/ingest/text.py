@@ -352,7 +352,8 @@ def _continues(prev: Line, line: Line) -> bool:
 
 
 def _read_after(lines: list[Line], i: int, table: RawTable, need_caption: bool) -> int:
-    """The caption (when printed after the table), notes and source line, up to the next table."""
+    """The caption (when printed after the table: a « Tableau N » paragraph or a bold title), notes and source
+    line, up to the next table."""
     paragraphs: list[list[Line]] = []
     while i < len(lines):
         line = lines[i]
@@ -363,12 +364,17 @@ def _read_after(lines: list[Line], i: int, table: RawTable, need_caption: bool) 
         if line.blank or PAGE_FOOTER.match(line.text):
             i += 1
             continue
-        if CAPTION.match(line.text) and need_caption:
+        bold_title = line.bold and not (SOURCE.match(line.text) or NOTES_HEADING.match(line.text)) and "\t" not in line.text
+        if need_caption and (CAPTION.match(line.text) or bold_title):
+            start = i
             par = [line]
             i += 1
             while i < len(lines) and not lines[i].blank:
                 par.append(lines[i])
                 i += 1
+            if not CAPTION.match(line.text):  # a bold title below the table: its bold lines only
+                par = par[: next((k for k, ln in enumerate(par) if not ln.bold), len(par))]
+                i = start + len(par)
             table.number, table.caption = _caption_from(par) or ("", "")
             table.caption_line = line.number
             need_caption = False

@@ -11,26 +11,34 @@ poppler-utils). It writes, for each letter REF of `LETTERS`:
   table broken across pages without its header repeated);
 - `REF-*.layout.txt` and `REF-*.plain.txt`: `pdftotext -layout` and plain `pdftotext` of each PDF.
 
-Chromium's 31224 is a 6.5 pt table whose `pdftotext -layout` output leaves a single space between two columns
-(« 5 36 »): that text is refused at that place (a single space is also how French writes thousands), never
-split by guess; the PDF itself reads exactly.
+Chromium's 31224 centres its years in merged, ruled header cells: the PDF's rules place them, but its `pdftotext
+-layout` output keeps no rule and puts « 2025 » over « Septembre »: that text is refused at its header (months
+without a year), never given a guessed year; the PDF itself reads exactly.
 
 The PDFs are made from the letters' texts (`sources/letters/REF.txt`): every paragraph and every table row as
 the text has it, so each PDF must ingest to exactly the cells of `data/REF/`. What a PDF cannot show as the text
 does, and how the fixture shows it instead:
 - a header cell spanning several columns (31224's years over the months) is printed left-aligned over the first
-  column it spans, as a word processor's merged cell with default alignment prints it;
+  column it spans by fpdf2 (unruled: only its position says where it belongs), centred in its merged, ruled cell
+  by Chromium (the rules say it);
 - the text's markup (`**`, `<b>`) becomes bold type; superscripts (`1^{er}`) are printed inline (« 1er »).
-The letters whose text lost its layout (30735's dropped blank cells, 25623's OCR dashboard) are not made here:
-their PDF would show what the text lost, and their text ingests as before.
+30735's text lost its blank cells (a row shows fewer figures than columns): its PDFs print the tables as data/
+records them instead, every cell in its column, the 14 cells of table 3 whose column data/ could not establish
+placed as the first placement every total allows (a fixture's choice, not a fact of the letter), so that each
+PDF must ingest to data/'s cells with nothing left to a person. 25623 was a scan, OCR'd into its text:
+`25623-scan.pdf` is its text drawn into page images without a text layer, which ingest must refuse (OCR is not
+available yet).
 
 Same inputs give the same text layer; the PDF bytes carry the producers' dates (set to a fixed date for fpdf2).
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import html
+import itertools
+import re
 import subprocess
 import sys
 import tempfile
@@ -42,16 +50,86 @@ sys.path.insert(0, str(ROOT / "src"))
 from mifi_rdf.ingest.text import BOLD_LINE, Line, lines_of  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-LETTERS = ["30952", "31180", "31224"]
+LETTERS = ["30952", "31180", "31224", "30735"]
+FROM_DATA = {"30735"}  # letters whose text lost its tables' layout: their tables are printed from data/
 FONTS = Path("/usr/share/fonts/truetype")
 CAPTION_BELOW = {"30952"}  # Chromium's PDF of these letters prints each caption under its table
 WRAPPED_HEADER = {"31180"}  # fpdf2's PDF of these letters wraps the header cells in narrow columns
 
 
+def text_from_data(ref: str) -> str:
+    """The letter's text with each space-separated table (30735: blank cells lost) replaced by the tab-separated
+    table data/REF/ records, as a PDF shows it: every cell in its column. A cell data/ could not place
+    (`column-uncertain`: 30735 table 3) is printed where this fixture puts it: the row's printed figures, quoted
+    in its note, in its uncertain columns from the left, the others blank."""
+    lines = (ROOT / "sources" / "letters" / f"{ref}.txt").read_text(encoding="utf-8").split("\n")
+    starts = [k for k, ln in enumerate(lines) if re.match(r"MRC de (la région Bas-|destination\*)", ln)]
+    out, k = [], 0
+    for number, start in enumerate(starts, start=1):
+        end = next(j for j in range(start, len(lines)) if re.match(r"(Total|TOTAL) +\d", lines[j]))
+        out += lines[k:start] + table_from_data(ref, f"t{number}", lines[start])
+        k = end + 1
+    return "\n".join(out + lines[k:])
+
+
+def table_from_data(ref: str, table: str, anchor: str) -> list[str]:
+    with (ROOT / "data" / ref / f"{table}.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    key = "period" if len({r["period"] for r in rows}) > 1 else "stream"
+    columns = list(dict.fromkeys(r[key] for r in rows))
+    if key == "stream":
+        header = ["MRC de la région Bas-Saint-Laurent\tVolet 1\tVolet 2\tVolet 3\tTotal"]
+    else:
+        header = [anchor.strip().replace(" ", "\t").replace("MRC\tde\tdestination*", "MRC de destination*")]
+    labels = list(dict.fromkeys(r["source_label"] for r in rows))
+    values = {(r["source_label"], r[key]): r["value"] for r in rows}
+    _place_uncertain(rows, key, columns, values)
+    out = list(header)
+    for label in labels:
+        out.append(label + "\t" + "\t".join(f"{int(v):,}".replace(",", " ") if v else "" for v in
+                                              (values[(label, c)] for c in columns)))
+    return out
+
+
+def _place_uncertain(rows: list[dict[str, str]], key: str, columns: list[str], values: dict) -> None:
+    """The first placement (rows in order, columns from the left) of the uncertain rows' printed figures that every
+    column total allows, each blank then holding 1 to 4 (the letter blanks counts under 5)."""
+    uncertain: dict[str, list[str]] = {}
+    printed: dict[str, list[str]] = {}
+    for r in rows:
+        if r["inference"] == "column-uncertain":
+            uncertain.setdefault(r["source_label"], []).append(r[key])
+            printed[r["source_label"]] = re.findall(r"\d+", re.search(r"« ([^»]*) »", r["note_fr"]).group(1))
+    if not uncertain:
+        return
+    for label, figures in printed.items():  # the row's figures data/ placed are not the uncertain ones
+        for r in rows:
+            if r["source_label"] == label and r["value"] and r["value"] in figures:
+                figures.remove(r["value"])
+    totals = {r[key]: int(r["value"]) for r in rows if r["status"] == "total" and r["mrc"] == "_T"}
+    choices = [[dict(zip(combo, printed[label], strict=True)) for combo in itertools.combinations(cols, len(printed[label]))]
+               for label, cols in uncertain.items()]
+    for pick in itertools.product(*choices):
+        trial = dict(values)
+        for label, chosen in zip(uncertain, pick, strict=True):
+            for c, figure in chosen.items():
+                trial[(label, c)] = figure
+        ok = True
+        for c in columns:
+            parts = [v for (label, col), v in trial.items() if col == c and label not in {"Total", "TOTAL"}]
+            known, blanks = sum(int(v) for v in parts if v), sum(1 for v in parts if not v)
+            ok = ok and blanks <= totals[c] - known <= 4 * blanks
+        if ok:
+            values.update(trial)
+            return
+    raise SystemExit("no placement of the uncertain figures agrees with the totals")
+
+
 def blocks(ref: str) -> list[tuple[str, list[Line]]]:
     """The letter's text as paragraphs ("p": its consecutive non-blank lines, bold when its markup makes the whole
     paragraph bold, as 31180's signatory over two lines) and tables ("table", its tab-separated lines)."""
-    raw = (ROOT / "sources" / "letters" / f"{ref}.txt").read_text(encoding="utf-8")
+    raw = text_from_data(ref) if ref in FROM_DATA else (ROOT / "sources" / "letters" / f"{ref}.txt").read_text(
+        encoding="utf-8")
     lines = lines_of(raw)
     out: list[tuple[str, list[Line]]] = []
     for line in lines:
@@ -110,11 +188,11 @@ def make_fpdf(ref: str, out: Path) -> None:
             pdf.ln(3)
             continue
         ncols = max(len(ln.cells) for ln in lines)
-        if ncols > 3 and pdf.cur_orientation.value == "P":
+        if ncols > 5 and pdf.cur_orientation.value == "P":
             pdf.add_page(orientation="L")  # a wide table on a landscape page
-        label_w = 60 if ncols <= 3 else 30
+        label_w = 60 if ncols <= 3 else 75 if ncols <= 5 else 30
         other_w = (pdf.epw - label_w) / (ncols - 1) if ncols > 3 else 45 if ref in WRAPPED_HEADER else 65
-        font = 10 if ncols <= 3 else 7
+        font = 10 if ncols <= 5 else 7
         nh = header_count(lines)
         header = lines[:nh]
         for k, line in enumerate(lines):
@@ -153,6 +231,7 @@ th { text-align: left; }
 td.n { text-align: right; }
 td.l { min-width: 48mm; }
 table.wide { font-size: 6.5pt; }
+table.wide th { text-align: center; }
 table.wide td.l { min-width: 22mm; }
 table.wide th, table.wide td { padding: 1pt 3pt; }
 """
@@ -199,7 +278,7 @@ def make_chromium(ref: str, out: Path) -> None:
                 continue
             parts.append(para)
             continue
-        wide = max(len(ln.cells) for ln in lines) > 3
+        wide = max(len(ln.cells) for ln in lines) > 5
         parts.append(table_html(lines, "wide" if wide else "narrow"))
         if pending_caption:
             parts.append(pending_caption)
@@ -211,6 +290,28 @@ def make_chromium(ref: str, out: Path) -> None:
         src.write_text(page, encoding="utf-8")
         subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
                         f"--print-to-pdf={out}", src.as_uri()], check=True, capture_output=True, timeout=120)
+
+
+def make_scan(ref: str, out: Path) -> None:
+    """The letter as a scan: its text drawn into page images (100 dpi, one bit, slightly rotated), no text layer."""
+    from fpdf import FPDF
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(FONTS / "dejavu" / "DejaVuSans.ttf"), 13)
+    lines = (ROOT / "sources" / "letters" / f"{ref}.txt").read_text(encoding="utf-8").splitlines()
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    with tempfile.TemporaryDirectory() as tmp:
+        for page in range(2):
+            image = Image.new("L", (827, 1169), 255)
+            draw = ImageDraw.Draw(image)
+            for k, line in enumerate(lines[page * 60: page * 60 + 60]):
+                draw.text((70, 60 + k * 17), line[:110], font=font, fill=0)
+            path = Path(tmp) / f"page{page}.png"
+            image.rotate(0.6, fillcolor=255).convert("1").save(path, optimize=True)
+            pdf.add_page()
+            pdf.image(str(path), x=0, y=0, w=210, h=297)
+        pdf.output(str(out))
 
 
 def pdftotext(pdf: Path) -> None:
@@ -226,6 +327,9 @@ def main() -> None:
             make(ref, out)
             pdftotext(out)
             print(f"wrote {out.relative_to(ROOT)} ({out.stat().st_size} bytes)")
+    out = HERE / "25623-scan.pdf"
+    make_scan("25623", out)
+    print(f"wrote {out.relative_to(ROOT)} ({out.stat().st_size} bytes)")
 
 
 if __name__ == "__main__":
