@@ -10,7 +10,7 @@ import pytest
 
 from conftest import LETTERS, ROOT
 from test_ingest import ingest, ontology  # noqa: F401  (ontology is a fixture)
-from test_site_browser import browser  # noqa: F401  (a fixture: skips without Chromium or Playwright)
+from test_site_browser import axe_violations, browser  # noqa: F401  (a fixture: skips without Chromium or Playwright)
 
 PDFS = ROOT / "tests" / "letters" / "pdf"
 
@@ -81,3 +81,12 @@ def test_an_unreadable_letter_gets_a_review_page_that_says_why(tmp_path, ontolog
     assert "not a PDF (no %PDF header)" in review.read_text(encoding="utf-8")
     result = ingest(tmp_path / "data", ontology, str(letter), "--review", str(tmp_path / "nowhere" / "r.html"))
     assert result.exit_code == 2 and "cannot write the review page: no folder" in result.output
+
+
+def test_axe_finds_no_serious_or_critical_violation_on_the_review_page(browser, tmp_path, ontology):  # noqa: F811
+    review = tmp_path / "31180.html"
+    ingest(tmp_path / "data", ontology, str(PDFS / "31180-fpdf.pdf"), "--dry-run", "--review", str(review))
+    page = browser.new_page(viewport={"width": 1300, "height": 900}, bypass_csp=True)  # the page's policy forbids axe
+    page.goto(review.as_uri())
+    assert axe_violations(page) == []
+    page.close()

@@ -328,10 +328,13 @@ def check_figures(tables, lines: OcrLines, path: Path, vocab) -> list[InputError
                 continue
             index = cell_index(line, c.column)
             reading = lines.readings.get((c.line, index))
-            if reading is None:
+            matched = reading is not None
+            if reading is None:  # a row layout.py made of words from two of Tesseract's lines: no single box
                 reading = Reading(line.text.split("\t")[index] if "\t" in line.text else c.value, 0.0, line.page, 0.0, 0.0)
-            where_en = f"page {reading.page} at x={reading.x:.0f}, y={reading.y:.0f} pt"
-            where_fr = f"page {reading.page} à x={reading.x:.0f}, y={reading.y:.0f} pt"
+            where_en = (f"page {reading.page} at x={reading.x:.0f}, y={reading.y:.0f} pt" if matched
+                        else f"page {reading.page}, position not known")
+            where_fr = (f"page {reading.page} à x={reading.x:.0f}, y={reading.y:.0f} pt" if matched
+                        else f"page {reading.page}, position inconnue")
             if reading.by_person:
                 c.inferences.append("ocr-confirmed-by-person")
                 corrected = reading.text != line.text.split("\t")[index]
