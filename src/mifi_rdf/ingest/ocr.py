@@ -35,6 +35,7 @@ from ..errors import InputError, UsageError
 from .layout import Word, lines_from_words
 from .text import Line, Unreadable, fold
 
+UNKNOWN = -1.0  # the confidence of a cell whose words could not be matched to OCR's boxes
 DPI = 300  # rendering for OCR: Tesseract reads decimal commas and thin digits better at 300 dpi than at 200
 LINE_HEIGHT = 1.3  # a font size is about 1.3 × the ink height of a line of text (ascenders to descenders)
 MAX_PAGES = 30  # OCR takes seconds a page: a scan longer than a letter is refused before any of it is read
@@ -225,7 +226,7 @@ def apply_confirmations(lines: OcrLines, confirms: tuple[str, ...]) -> OcrLines:
                              "give the row label and the figure as the OCR list shows them")
         k, ln, j = hits[0]
         cells = ln.text.split("\t") + [""] * (j + 1 - len(ln.text.split("\t")))
-        reading = lines.readings.get((ln.number, j), Reading(read, 0.0, page, 0.0, 0.0))
+        reading = lines.readings.get((ln.number, j), Reading(read, UNKNOWN, page, 0.0, 0.0))
         if value:
             cells[j] = value
             lines[k] = Line(ln.number, "\t".join(cells), ln.bold, ln.page)
@@ -328,30 +329,31 @@ def check_figures(tables, lines: OcrLines, path: Path, vocab) -> list[InputError
                 continue
             index = cell_index(line, c.column)
             reading = lines.readings.get((c.line, index))
-            matched = reading is not None
             if reading is None:  # a row layout.py made of words from two of Tesseract's lines: no single box
-                reading = Reading(line.text.split("\t")[index] if "\t" in line.text else c.value, 0.0, line.page, 0.0, 0.0)
-            where_en = (f"page {reading.page} at x={reading.x:.0f}, y={reading.y:.0f} pt" if matched
-                        else f"page {reading.page}, position not known")
-            where_fr = (f"page {reading.page} à x={reading.x:.0f}, y={reading.y:.0f} pt" if matched
-                        else f"page {reading.page}, position inconnue")
+                reading = Reading(line.text.split("\t")[index] if "\t" in line.text else c.value, UNKNOWN, line.page,
+                                  0.0, 0.0)
+            known = reading.confidence != UNKNOWN
+            where_en = (f"page {reading.page} at x={reading.x:.0f}, y={reading.y:.0f} pt, confidence "
+                        f"{reading.confidence:.0f} %" if known else f"page {reading.page}, position and confidence not known")
+            where_fr = (f"page {reading.page} à x={reading.x:.0f}, y={reading.y:.0f} pt, confiance "
+                        f"{reading.confidence:.0f} %" if known else f"page {reading.page}, position et confiance inconnues")
             if reading.by_person:
                 c.inferences.append("ocr-confirmed-by-person")
                 corrected = reading.text != line.text.split("\t")[index]
-                en = (f"Read by OCR as « {reading.text} » ({where_en}, confidence {reading.confidence:.0f} %)"
+                en = (f"Read by OCR as « {reading.text} » ({where_en})"
                       + (f"; a person read {c.value} on the page image." if corrected else "; confirmed by a person."))
-                fr = (f"Lu par OCR « {reading.text} » ({where_fr}, confiance {reading.confidence:.0f} %)"
+                fr = (f"Lu par OCR « {reading.text} » ({where_fr})"
                       + (f" ; une personne a lu {c.value} sur l'image de la page." if corrected
                          else " ; confirmé par une personne."))
             elif id(c) in confirmed or (c.measure in percent and _percent_confirmed(c, t.cells, confirmed, shares)):
                 c.inferences.append("ocr-confirmed-by-totals")
-                en = f"Read by OCR ({where_en}, confidence {reading.confidence:.0f} %); the printed totals hold with it."
-                fr = f"Lu par OCR ({where_fr}, confiance {reading.confidence:.0f} %) ; les totaux imprimés le confirment."
+                en = f"Read by OCR ({where_en}); the printed totals hold with it."
+                fr = f"Lu par OCR ({where_fr}) ; les totaux imprimés le confirment."
             else:
                 label = line.text.split("\t")[0].strip()
                 errors.append(InputError(path, c.line, c.column,
                                          f"« {label} » {reading.text} (measure {c.measure}) was read by OCR, {where_en}, "
-                                         f"confidence {reading.confidence:.0f} %, and the totals do not confirm it: look "
+                                         f"and the totals do not confirm it: look "
                                          f"at the page and confirm it with --confirm \"p{reading.page}:{label}:{reading.text}\""
                                          f" (or correct it: \"p{reading.page}:{label}:{reading.text}=FIGURE\")"))
                 continue
@@ -368,7 +370,7 @@ def explain(errors: list[InputError], lines: OcrLines) -> list[InputError]:
     for e in errors:
         line = by_number.get(e.line)
         reading = lines.readings.get((e.line, cell_index(line, e.column))) if line is not None and e.column > 1 else None
-        if reading is None or "was read by OCR" in e.message:
+        if reading is None or reading.confidence == UNKNOWN or "was read by OCR" in e.message:
             out.append(e)
             continue
         label = line.text.split("\t")[0].strip()
