@@ -4,6 +4,7 @@ numbers between a caption and its table, form feeds, plain-sentence captions); h
 
 from __future__ import annotations
 
+import base64
 import json
 import shlex
 import time
@@ -270,12 +271,14 @@ def _fpdf(pages: int = 1, text: str | None = "Bonjour", encrypt: bool = False) -
     return bytes(pdf.output())
 
 
-def _bomb() -> bytes:
-    """A one-page PDF whose content stream inflates to 70 MB (it is 70 kB)."""
-    stream = zlib.compress(bytes(70 << 20), 9)
+BOMB = zlib.compress(bytes(70 << 20), 9)  # 70 MB of zeros in 70 kB
+
+
+def _bomb(filters: str = "/FlateDecode", stream: bytes = BOMB) -> bytes:
+    """A one-page PDF whose content stream decodes through `filters` to 70 MB."""
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+               b"<< /Length %d /Filter %s >>\nstream\n" % (len(stream), filters.encode()) + stream + b"\nendstream"]
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for k, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -299,6 +302,9 @@ def _broken_xref() -> bytes:
     ("broken.pdf", _broken_xref, "broken PDF: its cross-reference table is not at byte"),
     ("long.pdf", lambda: _fpdf(pages=500, text=None), "the PDF has 500 pages, more than 200"),
     ("bomb.pdf", _bomb, "inflates to more than 64 MB"),
+    ("nested.pdf", lambda: _bomb("[/FlateDecode /FlateDecode]", zlib.compress(BOMB, 9)), "inflates to more than 64 MB"),
+    ("ascii85.pdf", lambda: _bomb("[/ASCII85Decode /FlateDecode]", base64.a85encode(BOMB, adobe=True)),
+     "inflates to more than 64 MB"),
     ("truncated.pdf", lambda: _fpdf()[:200], "broken PDF: no `startxref` at its end"),
 ])
 def test_a_bad_pdf_is_refused_in_one_line_with_exit_2(name, make, message, tmp_path, ontology):  # noqa: F811

@@ -7,13 +7,15 @@ one line (exit 2) instead of exhausting memory or time:
 - an encrypted PDF (an /Encrypt dictionary): its text cannot be trusted to be the letter's, ask for an open copy;
 - a cross-reference table that `startxref` does not point to (a broken or truncated file);
 - more than `MAX_PAGES` pages (letters have a few; counted by pdfium, which does not inflate page contents);
-- a stream that inflates beyond `MAX_INFLATED` bytes (decompression bomb), measured by inflating each Flate
-  stream in bounded steps;
+- a stream that inflates beyond `MAX_INFLATED` bytes (decompression bomb), or streams beyond four times that,
+  measured by decoding each stream through its filters in bounded steps (Flate into Flate included);
 - no text at all on any page: a scanned letter, read by OCR instead (ocr.py).
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import re
 import zlib
 from pathlib import Path
@@ -43,22 +45,62 @@ def _check_structure(path: Path, data: bytes) -> None:
     total = 0
     for s in STREAM.finditer(data):
         head = data[max(0, s.start() - 1024): s.start()]
-        if b"FlateDecode" not in head[head.rfind(b"obj") + 1:]:
+        head = head[head.rfind(b"obj") + 1:]
+        filters = re.findall(rb"/(FlateDecode|Fl|ASCII85Decode|A85|ASCIIHexDecode|AHx|LZWDecode|LZW|RunLengthDecode|RL)\b",
+                             head.split(b"/DecodeParms")[0])
+        if not filters:
             continue
-        inflater = zlib.decompressobj()
-        chunk = data[s.end(): s.end() + MAX_INFLATED]
-        size = 0
-        try:
-            out = inflater.decompress(chunk, 1 << 20)
-            while out:
-                size += len(out)
-                if size > MAX_INFLATED or total + size > MAX_INFLATED * 4:
-                    raise Unreadable(path, 0, 0, f"a stream of this PDF (byte {s.end()}) inflates to more than "
-                                                 f"{MAX_INFLATED >> 20} MB: not a letter (a decompression bomb?)")
-                out = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
-        except zlib.error:
-            pass  # a damaged stream is pdfminer's to report (or to skip, as readers do)
+        size = _decoded_size(path, data, s.end(), [f.decode() for f in filters], MAX_INFLATED)
         total += size
+        if total > MAX_INFLATED * 4:
+            raise Unreadable(path, 0, 0, f"the streams of this PDF inflate to more than {MAX_INFLATED * 4 >> 20} MB: "
+                                         "not a letter (a decompression bomb?)")
+
+
+def _decoded_size(path: Path, data: bytes, start: int, filters: list[str], limit: int) -> int:
+    """The size a stream decodes to through its filters, stopping (refused) past limit. Flate layers are
+    inflated a megabyte at a time, one into the next, so a bomb (a stream inflating to gigabytes, or inflating
+    into another one that does) costs no more than limit; ASCII filters only shrink; LZW and run-length, which
+    letters' producers no longer use, are refused beyond a megabyte of input."""
+    raw = data[start: start + limit]
+    size = 0
+    inflaters = [zlib.decompressobj() for _ in filters]
+
+    def bomb() -> Unreadable:
+        return Unreadable(path, 0, 0, f"a stream of this PDF (byte {start}) inflates to more than {limit >> 20} MB: "
+                                      "not a letter (a decompression bomb?)")
+
+    def feed(level: int, chunk: bytes) -> None:
+        nonlocal size
+        if level == len(filters):
+            size += len(chunk)
+            if size > limit:
+                raise bomb()
+            return
+        name = filters[level]
+        if name in {"FlateDecode", "Fl"}:
+            inflater = inflaters[level]  # one per layer, fed a megabyte at a time by the layer before
+            out = inflater.decompress(chunk, 1 << 20)
+            feed(level + 1, out)
+            while inflater.unconsumed_tail:
+                out = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
+                feed(level + 1, out)
+        elif level > 0:
+            raise Unreadable(path, 0, 0, f"a stream of this PDF (byte {start}) applies {name} after FlateDecode: not a "
+                                         "letter's PDF")
+        elif name in {"ASCII85Decode", "A85"}:
+            body = chunk.split(b"~>")[0].strip()
+            feed(level + 1, base64.a85decode(body.removeprefix(b"<~") + b"~>", adobe=True, ignorechars=b" \t\r\n\x0c"))
+        elif name in {"ASCIIHexDecode", "AHx"}:
+            body = re.sub(rb"\s", b"", chunk.split(b">")[0])
+            feed(level + 1, bytes.fromhex((body + b"0" * (len(body) % 2)).decode("ascii")))
+        elif len(chunk) > 1 << 20:
+            raise Unreadable(path, 0, 0, f"a stream of this PDF (byte {start}) uses {name}, which letters do not, over "
+                                         "more than 1 MB: not a letter")
+
+    with contextlib.suppress(zlib.error, ValueError):  # a damaged stream is pdfminer's to report (or skip)
+        feed(0, raw)
+    return size
 
 
 def read_pdf(path: Path) -> list[Line]:
