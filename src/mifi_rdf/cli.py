@@ -350,15 +350,21 @@ def codelists(reference: Path | None, out: Path) -> None:
 @click.option("--date", "letter_date", metavar="YYYY-MM-DD", help="The letter's date, for an attachment that does not state it.")
 @click.option("--received", metavar="YYYY-MM-DD", help="When the request was received, for an attachment that does not state it.")
 @click.option("--request-fr", metavar="TEXT", help="The request's wording, for an attachment that does not state it.")
+@click.option("--confirm", "confirms", multiple=True, metavar="pN:ROW:FIGURE[=FIGURE]",
+              help="A scanned letter: confirm (or correct after =) a figure OCR read on page N in row ROW; repeat.")
+@click.option("--review", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.html",
+              help="Also write a review page: each table beside its page image, each cell marked (even if refused).")
 @click.pass_obj
 def ingest_cmd(obj: Context, letter: Path, dry_run: bool, report_file: Path | None, maps: tuple[str, ...],
                mapping_file: Path | None, replace: bool, accept_revisions: bool, reference: str | None,
-               letter_date: str | None, received: str | None, request_fr: str | None) -> None:
+               letter_date: str | None, received: str | None, request_fr: str | None, confirms: tuple[str, ...],
+               review: Path | None) -> None:
     """Turn a new letter into curated data: DATA/<N/Réf.>/letter.toml and one CSV per table.
 
-    LETTER is the letter's text as extracted from its PDF, or an attachment: a CSV/XLSX table with
-    its caption, a DOCX letter or table; what an attachment does not state (reference, dates,
-    request) is given with --reference, --date, --received, --request-fr.
+    LETTER is the letter's PDF (its text layer, or a scan read by OCR), its text (as `pdftotext -layout`
+    or another extraction gives it), or an attachment: a CSV/XLSX table with its caption, a DOCX letter
+    or table; what an attachment does not state (reference, dates, request) is given with --reference,
+    --date, --received, --request-fr.
     Labels are matched to the code lists; a typo with one close match is fixed and recorded; an
     ambiguous or unknown label, a total that does not add up or a row that does not parse stops
     everything (exit 1, nothing written) until resolved with --map. A cell another letter of the data
@@ -370,7 +376,8 @@ def ingest_cmd(obj: Context, letter: Path, dry_run: bool, report_file: Path | No
 
     facts = {"reference": reference, "letter_date": letter_date, "received": received, "request_fr": request_fr}
     sys.exit(command(obj.data, obj.ontology, letter, dry_run, report_file, maps, mapping_file, replace,
-                     lambda s: click.echo(s, nl=False), lambda s: click.echo(s, err=True), accept_revisions, facts))
+                     lambda s: click.echo(s, nl=False), lambda s: click.echo(s, err=True), accept_revisions, facts,
+                     confirms, review))
 
 
 def build_options(fn):

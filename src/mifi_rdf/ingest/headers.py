@@ -45,6 +45,10 @@ ROW_KINDS = {"country", "municipality", "mrc", "period", "stream"}
 FOOTNOTE = re.compile(r"[*¹²³⁴⁵]|\(\d\)")
 
 
+# What may follow a label of places in a header cell without changing what it names: the region the places lie in.
+REGION_QUALIFIER = re.compile(r" (de la |en |dans la )?region\b")
+
+
 def key(text: str) -> str:
     """A header word as compared: folded, footnote marks and surrounding punctuation removed."""
     return re.sub(r"\s+", " ", FOOTNOTE.sub(" ", fold(text))).strip(" :.")
@@ -103,8 +107,11 @@ class HeaderWords:
         """What a header's first cell names. A tab-separated cell is a label exactly; a space-separated
         header line starts with one (« MRC de destination* 2023 2024 2025 »), the longest that fits."""
         k = key(cell)
-        if tabbed or k in self.kinds:
-            return self.kinds.get(k)
+        if k in self.kinds:
+            return self.kinds[k]
+        if tabbed:  # exactly a label, or a label of places narrowed to a region (« MRC de la région Bas-Saint-Laurent »)
+            found = [label for label in self.kinds if REGION_QUALIFIER.match(k, len(label)) and k.startswith(label)]
+            return self.kinds[max(found, key=len)] if found else None
         found = [label for label in self.kinds if k.startswith(label + " ")]
         return self.kinds[max(found, key=len)] if found else None
 

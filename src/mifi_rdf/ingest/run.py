@@ -29,7 +29,7 @@ from .letter import LetterMeta, read_letter
 from .report import Outcome
 from .structures import add_structures
 from .tables import Context, TableResult, ingest_table
-from .text import CAPTION, Unreadable, find_tables, read_text
+from .text import CAPTION, Line, Unreadable, find_tables, read_text
 from .write import commit, release, render_csv, render_letter, stage, sweep_stale, write_atomically
 
 SHEETS = {".csv", ".xlsx", ".xlsm"}
@@ -57,45 +57,91 @@ def read_input(path: Path):
         return read_docx(path)
     from .sheet import Reading
 
+    if path.suffix.lower() == ".pdf":
+        from .pdf import read_pdf
+
+        return Reading(read_pdf(path))
     return Reading(read_text(path))
 
 
 def _located(error: InputError, reading, letter: Path) -> InputError:
-    """The error with the sheet and cell, or the table, row and cell, its line and column stand for."""
-    where = reading.where(error.line, error.column) if reading is not None and Path(error.path) == letter else None
-    if where is None:
+    """The error with where its line comes from: the sheet and cell, or the table, row and cell, of an
+    attachment; the page of a PDF (or of a `pdftotext` output with form feeds)."""
+    if reading is None or Path(error.path) != letter:
         return error
-    return type(error)(error.path, error.line, error.column, f"{error.message} [{where}]")
+    where = reading.where(error.line, error.column)
+    if where is not None:
+        return type(error)(error.path, error.line, error.column, f"{error.message} [{where}]")
+    return _on_page(error, reading.lines)
+
+
+def _header_alone(lines, words: HeaderWords) -> Line | None:
+    """The first line that is only a table's first header cell (« Pays de citoyenneté », « Municipalité »)
+    followed by at least three short lines: the shape plain `pdftotext` gives a table, one cell per line."""
+    for k, line in enumerate(lines):
+        if "\t" in line.text or line.blank or words.kind(line.text, True) is None:
+            continue
+        after = [ln for ln in lines[k + 1: k + 8] if not ln.blank]
+        if len(after) >= 3 and all(len(ln.text.split()) <= 5 for ln in after[:3]):
+            return line
+    return None
+
+
+def _on_page(error: InputError, lines) -> InputError:
+    """The error with the page of its line in front of its message, for input read from pages (a PDF, a
+    `pdftotext` output with form feeds): the line number is of the text ingest made of them."""
+    page = next((ln.page for ln in lines if ln.number == error.line), 0)
+    if not page:
+        return error
+    return type(error)(error.path, error.line, error.column, f"page {page}: {error.message}")
 
 
 def ingest(letter: Path, data_dir: Path, ontology_dir: Path, mapping: dict[str, str] | None = None,
            dry_run: bool = False, replace: bool = False, accept_revisions: bool = False,
-           letters_dir: Path | None = None, facts: Facts | None = None) -> Outcome:
+           letters_dir: Path | None = None, facts: Facts | None = None, confirms: tuple[str, ...] = (),
+           review: Path | None = None) -> Outcome:
     """Ingest one letter; Unreadable and UsageError are raised (exit 2), data problems are in Outcome.errors.
 
     The letter's own file is copied, byte for byte, to `letters_dir` (the sources/letters/ that goes
     with the data folder: paths.letters_folder) as <ref><suffix>, the name letter.toml's source_text
     cites, so that `build` publishes it and works right after ingest. Errors about an attachment
-    (XLSX, DOCX) also name the sheet and cell, or the table, row and cell."""
+    (XLSX, DOCX) also name the sheet and cell, or the table, row and cell; about a PDF, the page.
+    confirms: a person's `--confirm`s of figures read by OCR (ocr.py); review: an HTML page to write of what
+    was read, written whatever the outcome (review.py)."""
     if data_dir.is_dir():
         sweep_stale(data_dir)  # what killed runs left (issue 23)
     vocab = load_vocabulary(ontology_dir, DEFAULT_BASE)
     words = HeaderWords.of(vocab)
     reading = None
+    lines: list[Line] = []
+    outcome = Outcome(display_path(letter), dry_run=dry_run)
     try:
         with reading_with(words):  # header words are the labels of this ontology folder's vocabulary
             reading = read_input(letter)
-            _refuse_too_many_tables(reading.lines, letter)
-            raw_tables = find_tables(reading.lines, letter)
-        outcome = _ingest(letter, reading.lines, raw_tables, vocab, words, data_dir, ontology_dir, mapping, dry_run,
+            lines = reading.lines
+            if confirms:
+                from .ocr import OcrLines, apply_confirmations
+
+                if not isinstance(lines, OcrLines):
+                    raise UsageError("--confirm is for the figures of a scanned letter read by OCR; this letter has text")
+                lines = reading.lines = apply_confirmations(lines, confirms)
+            _refuse_too_many_tables(lines, letter)
+            raw_tables = find_tables(lines, letter)
+        outcome = _ingest(letter, lines, raw_tables, vocab, words, data_dir, ontology_dir, mapping, dry_run,
                           replace, accept_revisions, letters_dir, facts)
     except InputError as error:
         located = _located(error, reading, letter)
         if located is error:
             raise
         raise located from error
-    outcome.errors = [_located(e, reading, letter) for e in outcome.errors]
-    outcome.to_review += reading.findings
+    finally:
+        outcome.errors = [_located(e, reading, letter) for e in outcome.errors]
+        if review is not None:
+            from .review import write_review
+
+            write_review(review, letter, lines, outcome)
+    if reading is not None:
+        outcome.to_review += reading.findings
     return outcome
 
 
@@ -112,6 +158,13 @@ def _ingest(letter: Path, lines, raw_tables, vocab: Vocabulary, words: HeaderWor
             letters_dir: Path | None, facts: Facts | None) -> Outcome:
     outcome = Outcome(display_path(letter), dry_run=dry_run)
     outcome.errors += unread_tables(lines, raw_tables, letter, words)
+    if not raw_tables and (alone := _header_alone(lines, words)) is not None:
+        outcome.errors.append(InputError(letter, alone.number, 1, f"« {alone.text.strip()} » alone on its line, the "
+                                         "table's cells one per line after it: plain `pdftotext` output, whose columns "
+                                         "come one after another and whose blank cells leave no trace, so its rows "
+                                         "cannot be rebuilt without guessing. Ingest the PDF itself, or the output of "
+                                         "`pdftotext -layout`"))
+        return outcome
     if not raw_tables:
         outcome.errors.append(InputError(letter, 1, 1, "no table found: expected a header row such as « Pays de citoyenneté"
                                                        "<TAB>Nombre d'invitations » under a caption « Tableau N … »"))
@@ -145,6 +198,10 @@ def _ingest(letter: Path, lines, raw_tables, vocab: Vocabulary, words: HeaderWor
             if not use.match.resolved:
                 outcome.errors.append(_label_error(letter, use))
         outcome.errors += t.errors
+    if hasattr(lines, "readings"):  # a scanned letter: a figure read by OCR is written only once confirmed
+        from .ocr import check_figures, explain
+
+        outcome.errors = explain(outcome.errors, lines) + check_figures(tables, lines, letter, vocab)
     if outcome.errors:
         return outcome
     revises = _restated(letter, meta.ref, tables, data_dir, vocab, outcome, accept_revisions)
@@ -385,7 +442,7 @@ def _titles(t: TableResult, meta: LetterMeta, index: CodeIndex, vocab: Vocabular
 
 def command(data: Path | None, ontology: Path | None, letter: Path, dry_run: bool, report_file: Path | None,
             maps: tuple[str, ...], mapping_file: Path | None, replace: bool, out, err, accept_revisions: bool = False,
-            facts: dict | None = None) -> int:
+            facts: dict | None = None, confirms: tuple[str, ...] = (), review: Path | None = None) -> int:
     """The `mifi-rdf ingest` command: report on stdout, problems on stderr, JSON report on request; exit code."""
     from ..paths import letters_folder, project_paths
     from ..serialize.writers import writable
@@ -402,10 +459,16 @@ def command(data: Path | None, ontology: Path | None, letter: Path, dry_run: boo
         if mapping_file is not None:
             mapping.update(read_mapping(read_file(mapping_file), str(mapping_file)))
         mapping.update(read_mapping("\n".join(maps), "--map"))
+        if review is not None and not review.parent.is_dir():
+            raise UsageError(f"cannot write the review page: no folder {display_path(review.parent)}")
         outcome = ingest(letter, paths.data, paths.ontology, mapping, dry_run, replace, accept_revisions,
-                         letters_folder(data), given)
+                         letters_folder(data), given, confirms, review)
     except (Unreadable, UnreadableInput, UsageError, ValueError, OSError) as error:
         err(f"error: {error}")
+        if review is not None and review.parent.is_dir() and isinstance(error, (Unreadable, UsageError)):
+            from .review import write_review  # the page says why nothing could be read
+
+            write_review(review, letter, [], Outcome(display_path(letter), errors=[error]))
         return 2
     except InputError as error:
         err(f"error: {error}")

@@ -36,6 +36,7 @@ class Line:
     number: int  # 1-based line of the input
     text: str  # markup removed, trailing spaces removed, tabs kept
     bold: bool  # the whole line was bold (`**…**` or `<b>…</b>`): a caption or a heading
+    page: int = 0  # the page of a PDF the line was read on (0: the input has no pages)
 
     @property
     def cells(self) -> list[str]:
@@ -108,8 +109,8 @@ def read_text(path: Path) -> list[Line]:
     except OSError as err:
         raise Unreadable(path, 0, 0, f"cannot read the letter: {err.strerror or err}") from err
     if data.startswith(b"%PDF"):
-        raise Unreadable(path, 1, 1, "this is a PDF, not its text: extract the text first "
-                                     "(e.g. `pdftotext -layout letter.pdf letter.txt`) and ingest that")
+        raise Unreadable(path, 1, 1, "this is a PDF, not its text: give it its .pdf name and ingest the PDF itself "
+                                     "(`mifi-rdf ingest letter.pdf`)")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -128,7 +129,24 @@ def read_text(path: Path) -> list[Line]:
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise InputError(path, 1, 1, "the file is empty: expected the text of a letter")
+    if is_layout_text(text):
+        from .layout import lines_from_words, words_of_layout_text
+
+        lines, pages = lines_from_words(words_of_layout_text(unicodedata.normalize("NFC", text)), fixed_pitch=True)
+        return [Line(ln.number, ln.text, ln.bold, page) for ln, page in zip(lines, pages, strict=True)]
     return lines_of(text)
+
+
+ALIGNED = re.compile(r"\S {3,}\S")
+
+
+def is_layout_text(text: str) -> bool:
+    """Text whose columns are runs of spaces (`pdftotext -layout`, a printout) rather than tabs: no tab and no
+    markup, and at least three lines with a gap of three spaces or more between words. The letters' own texts
+    (tabs, or 30735's single-spaced rows) never have such gaps and are read line by line as before."""
+    if "\t" in text or "**" in text or "<b>" in text.lower():
+        return False
+    return sum(1 for line in text.splitlines() if ALIGNED.search(line)) >= 3
 
 
 def lines_of(text: str) -> list[Line]:
@@ -179,9 +197,10 @@ def header_kind(line: Line, words: HeaderWords | None = None) -> str | None:
 
 
 def _paragraph_before(lines: list[Line], index: int, floor: int) -> tuple[list[Line], int]:
-    """The blank-line-delimited paragraph just above lines[index], not crossing floor."""
+    """The blank-line-delimited paragraph just above lines[index], not crossing floor; a page number or a
+    page break (« Page 3 de 4 », a form feed) between the paragraph and the table is passed over."""
     i = index - 1
-    while i >= floor and lines[i].blank:
+    while i >= floor and (lines[i].blank or PAGE_FOOTER.match(lines[i].text)):
         i -= 1
     end = i
     while i >= floor and not lines[i].blank:
@@ -202,6 +221,19 @@ def _caption_from(par: list[Line]) -> tuple[str, str] | None:
     if all(ln.bold for ln in par) and "\t" not in text:
         return ("", text)
     return None
+
+
+def _plain_caption(par: list[Line]) -> str | None:
+    """A plain sentence just above a table, used as its caption when there is no « Tableau N » or bold title
+    above or below it: one paragraph of prose (no cells), not a source line, a note or a page number."""
+    if not par or any("\t" in ln.text for ln in par):
+        return None
+    text = " ".join(ln.text.strip() for ln in par)
+    if SOURCE.match(text) or NOTES_HEADING.match(text) or PAGE_FOOTER.match(text) or ANNEX.match(text):
+        return None
+    if len(text.split()) < 4 or text.rstrip().endswith(":"):
+        return None
+    return text
 
 
 def _space_row(line: Line) -> tuple[str, list[RawCell]] | None:
@@ -235,6 +267,8 @@ def find_tables(lines: list[Line], path: Path) -> list[RawTable]:
         i = _read_header(lines, i, table)
         i = _read_rows(lines, i, table, path)
         i = _read_after(lines, i, table, need_caption=before is None)
+        if not table.caption and (plain := _plain_caption(par)) is not None:
+            table.caption, table.caption_line = plain, par[0].number
         floor = i
         tables.append(table)
     return tables
@@ -319,7 +353,8 @@ def _continues(prev: Line, line: Line) -> bool:
 
 
 def _read_after(lines: list[Line], i: int, table: RawTable, need_caption: bool) -> int:
-    """The caption (when printed after the table), notes and source line, up to the next table."""
+    """The caption (when printed after the table: a « Tableau N » paragraph or a bold title), notes and source
+    line, up to the next table."""
     paragraphs: list[list[Line]] = []
     while i < len(lines):
         line = lines[i]
@@ -330,12 +365,17 @@ def _read_after(lines: list[Line], i: int, table: RawTable, need_caption: bool) 
         if line.blank or PAGE_FOOTER.match(line.text):
             i += 1
             continue
-        if CAPTION.match(line.text) and need_caption:
+        bold_title = line.bold and not (SOURCE.match(line.text) or NOTES_HEADING.match(line.text)) and "\t" not in line.text
+        if need_caption and (CAPTION.match(line.text) or bold_title):
+            start = i
             par = [line]
             i += 1
             while i < len(lines) and not lines[i].blank:
                 par.append(lines[i])
                 i += 1
+            if not CAPTION.match(line.text):  # a bold title below the table: its bold lines only
+                par = par[: next((k for k, ln in enumerate(par) if not ln.bold), len(par))]
+                i = start + len(par)
             table.number, table.caption = _caption_from(par) or ("", "")
             table.caption_line = line.number
             need_caption = False

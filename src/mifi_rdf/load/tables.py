@@ -268,6 +268,10 @@ def load_cells(table: Table, vocab: Vocabulary) -> list[Cell]:
     return cells
 
 
+def _folded(label: str) -> str:
+    return " ".join(label.replace("\u00a0", " ").split()).casefold()
+
+
 def _cell(path: Path, line: int, row: list[str], table: Table, vocab: Vocabulary, seen: dict) -> Cell:
     dims = table.structure.dimensions
     n = len(dims)
@@ -278,8 +282,10 @@ def _cell(path: Path, line: int, row: list[str], table: Table, vocab: Vocabulary
         if codelist is None or code not in codelist.codes:
             raise InputError(path, line, i + 1, f"unknown {dim.name} code '{code}' (not in code list <{dim.codelist}>)")
         # A label recorded as a typo or a variant (with its note) is by definition not one of the code's labels.
+        # Case and spacing aside, as ingest matches labels (« Côte d'ivoire » is « Côte d'Ivoire », nothing to record).
         relabelled = bool({"typo-fixed", "label-variant"} & set(inference.split(";")))
-        if dim.name in LABELLED_DIMENSIONS and source_label and source_label not in codelist.labels[code] and not relabelled:
+        if dim.name in LABELLED_DIMENSIONS and source_label and not relabelled and _folded(source_label) not in {
+                _folded(label) for label in codelist.labels[code]}:
             raise InputError(path, line, n + 5,
                              f"unknown {dim.name} label '{source_label}' for code '{code}' "
                              f"(known labels: {', '.join(sorted(codelist.labels[code]))})")
