@@ -11,9 +11,10 @@ The geometry, in the order it is applied:
 - within a row, a gap wider than `GAP` × the word height starts a new chunk (a cell): ordinary word spacing
   never reaches it, column gaps always do;
 - consecutive rows of two or more chunks, with the one-chunk rows between them (a label whose figures are all
-  blank), are a table region; its columns are the x ranges of its fullest rows of figures; every chunk goes to the column
-  it overlaps (the leftmost when it spans several: a spanning header names its first column) or, overlapping
-  none, to the first column that ends after it;
+  blank), are a table region; its columns are the x ranges of its fullest rows of figures (or the header's cells,
+  when they are well apart and more than any row fills); every chunk goes to the column it overlaps (the
+  leftmost when it spans several: a spanning header names its first column) or, overlapping none, to the first
+  column that ends after it; a chunk is cut where a column of figures ends between two of its words;
 - where the table is ruled (vertical rules across its rows of figures), its cells are the spaces between the rules
   instead, a merged header cell naming the first column it spans;
 - a header cell wrapped over two rows is joined when every cell of the second row sits under a cell of the first;
