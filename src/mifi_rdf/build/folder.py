@@ -161,7 +161,7 @@ def write_dataset(project: Project, builder: CubeBuilder, letter, table, root: P
         write_rdf(root / dataset_path(table.dataset_id, config.format(key)), chain(context, triples()), key, base)
     csv_rel = dataset_path(table.dataset_id, config.format("csv"))
     with (root / csv_rel).open("wb") as f:
-        write_csv(table, project.vocab, facts, f)
+        write_csv(table, project.vocab, facts, f, project.bound_attributes().interval)
     write_csvw(table, Path(csv_rel).name, f"{base}dataset/{table.dataset_id}", config.license,
                root / dataset_path(table.dataset_id, config.format("csvw")), facts)
 
