@@ -4,10 +4,16 @@ In such a block, each line `$ mifi-rdf ARGS` is a command and the lines after it
 `$` line, are what it prints (stdout; stderr too when the command ends with `2>&1`). A line that is
 only `…` stands for any number of lines. The commands run in-process, in an empty folder, against
 the repository's data. Blocks fenced as plain ```console (servers, timings) are shown, not re-run.
+
+A block fenced as ```pycon test is a Python session, run by the standard library's doctest (its
+`>>>` and `...` lines, and what they print; `...` in an output stands for any text), in an empty
+folder of its own; a line `$ mifi-rdf ARGS` in it runs that command there first (it must succeed),
+so that a session can read the files a command wrote.
 """
 
 from __future__ import annotations
 
+import doctest
 import re
 import shlex
 
@@ -18,6 +24,7 @@ from conftest import ROOT
 from mifi_rdf.cli import main
 
 FENCE = re.compile(r"^```console test\n(.*?)^```", re.M | re.S)
+PYCON = re.compile(r"^```pycon test\n(.*?)^```", re.M | re.S)
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
@@ -64,3 +71,38 @@ def test_example(command: str, expected: list[str], tmp_path, monkeypatch):
     printed = result.output if with_stderr else result.stdout
     actual = printed.rstrip("\n").splitlines()
     assert matches(expected, actual), "\n".join(["expected:", *expected, "printed:", *actual])
+
+
+def sessions() -> list:
+    out = []
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for block in PYCON.finditer(text):
+            line = text[: block.start()].count("\n") + 2
+            out.append(pytest.param(block.group(1), page.name, line, id=f"{page.name}:{line}"))
+    return out
+
+
+@pytest.mark.parametrize(("session", "page", "line"), sessions())
+def test_session(session: str, page: str, line: int, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    parser, globs, part, start = doctest.DocTestParser(), {}, [], line
+
+    def run_part() -> None:
+        if part:
+            test = parser.get_doctest("\n".join(part) + "\n", globs, f"{page}:{start}", page, start)
+            runner.run(test, clear_globs=False)
+
+    for offset, row in enumerate(session.splitlines()):
+        if row.startswith("$ "):
+            run_part()
+            part, start = [], line + offset + 1
+            words = shlex.split(row[2:])
+            assert words[0] == "mifi-rdf", f"only mifi-rdf commands are re-run: {row}"
+            result = CliRunner().invoke(main, words[1:], catch_exceptions=False)
+            assert result.exit_code == 0, f"{page}:{line + offset}: {row}\n{result.output}"
+        else:
+            part.append(row)
+    run_part()
+    assert runner.tries > 0 and runner.failures == 0, f"{runner.failures} of {runner.tries} examples of {page}:{line} failed (above)"
