@@ -105,4 +105,5 @@ def test_session(session: str, page: str, line: int, tmp_path, monkeypatch):
         else:
             part.append(row)
     run_part()
-    assert runner.tries > 0 and runner.failures == 0, f"{runner.failures} of {runner.tries} examples of {page}:{line} failed (above)"
+    assert runner.tries > 0, f"{page}:{line}: a pycon test block without examples"
+    assert runner.failures == 0, f"{runner.failures} of {runner.tries} examples of {page}:{line} failed (above)"

@@ -58,78 +58,61 @@ def decimal_values(structure: Structure) -> bool:
 
 
 def to_frame(rows: Rows, lang: str = "fr"):
-    """The tidy DataFrame of `rows`, labels in `lang`."""
+    """The tidy DataFrame of `rows`, labels in `lang`.
+
+    Built column by column (a comprehension over the cells each), labels looked up once per code:
+    100,000 cells take a fraction of a second (bench/bench_formats.py)."""
     if lang not in LANGS:
         raise UsageError(f"unknown language {lang!r} (expected fr or en)")
     pd = pandas()
+    import numpy as np
+
     structure = rows.structure
-    dims = structure.dimensions
+    cells = rows.cells
     label = rows.label
-    n = len(rows.cells)
-    codes: list[list[str]] = [[""] * n for _ in dims]
-    labels: list[list[str | None]] = [[None] * n for _ in dims]
-    measure, measure_label = [""] * n, [None] * n
-    value: list[Any] = [None] * n
-    lower: list[Any] = [None] * n
-    upper: list[Any] = [None] * n
-    status, status_label = [""] * n, [None] * n
-    inference: list[str | None] = [None] * n
-    note: list[str | None] = [None] * n
-    dim_labels = [{} for _ in dims]  # code -> label, asked once per code
-    measure_labels = {name: label(m.iri, lang) or None for name, m in structure.measures.items()}
-    status_labels = {s: label(iri, lang) or None for s, iri in rows.status_iri.items()}
-    exact = Decimal if decimal_values(structure) else int
-    for i, cell in enumerate(rows.cells):
-        for d, code in enumerate(cell.codes):
-            codes[d][i] = code
-            known = dim_labels[d]
-            if code not in known:
-                known[code] = label(rows.concepts[d][code], lang) or None
-            labels[d][i] = known[code]
-        measure[i] = cell.measure
-        measure_label[i] = measure_labels[cell.measure]
-        if cell.value is not None:
-            value[i] = exact(cell.value)
-        status[i] = cell.status
-        status_label[i] = status_labels[cell.status]
-        if cell.inferences:
-            inference[i] = ";".join(sorted(cell.inferences))  # a set in RDF: sorted, so every source agrees
-        text = cell.note_fr if lang == "fr" else cell.note_en
-        note[i] = text or None
-        if cell.value is None:
-            found = rows.bounds((rows.dataset_id, cell.codes, cell.measure))
-            if found is not None:
-                lower[i] = exact(found[0])
-                if found[1] is not None:
-                    upper[i] = exact(found[1])
-    numbers = "object" if exact is Decimal else "Int64"
+    n = len(cells)
+    decimal = decimal_values(structure)
 
-    def number(values: list):
-        if exact is Decimal:
-            return pd.Series([pd.NA if v is None else v for v in values], dtype="object")
-        return pd.array(values, dtype="Int64")
+    def text(values: list) -> Any:
+        return pd.array(values, dtype=TEXT)
 
-    columns: dict[str, Any] = {"dataset": pd.array([rows.dataset_id] * n, dtype=TEXT)}
-    for d, dim in enumerate(dims):
-        columns[dim.name] = pd.array(codes[d], dtype=TEXT)
-        columns[f"{dim.name}_label"] = pd.array(labels[d], dtype=TEXT)
-    columns["measure"] = pd.array(measure, dtype=TEXT)
-    columns["measure_label"] = pd.array(measure_label, dtype=TEXT)
-    columns["value"] = number(value)
-    columns["status"] = pd.array(status, dtype=TEXT)
-    columns["status_label"] = pd.array(status_label, dtype=TEXT)
-    columns["inference"] = pd.array(inference, dtype=TEXT)
-    columns["lower_bound"] = number(lower)
-    columns["upper_bound"] = number(upper)
-    columns["note"] = pd.array(note, dtype=TEXT)
+    def labelled(codes: list[str], iri_of: Mapping[str, str]) -> Any:
+        known = {code: label(iri_of[code], lang) or None for code in dict.fromkeys(codes)}
+        return text([known[c] for c in codes])
+
+    def number(values: list[str | None]) -> Any:
+        if decimal:
+            return pd.Series([pd.NA if v is None else Decimal(v) for v in values], dtype="object")
+        mask = np.fromiter((v is None for v in values), dtype=bool, count=n)
+        ints = np.fromiter((0 if v is None else int(v) for v in values), dtype="int64", count=n)
+        return pd.arrays.IntegerArray(ints, mask)
+
+    key = rows.dataset_id
+    blank_bounds = [rows.bounds((key, c.codes, c.measure)) if c.value is None else None for c in cells]
+    columns: dict[str, Any] = {"dataset": text([key] * n)}
+    for d, dim in enumerate(structure.dimensions):
+        codes = [c.codes[d] for c in cells]
+        columns[dim.name] = text(codes)
+        columns[f"{dim.name}_label"] = labelled(codes, rows.concepts[d])
+    measures = [c.measure for c in cells]
+    columns["measure"] = text(measures)
+    columns["measure_label"] = labelled(measures, {name: m.iri for name, m in structure.measures.items()})
+    columns["value"] = number([c.value for c in cells])
+    statuses = [c.status for c in cells]
+    columns["status"] = text(statuses)
+    columns["status_label"] = labelled(statuses, rows.status_iri)
+    # a set in RDF: sorted, so that every source agrees
+    columns["inference"] = text([";".join(sorted(c.inferences)) if c.inferences else None for c in cells])
+    columns["lower_bound"] = number([b[0] if b else None for b in blank_bounds])
+    columns["upper_bound"] = number([b[1] if b else None for b in blank_bounds])
+    columns["note"] = text([(c.note_fr if lang == "fr" else c.note_en) or None for c in cells])
     frame = pd.DataFrame(columns)
-    frame.attrs.update({"dataset": rows.dataset_id, "lang": lang, "value_dtype": numbers})
+    frame.attrs.update({"dataset": key, "lang": lang, "value_dtype": "object" if decimal else "Int64"})
     return frame
 
 
 def model_rows(project, dataset_id: str) -> Rows:
     """The rows of one dataset of a loaded project (project.py), its cells read if not loaded."""
-    from ..build.facts import gather_facts
     from ..load.tables import load_cells
 
     table = next((t for letter in project.letters for t in letter.tables if t.dataset_id == dataset_id), None)
@@ -138,10 +121,23 @@ def model_rows(project, dataset_id: str) -> Rows:
     vocab = project.vocab
     cells = table.cells or load_cells(table, vocab)
     bounds = project.bound_attributes()
-    facts = gather_facts(project)  # labels come from the vocabulary alone
+    labels = vocabulary_labels(vocab)
     return Rows(dataset_id, table.structure, cells,
                 [vocab.codelists[d.codelist].codes for d in table.structure.dimensions],
-                {name: st.iri for name, st in vocab.statuses.items()}, facts.label, bounds.interval)
+                {name: st.iri for name, st in vocab.statuses.items()},
+                lambda iri, lang: labels.get(iri, {}).get(lang, ""), bounds.interval)
+
+
+def vocabulary_labels(vocab) -> dict[str, dict[str, str]]:
+    """The French and English labels of the ontology and code lists (what gather_facts gives the
+    CSV files), without the summary of every cell gather_facts also makes."""
+    import pyoxigraph as ox
+
+    from ..build.facts import read_labels
+
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in vocab.ontology_triples + vocab.code_triples)
+    return read_labels(store, vocab.base)
 
 
 def frame(dataset_id: str, lang: str = "fr", base: str = DEFAULT_BASE, data=None, ontology=None):
