@@ -120,7 +120,11 @@ def model_rows(project, dataset_id: str) -> Rows:
         raise UsageError(f"unknown dataset {dataset_id} (known: {', '.join(project.dataset_ids)})")
     vocab = project.vocab
     cells = table.cells or load_cells(table, vocab)
-    bounds = project.bound_attributes()
+    held, table.cells = table.cells, cells  # the audit reads the cells a table holds: not the file twice
+    try:
+        bounds = project.bound_attributes()
+    finally:
+        table.cells = held
     labels = vocabulary_labels(vocab)
     return Rows(dataset_id, table.structure, cells,
                 [vocab.codelists[d.codelist].codes for d in table.structure.dimensions],
