@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -24,7 +24,7 @@ from ..errors import UnreadableInput, UsageError
 from ..load.rdf import refuse_xml_declarations, too_long
 from ..load.vocabulary import Dimension, Measure, Structure, vocabulary_from_store
 from ..model import Cell
-from ..namespaces import DCT, QB, RDF_TYPE, RDFS, XSD
+from ..namespaces import QB, RDFS, XSD
 from ..validate.engine import EXTENSIONS, INPUT_FORMATS
 from .frame import Rows, pandas, to_frame
 
@@ -51,57 +51,85 @@ def read_frame(source: str | Path | IO[bytes], format: str | None = None, datase
         return to_frame(csv_rows(source, path, metadata), lang)
     if format not in INPUT_FORMATS:
         raise UsageError(f"unknown format {format!r} (expected ttl, jsonld, nt, trig, xml or csv)")
-    return to_frame(rdf_rows(parse(source, path, format), dataset), lang)
+    return to_frame(rdf_rows(Source(source, path, format), dataset), lang)
 
 
-def parse(source, path: Path | None, fmt: str) -> list[ox.Triple]:
-    """Every statement of the file, as triples, in the file's order; a syntax error names the line."""
-    name = path or getattr(source, "name", "<file>")
-    if fmt == "xml" and path is not None:
-        refuse_xml_declarations(path)  # before any parser: entity expansion (issue 15)
-    try:
-        if path is not None:
-            if not path.is_file():
-                raise UsageError(f"cannot read {path}: no such file")
-            quads = ox.parse(path=str(path), format=INPUT_FORMATS[fmt])
+class Source:
+    """A file given by path or as a file object (read once into memory), parsed as often as needed."""
+
+    def __init__(self, source, path: Path | None, fmt: str) -> None:
+        self.path, self.fmt, self.format = path, fmt, INPUT_FORMATS[fmt]
+        self.name = path or getattr(source, "name", "<file>")
+        if path is not None and not path.is_file():
+            raise UsageError(f"cannot read {path}: no such file")
+        if fmt == "xml" and path is not None:
+            refuse_xml_declarations(path)  # before any parser: entity expansion (issue 15)
+        self.data = None if path is not None else source.read()
+
+    def _call(self, fn, **kwargs):
+        try:
+            if self.path is not None:
+                return fn(path=str(self.path), format=self.format, **kwargs)
+            return fn(self.data, format=self.format, **kwargs)
+        except SyntaxError as err:
+            raise UnreadableInput(self.name, err.lineno or 0, err.offset or 0, f"invalid {self.fmt.upper()}: {err.msg}") from err
+        except MemoryError as err:
+            raise too_long(Path(self.name), self.fmt, err) from err
+
+    def store(self) -> ox.Store:
+        """Every statement in the default graph (a TriG file's named graphs merged), loaded by pyoxigraph."""
+        store = ox.Store()
+        if self.fmt == "trig":
+            store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in self.quads())
+        elif self.path is not None:
+            self._call(store.bulk_load)
         else:
-            quads = ox.parse(source.read(), format=INPUT_FORMATS[fmt])
-        return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-    except SyntaxError as err:
-        raise UnreadableInput(name, err.lineno or 0, err.offset or 0, f"invalid {fmt.upper()}: {err.msg}") from err
-    except MemoryError as err:
-        raise too_long(Path(name), fmt, err) from err
+            store.bulk_load(self.data, format=self.format)
+        return store
+
+    def quads(self) -> Iterator:
+        """The statements in the file's order, streamed."""
+        items = self._call(ox.parse)
+        try:
+            yield from items
+        except SyntaxError as err:
+            raise UnreadableInput(self.name, err.lineno or 0, err.offset or 0, f"invalid {self.fmt.upper()}: {err.msg}") from err
 
 
-def rdf_rows(triples: list[ox.Triple], dataset: str | None) -> Rows:
-    """The rows of one dataset of the statements: its structure and codes as the statements define them."""
-    identifier, rdf_type, data_set = DCT + "identifier", RDF_TYPE, QB + "DataSet"
-    datasets = {t.subject.value for t in triples if t.predicate.value == rdf_type and t.object.value == data_set}
-    ids = {t.subject.value: t.object.value for t in triples if t.predicate.value == identifier and t.subject.value in datasets}
+DATASETS = """PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX dct: <http://purl.org/dc/terms/>
+SELECT ?dataset ?id ?structure WHERE { ?dataset a qb:DataSet ; dct:identifier ?id ; qb:structure ?structure }"""
+
+
+def rdf_rows(source: Source, dataset: str | None) -> Rows:
+    """The rows of one dataset of the file: its structure and codes as the file defines them.
+
+    The file is read twice: into a store, by pyoxigraph alone, for the vocabulary queries; then
+    streamed once for the observations, in the file's order."""
+    store = source.store()
+    ids = {row["id"].value: (row["dataset"].value, row["structure"].value) for row in store.query(DATASETS)}
     if not ids:
         raise UsageError("the file describes no qb:DataSet with a dcterms:identifier: not a mifi-rdf distribution")
     if dataset is None:
         if len(ids) > 1:
-            raise UsageError(f"the file holds {len(ids)} datasets: choose one with dataset= ({', '.join(sorted(ids.values()))})")
-        dataset = next(iter(ids.values()))
-    iri = next((i for i, d in ids.items() if d == dataset), None)
-    if iri is None:
-        raise UsageError(f"no dataset {dataset} in the file (it holds {', '.join(sorted(ids.values()))})")
+            raise UsageError(f"the file holds {len(ids)} datasets: choose one with dataset= ({', '.join(sorted(ids))})")
+        dataset = next(iter(ids))
+    if dataset not in ids:
+        raise UsageError(f"no dataset {dataset} in the file (it holds {', '.join(sorted(ids))})")
+    iri, structure_iri = ids[dataset]
     base = iri.removesuffix(f"dataset/{dataset}")
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     vocab = vocabulary_from_store(store, base)
-    structure_iri = next(t.object.value for t in triples if t.subject.value == iri and t.predicate.value == QB + "structure")
     structure = next(s for s in vocab.structures.values() if s.iri == structure_iri)
     labels = read_labels(store, base)
+    del store
     concepts = [vocab.codelists[d.codelist].codes for d in structure.dimensions]
-    cells, bounds = observations(triples, iri, base, structure, concepts)
+    cells, bounds = observations(source.quads(), iri, base, structure, concepts)
     bounds_of = {(dataset, codes, measure): b for (codes, measure), b in bounds.items()}
     return Rows(dataset, structure, cells, concepts, {n: s.iri for n, s in vocab.statuses.items()},
                 lambda thing, lang: labels.get(thing, {}).get(lang, ""), bounds_of.get)
 
 
-def observations(triples: Iterable[ox.Triple], dataset_iri: str, base: str, structure: Structure, concepts: list[dict]):
+def observations(quads: Iterable, dataset_iri: str, base: str, structure: Structure, concepts: list[dict]):
     """The cells of the dataset's observations, in the order their subjects first appear."""
     dim_index = {d.iri: i for i, d in enumerate(structure.dimensions)}
     notation = [{iri: code for code, iri in c.items()} for c in concepts]
@@ -110,8 +138,13 @@ def observations(triples: Iterable[ox.Triple], dataset_iri: str, base: str, stru
     p_status, p_inference = base + "def/cellStatus", base + "def/inference"
     p_lower, p_upper, comment = base + "def/lowerBound", base + "def/upperBound", RDFS + "comment"
     inference_prefix, status_prefix = base + "code/inference/", base + "code/cell-status/"
+    wanted = {p_dataset, p_measure_type, p_status, p_inference, p_lower, p_upper, comment, *dim_index, *measure_of}
     found: dict[str, dict] = {}
-    for s, p, o in ((t.subject.value, t.predicate.value, t.object) for t in triples):
+    for q in quads:
+        p = q.predicate.value
+        if p not in wanted:
+            continue
+        s, o = q.subject.value, q.object
         obs = found.get(s)
         if obs is None:
             obs = found[s] = {"codes": [None] * len(dim_index), "inferences": [], "values": {}}
@@ -131,7 +164,7 @@ def observations(triples: Iterable[ox.Triple], dataset_iri: str, base: str, stru
             obs["lower"] = o.value
         elif p == p_upper:
             obs["upper"] = o.value
-        elif p == comment and isinstance(o, ox.Literal) and o.language in ("fr", "en"):
+        elif isinstance(o, ox.Literal) and o.language in ("fr", "en"):
             obs["note_" + o.language] = o.value
     cells, bounds = [], {}
     for s, obs in found.items():
