@@ -145,3 +145,19 @@ def test_frictionless_validates_the_data_package_of_the_folder(site, project):
     rows = resource.read_rows()
     assert [r["value"] for r in rows if r["status"] == "confidential"] == [None] * sum(
         1 for r in rows if r["status"] == "confidential") and rows[1]["value"] == 7
+
+
+def test_the_workbook_is_linked_from_its_page_and_listed_in_the_catalog(site):
+    import hashlib
+
+    import rdflib
+
+    page = (site / "dataset" / "30952-t5.html").read_text(encoding="utf-8")
+    assert '<a href="30952-t5.xlsx" type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet">' in page
+    catalog = rdflib.Graph().parse(site / "catalog.ttl")
+    dcat, spdx = rdflib.Namespace("http://www.w3.org/ns/dcat#"), rdflib.Namespace("http://spdx.org/rdf/terms#")
+    dist = rdflib.URIRef("https://w3id.org/mifi-rdf/dataset/30952-t5/distribution/xlsx")
+    assert str(catalog.value(dist, dcat.mediaType)) == (
+        "https://www.iana.org/assignments/media-types/application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    checksum = catalog.value(catalog.value(dist, spdx.checksum), spdx.checksumValue)
+    assert str(checksum) == hashlib.sha256((site / "dataset" / "30952-t5.xlsx").read_bytes()).hexdigest()
