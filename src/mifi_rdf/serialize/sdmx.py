@@ -106,8 +106,9 @@ class Sdmx:
         return obs, conf
 
     def rows(self, table: Table):
+        codes = {name: self.status_codes(name) for name in self.vocab.statuses}
         for cell in table.cells:
-            obs, conf = self.status_codes(cell.status)
+            obs, conf = codes[cell.status]
             found = self.bounds((table.dataset_id, cell.codes, cell.measure)) if cell.value is None else None
             attributes = {"OBS_STATUS": obs, "CONF_STATUS": conf, "CELL_STATUS": cell.status,
                           "INFERENCE": ";".join(sorted(cell.inferences)),
@@ -161,13 +162,19 @@ def write_sdmx_csv(project, tables: Sequence[Table], facts, bounds, out: IO[byte
     attributes = ["OBS_STATUS", "CONF_STATUS", "CELL_STATUS", *TEXT_ATTRIBUTES]
     writer.writerow(["STRUCTURE", "STRUCTURE_ID", "ACTION", *dims, "OBS_VALUE", *attributes])
     for table in tables:
-        position = {d: dims.index(d) for d in sdmx.dimension_ids(table)}
+        ids = sdmx.dimension_ids(table)
+        positions = [dims.index(d) for d in ids]
         urn = structure_urn(table)
+        aligned = positions == list(range(len(dims)))
         for row in sdmx.rows(table):
-            key = [""] * len(dims)
-            for d, v in zip(sdmx.dimension_ids(table), row.key, strict=True):
-                key[position[d]] = v
-            writer.writerow(["dataflow", urn, "I", *key, row.value, *(row.attributes[a] for a in attributes)])
+            if aligned:
+                key = row.key
+            else:
+                key = [""] * len(dims)
+                for i, v in zip(positions, row.key, strict=True):
+                    key[i] = v
+            a = row.attributes
+            writer.writerow(["dataflow", urn, "I", *key, row.value, *[a[name] for name in attributes]])
     text.flush()
     text.detach()
 
