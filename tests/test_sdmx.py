@@ -91,7 +91,8 @@ def test_sdmx1_reads_every_code_name_value_and_status(site, project, facts):
                 assert got == {k: v for k, v in attrs.items() if v is not None}, key
 
 
-@pytest.mark.parametrize("ds", ["30735-t2", "30952-t5", "31180-t1", "25623-t1"])
+@pytest.mark.parametrize("ds", ["30735-t2", *(pytest.param(ds, marks=pytest.mark.slow)
+                                               for ds in ("30952-t5", "31180-t1", "25623-t1"))])
 def test_pysdmx_reads_the_data_of_both_files_against_the_structure(site, project, ds):
     from pysdmx.io import get_datasets
 
@@ -122,6 +123,7 @@ def test_autres_and_totals_keep_their_sdmx_codes(site):
     assert conf == {"F", "C", "D"} and obs == {"A", "M"}
 
 
+@pytest.mark.slow
 def test_export_writes_every_dataset_in_one_sdmx_csv_and_structure(tmp_path, project):
     out = tmp_path / "all.sdmx.csv"
     assert run("export", "--format", "sdmx-csv", "-o", str(out)).exit_code == 0
