@@ -39,6 +39,8 @@ def test_the_tidy_sheet_is_the_csv_with_numbers_as_numbers(site, project):
         with (site / "dataset" / f"{t.dataset_id}.csv").open(encoding="utf-8", newline="") as f:
             rows = list(csv.reader(f))
         assert list(sheet[0]) == rows[0] and len(sheet) == len(rows)
+        sized = openpyxl.load_workbook(site / "dataset" / f"{t.dataset_id}.xlsx", read_only=True)[TIDY_SHEET]
+        assert (sized.max_row, sized.max_column) == (len(rows), len(rows[0]))  # its <dimension> says so
         numeric = {rows[0].index(c) for c in ("value", "lower_bound", "upper_bound")}
         for got, want in zip(sheet[1:], rows[1:], strict=True):
             for i, (g, w) in enumerate(zip(got, want, strict=True)):

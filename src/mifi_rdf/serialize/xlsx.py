@@ -21,6 +21,7 @@ import re
 import zipfile
 from decimal import Decimal
 from typing import IO
+from xml.sax.saxutils import escape
 
 from ..build.csvw import Bounds, columns
 from ..build.facts import Facts
@@ -32,6 +33,7 @@ LAYOUT_SHEET = "Tableau"
 TIDY_SHEET = "Données"
 BLANK_MARK = "×"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip entry can say
+TIDY_PART = "xl/worksheets/sheet2.xml"  # the second sheet created
 
 
 def write_xlsx(letter: Letter, table: Table, data, facts: Facts, bounds: Bounds, dataset_iri: str,
@@ -131,6 +133,7 @@ def write_xlsx(letter: Letter, table: Table, data, facts: Facts, bounds: Bounds,
     measure_labels = {name: (name, facts.label(m.iri, "fr"), facts.label(m.iri, "en"))
                       for name, m in table.structure.measures.items()}
     status_labels = {name: (facts.label(st.iri, "fr"), facts.label(st.iri, "en")) for name, st in data.vocab.statuses.items()}
+    rows: list[list] = []  # written into the sheet's XML by fixed_times, not cell by cell by openpyxl
     for cell in table.cells:
         out_row: list = []
         for known, code in zip(dim_labels, cell.codes, strict=True):
@@ -141,16 +144,18 @@ def write_xlsx(letter: Letter, table: Table, data, facts: Facts, bounds: Bounds,
                     None if found is None else exact(found[0]),
                     None if found is None or found[1] is None else exact(found[1]),
                     cell.note_fr or None, cell.note_en or None]
-        tidy.append(out_row)
+        rows.append(out_row)
     buffer = io.BytesIO()
     wb.save(buffer)
-    out.write(fixed_times(buffer.getvalue(), when))
+    out.write(fixed_times(buffer.getvalue(), when, {TIDY_PART: (len(header), rows)}))
 
 
-def fixed_times(xlsx: bytes, when: dt.datetime) -> bytes:
+def fixed_times(xlsx: bytes, when: dt.datetime, appended: dict[str, tuple[int, list[list]]] | None = None) -> bytes:
     """The same workbook with every zip entry dated ZIP_TIME and the core properties' modified
-    date `when` (openpyxl sets both to the clock)."""
+    date `when` (openpyxl sets both to the clock); the rows of `appended` written after the rows
+    of their sheet (its header, which openpyxl wrote with its style)."""
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    appended = appended or {}
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -158,8 +163,48 @@ def fixed_times(xlsx: bytes, when: dt.datetime) -> bytes:
             if info.filename == "docProps/core.xml":
                 content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>",
                                  content)
+            if info.filename in appended:
+                content = with_rows(content, *appended[info.filename])
             entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             dst.writestr(entry, content)
     return out.getvalue()
+
+
+def with_rows(sheet: bytes, width: int, rows: list[list]) -> bytes:
+    """A one-row sheet's XML with `rows` after its first row, and its dimension saying so.
+
+    openpyxl makes a cell object of every value, several times slower than writing the XML of a
+    100,000-row sheet directly: numbers as <v>, text as inline strings, an empty value as no cell."""
+    letters = [get_letter(i) for i in range(1, width + 1)]
+    parts = []
+    for r, row in enumerate(rows, 2):
+        cells = []
+        for letter, v in zip(letters, row, strict=True):
+            if v is None:
+                continue
+            if isinstance(v, int | Decimal):
+                cells.append(f'<c r="{letter}{r}"><v>{v}</v></c>')
+            else:
+                space = ' xml:space="preserve"' if v != v.strip() else ""
+                cells.append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{escape(v)}</t></is></c>')
+        parts.append(f'<row r="{r}">{"".join(cells)}</row>')
+    last = f"{letters[-1]}{len(rows) + 1}"
+    dimension = f'<dimension ref="A1:{last}"/>'.encode()
+    if b"<dimension " in sheet:
+        sheet = re.sub(rb'<dimension ref="[^"]*"/>', dimension, sheet, count=1)
+    else:  # openpyxl's write-only sheets have none; it goes before the first of these (the schema's order)
+        at = min(i for i in (sheet.find(tag) for tag in (b"<sheetViews", b"<sheetFormatPr", b"<cols", b"<sheetData")) if i >= 0)
+        sheet = sheet[:at] + dimension + sheet[at:]
+    head, tail = sheet.split(b"</sheetData>", 1)
+    return head + "".join(parts).encode("utf-8") + b"</sheetData>" + tail
+
+
+def get_letter(n: int) -> str:
+    """The column letters of the n-th column (1 → A, 27 → AA)."""
+    out = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        out = chr(65 + rest) + out
+    return out
