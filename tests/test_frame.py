@@ -145,6 +145,10 @@ def test_read_frame_errors_say_what_is_wrong(tmp_path, export_dir):
     lonely.write_text("a,b\r\n", encoding="utf-8")
     with pytest.raises(UsageError, match="needs its CSVW metadata"):
         mifi_rdf.read_frame(lonely)
+    (tmp_path / "t.csv-metadata.json").write_text('{"dc:source": {"@id": "x"}, "tableSchema": {"columns": '
+                                                  '[{"name": "value", "datatype": "integer"}]}}', encoding="utf-8")
+    with pytest.raises(UnreadableInput, match="no column measure, measure_fr"):
+        mifi_rdf.read_frame(lonely)
     empty = tmp_path / "x.nt"
     empty.write_text("<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n", encoding="utf-8")
     with pytest.raises(UsageError, match="describes no qb:DataSet"):

@@ -29,6 +29,8 @@ from ..validate.engine import EXTENSIONS, INPUT_FORMATS
 from .frame import Rows, pandas, to_frame
 
 CSV_FORMATS = {".csv": "csv"}
+CSV_COLUMNS = ("measure", "measure_fr", "measure_en", "value", "status", "status_fr", "status_en", "inference",
+               "lower_bound", "upper_bound", "note_fr", "note_en")  # after the dimensions' (csvw.py)
 
 
 def read_frame(source: str | Path | IO[bytes], format: str | None = None, dataset: str | None = None,  # noqa: A002
@@ -196,6 +198,9 @@ def csv_rows(source, path: Path | None, metadata: str | Path | None) -> Rows:
         dataset = meta["dc:source"]["@id"].rsplit("/", 1)[-1]
     except (ValueError, KeyError, StopIteration, TypeError) as err:
         raise UnreadableInput(meta_path, 1, 1, f"not the CSVW metadata of a mifi-rdf CSV: {err}") from err
+    missing = [c for c in CSV_COLUMNS if c not in names]
+    if missing:
+        raise UnreadableInput(meta_path, 1, 1, f"not the CSVW metadata of a mifi-rdf tidy CSV: no column {', '.join(missing)}")
     dims = [n for n in names if f"{n}_fr" in names and f"{n}_en" in names and n not in ("measure", "status")]
     if path is not None:
         text = path.read_text(encoding="utf-8")
