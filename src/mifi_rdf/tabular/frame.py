@@ -18,12 +18,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
-from ..load.vocabulary import Structure
+from ..load.vocabulary import Structure, Vocabulary
 from ..model import Cell
 from ..namespaces import DEFAULT_BASE, XSD
+
+if TYPE_CHECKING:
+    from ..project import Project
 
 LANGS = ("fr", "en")
 TEXT = "string"  # pandas' nullable string dtype: missing is <NA>, never the float NaN
@@ -111,7 +115,7 @@ def to_frame(rows: Rows, lang: str = "fr"):
     return frame
 
 
-def model_rows(project, dataset_id: str) -> Rows:
+def model_rows(project: Project, dataset_id: str) -> Rows:
     """The rows of one dataset of a loaded project (project.py), its cells read if not loaded."""
     from ..load.tables import load_cells
 
@@ -132,7 +136,7 @@ def model_rows(project, dataset_id: str) -> Rows:
                 lambda iri, lang: labels.get(iri, {}).get(lang, ""), bounds.interval)
 
 
-def vocabulary_labels(vocab) -> dict[str, dict[str, str]]:
+def vocabulary_labels(vocab: Vocabulary) -> dict[str, dict[str, str]]:
     """The French and English labels of the ontology and code lists (what gather_facts gives the
     CSV files), without the summary of every cell gather_facts also makes."""
     import pyoxigraph as ox
@@ -144,7 +148,8 @@ def vocabulary_labels(vocab) -> dict[str, dict[str, str]]:
     return read_labels(store, vocab.base)
 
 
-def frame(dataset_id: str, lang: str = "fr", base: str = DEFAULT_BASE, data=None, ontology=None):
+def frame(dataset_id: str, lang: str = "fr", base: str = DEFAULT_BASE, data: Path | None = None,
+          ontology: Path | None = None):
     """One dataset of data/ (or of the `data` folder given) as a tidy pandas DataFrame, labels in `lang`."""
     from ..project import load_project
 
