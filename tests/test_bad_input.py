@@ -72,7 +72,7 @@ def test_invalid_toml_names_line_and_column(data_copy):
 
 
 def test_unknown_format_is_a_usage_error(tmp_path):
-    result = run("export", "--format", "csv", "-o", str(tmp_path / "x"))
+    result = run("export", "--format", "xls", "-o", str(tmp_path / "x"))
     assert result.exit_code == 2
     assert "Invalid value for '--format'" in result.output
     assert not (tmp_path / "x").exists()

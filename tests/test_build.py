@@ -82,9 +82,10 @@ def test_folder_has_every_part_and_a_progress_line_per_dataset(tmp_path, project
 
     result = build(tmp_path / "out")
     files = set(tree(tmp_path / "out"))
-    rdf = {"catalog.ttl", "catalog.jsonld", "catalog.rdf", "void.ttl", "ontology.ttl", "codes.ttl"}
+    rdf = {"catalog.ttl", "catalog.jsonld", "catalog.rdf", "void.ttl", "ontology.ttl", "codes.ttl", "datapackage.json"}
     data = {f"dataset/{ds}{suffix}" for ds in project.dataset_ids
-            for suffix in (".ttl", ".jsonld", ".nt", ".csv", ".csv-metadata.json")}
+            for suffix in (".ttl", ".jsonld", ".nt", ".csv", ".csv-metadata.json", ".xlsx", ".sdmx.csv",
+                           ".sdmx-structure.xml", ".sdmx.xml")}
     pages = set(Website(project, load_config(BASE, Options()), gather_facts(project)).paths())
     assert {"index.html", "index.en.html", "dataset/30952-t5.html", "dataset/30952-t5.en.html", "style.css",
             "sitemap.xml", "robots.txt", "code/country/FRA.html", "series/pstq-invitations-by-country.html",
@@ -228,7 +229,7 @@ def test_only_the_recommended_properties_listed_in_readme_are_missing(catalog):
 
 def test_every_distribution_size_and_checksum_match_the_file(built, catalog, project):
     distributions = list(catalog.subjects(RDF.type, DCAT.Distribution))
-    assert len(distributions) == 5 * len(project.dataset_ids)
+    assert len(distributions) == 9 * len(project.dataset_ids)  # ttl jsonld nt csv csvw xlsx sdmx-csv sdmx-ml sdmx-ml-data
     for dist in distributions:
         path = local(built, catalog.value(dist, DCAT.downloadURL))
         assert catalog.value(dist, DCAT.accessURL) == catalog.value(dist, DCAT.downloadURL)

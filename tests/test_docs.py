@@ -12,10 +12,15 @@ is the current folder and MIFI_RDF_HOME, so that what one command writes the nex
 repository itself is never written. Besides `mifi-rdf`, such a block may `cat FILE` and
 `grep [-A N] PATTERN FILE` (PATTERN a Python regular expression). A last expected line `[exit N]`
 checks the exit code (otherwise any code is accepted, as in the other blocks).
+A block fenced as ```pycon test is a Python session, run by the standard library's doctest (its
+`>>>` and `...` lines, and what they print; `...` in an output stands for any text), in an empty
+folder of its own; a line `$ mifi-rdf ARGS` in it runs that command there first (it must succeed),
+so that a session can read the files a command wrote.
 """
 
 from __future__ import annotations
 
+import doctest
 import os
 import re
 import shlex
@@ -30,6 +35,7 @@ from mifi_rdf.cli import main
 
 FENCE = re.compile(r"^```console test\n(.*?)^```", re.M | re.S)
 SESSION = re.compile(r"^( *)```console test project\n(.*?)^\1```", re.M | re.S)  # indented in a list, or not
+PYCON = re.compile(r"^```pycon test\n(.*?)^```", re.M | re.S)
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
@@ -144,3 +150,39 @@ def test_session(steps: list[tuple[int, str, list[str]]], tmp_path, monkeypatch)
     monkeypatch.chdir(root)
     for line, command, expected in steps:
         execute(command, expected, shell=True, where=f"line {line}: ")
+
+
+def pycon_sessions() -> list:
+    out = []
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for block in PYCON.finditer(text):
+            line = text[: block.start()].count("\n") + 2
+            out.append(pytest.param(block.group(1), page.name, line, id=f"{page.name}:{line}"))
+    return out
+
+
+@pytest.mark.parametrize(("session", "page", "line"), pycon_sessions())
+def test_pycon_session(session: str, page: str, line: int, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    parser, globs, part, start = doctest.DocTestParser(), {}, [], line
+
+    def run_part() -> None:
+        if part:
+            test = parser.get_doctest("\n".join(part) + "\n", globs, f"{page}:{start}", page, start)
+            runner.run(test, clear_globs=False)
+
+    for offset, row in enumerate(session.splitlines()):
+        if row.startswith("$ "):
+            run_part()
+            part, start = [], line + offset + 1
+            words = shlex.split(row[2:])
+            assert words[0] == "mifi-rdf", f"only mifi-rdf commands are re-run: {row}"
+            result = CliRunner().invoke(main, words[1:], catch_exceptions=False)
+            assert result.exit_code == 0, f"{page}:{line + offset}: {row}\n{result.output}"
+        else:
+            part.append(row)
+    run_part()
+    assert runner.tries > 0, f"{page}:{line}: a pycon test block without examples"
+    assert runner.failures == 0, f"{runner.failures} of {runner.tries} examples of {page}:{line} failed (above)"

@@ -17,6 +17,7 @@ from . import __version__, progress
 
 DEFAULT_BASE = "https://w3id.org/mifi-rdf/"  # namespaces.DEFAULT_BASE, restated so that --help imports nothing
 FORMATS = ["ttl", "jsonld", "nt", "trig", "xml"]
+TABULAR_FORMATS = ["csv", "sdmx-csv", "sdmx-ml", "sdmx-ml-data"]  # serialize/tabular.py
 
 
 class Shell(click.Group):
@@ -129,8 +130,10 @@ def main(ctx: click.Context, data: Path | None, ontology: Path | None) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="ttl", show_default=True,
-              help="Serialization.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS + TABULAR_FORMATS), default="ttl", show_default=True,
+              help="Serialization: RDF, or a table: csv (one dataset, with its CSVW metadata beside -o FILE), "
+                   "sdmx-csv (SDMX-CSV 2.0 data), sdmx-ml (SDMX-ML 2.1 structures: DSDs, code lists, dataflows), "
+                   "sdmx-ml-data (SDMX-ML 2.1 generic data).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (atomically) instead of stdout.")
 @click.option("--base-uri", default=DEFAULT_BASE, show_default=True, help="Base of every URI minted.")
@@ -154,7 +157,16 @@ def export(obj: Context, fmt: str, output: Path | None, base_uri: str, datasets:
     # the cells are read table by table as they are written (memory bounded by a table); validated,
     # in the same pass, and the output reaches its place only if the cubes conform
     project = obj.project(base_uri, cells=False)
-    if no_validate:
+    if fmt in TABULAR_FORMATS:
+        from .serialize.tabular import check_tabular, export_tabular
+
+        check_tabular(project, fmt, list(datasets) or None)  # before the work, not after it
+        if no_validate:
+            click.echo("warning: not validated (--no-validate)", err=True)
+        else:
+            refuse_invalid(project, list(datasets) or None)
+        export_tabular(project, fmt, output, list(datasets) or None)
+    elif no_validate:
         click.echo("warning: not validated (--no-validate)", err=True)
         project.export(fmt, output, list(datasets) or None)
     else:

@@ -20,7 +20,8 @@ from ..load.text import parse_toml, read_text
 from ..paths import project_paths
 
 CATALOG_FILE = "catalog.toml"
-FORMAT_KEYS = ("ttl", "jsonld", "nt", "csv", "csvw")  # the files of a dataset that build writes
+# the files of a dataset that build writes
+FORMAT_KEYS = ("ttl", "jsonld", "nt", "csv", "csvw", "xlsx", "sdmx-csv", "sdmx-ml", "sdmx-ml-data")
 SUFFIX = re.compile(r"\.[A-Za-z0-9][A-Za-z0-9.-]*")  # a file name's end, never a path
 
 

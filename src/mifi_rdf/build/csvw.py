@@ -2,7 +2,9 @@
 
 For people who never touch RDF: every dimension as its code and its French and English labels,
 the measure, the value (empty when the cell has none), the cell status in words, so a
-protected cell can never be mistaken for a zero, and the cell's note in French and English. The
+protected cell can never be mistaken for a zero, the inferences made on the cell, the audit's
+bounds of a blanked cell (as `export` writes them: def:lowerBound, def:upperBound) and the
+cell's note in French and English. The
 CSVW file (W3C Metadata Vocabulary for Tabular Data) describes the columns and maps every row to
 its observation IRI.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -19,6 +22,8 @@ from ..load.vocabulary import Vocabulary
 from ..model import Table
 from ..namespaces import CSVW, XSD
 from .facts import Facts
+
+Bounds = Callable[[tuple[str, tuple[str, ...], str]], tuple[str, str | None] | None]  # key -> (lower, upper)
 
 
 def columns(table: Table, facts: Facts) -> list[tuple[str, str, str]]:
@@ -41,13 +46,19 @@ def columns(table: Table, facts: Facts) -> list[tuple[str, str, str]]:
         ("status", "statut de la cellule (code)", "cell status (code)"),
         ("status_fr", "statut de la cellule", "cell status (French label)"),
         ("status_en", "statut de la cellule (libellé anglais)", "cell status (English label)"),
+        ("inference", "inférences faites sur la cellule (codes, séparés par « ; »)",
+         "inferences made on the cell (codes, separated by ';')"),
+        ("lower_bound", "borne inférieure d'une cellule masquée (audit)", "lower bound of a blanked cell (audit)"),
+        ("upper_bound", "borne supérieure d'une cellule masquée (audit ; vide : non bornée)",
+         "upper bound of a blanked cell (audit; empty: unbounded)"),
         ("note_fr", "note sur la cellule (en français)", "note on the cell (in French)"),
         ("note_en", "note sur la cellule (en anglais)", "note on the cell (in English)"),
     ]
     return cols
 
 
-def write_csv(table: Table, vocab: Vocabulary, facts: Facts, out: IO[bytes]) -> None:
+def write_csv(table: Table, vocab: Vocabulary, facts: Facts, out: IO[bytes], bounds: Bounds | None = None) -> None:
+    """The tidy CSV; `bounds(key)` gives the audit's (lower, upper) of a blanked cell (BoundAttributes.interval)."""
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
     writer = csv.writer(text, lineterminator="\r\n")  # RFC 4180
     writer.writerow([name for name, _, _ in columns(table, facts)])
@@ -61,7 +72,10 @@ def write_csv(table: Table, vocab: Vocabulary, facts: Facts, out: IO[bytes]) -> 
         status = vocab.statuses[cell.status].iri
         row += [cell.measure, facts.label(measure, "fr"), facts.label(measure, "en"),
                 cell.value if cell.value is not None else "",
-                cell.status, facts.label(status, "fr"), facts.label(status, "en"), cell.note_fr, cell.note_en]
+                cell.status, facts.label(status, "fr"), facts.label(status, "en"), ";".join(sorted(cell.inferences))]
+        found = bounds((table.dataset_id, cell.codes, cell.measure)) if bounds is not None and cell.value is None else None
+        row += ["", ""] if found is None else [found[0], found[1] or ""]
+        row += [cell.note_fr, cell.note_en]
         writer.writerow(row)
     text.flush()
     text.detach()
@@ -76,7 +90,7 @@ def csvw_metadata(table: Table, csv_name: str, dataset_iri: str, license_iri: st
         col: dict = {"name": name, "titles": {"fr": title_fr, "en": title_en}, "datatype": "string"}
         if name in ("note_fr", "note_en"):
             col["lang"] = name[-2:]
-        if name == "value":
+        if name in ("value", "lower_bound", "upper_bound"):
             col["datatype"] = "integer" if integer else "decimal"
             col["null"] = ""
         else:

@@ -48,13 +48,7 @@ def gather_facts(project: Project) -> Facts:
     def select(name: str):
         return store.query(sparql(name), base_iri=base, use_default_graph_as_union=True)
 
-    facts = Facts()
-    # several labels in one language (rare): keep the smallest, so the choice is stable
-    for row in select("labels.rq"):
-        label = row["label"]
-        known = facts.labels.setdefault(row["thing"].value, {})
-        if label.language not in known or label.value < known[label.language]:
-            known[label.language] = label.value
+    facts = Facts(labels=read_labels(store, base))
     for row in select("temporal.rq"):
         if row["first"] is not None:
             facts.temporal[row["dataset"].value] = (row["first"].value, row["last"].value)
@@ -63,3 +57,16 @@ def gather_facts(project: Project) -> Facts:
         if row["region"].value not in regions:
             regions.append(row["region"].value)
     return facts
+
+
+def read_labels(store: ox.Store, base: str) -> dict[str, dict[str, str]]:
+    """IRI -> {"fr": ..., "en": ...} of everything the store labels (labels.rq): of the project's
+    vocabulary here, of a published file in tabular/read.py. Several labels in one language (rare):
+    the smallest, so the choice is stable."""
+    labels: dict[str, dict[str, str]] = {}
+    for row in store.query(sparql("labels.rq"), base_iri=base, use_default_graph_as_union=True):
+        label = row["label"]
+        known = labels.setdefault(row["thing"].value, {})
+        if label.language not in known or label.value < known[label.language]:
+            known[label.language] = label.value
+    return labels

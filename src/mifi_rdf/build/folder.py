@@ -21,12 +21,16 @@ from ..errors import UsageError
 from ..paths import letters_folder, project_paths
 from ..progress import steps
 from ..project import Project
+from ..render.data import SiteData
 from ..render.website import Website
 from ..serialize import temporary
+from ..serialize.sdmx import write_sdmx_csv, write_sdmx_data, write_sdmx_ml
 from ..serialize.writers import write
+from ..serialize.xlsx import write_xlsx
 from .catalog import catalog_statements
 from .config import Config, FileFacts, Format, Options, dataset_path, load_config
 from .csvw import write_csv, write_csvw
+from .datapackage import write_datapackage
 from .facts import Facts, gather_facts
 from .sources import check_letters, copy_sources, source_files
 from .standalone import Standalone
@@ -105,10 +109,13 @@ def write_folder(project: Project, root: Path, config: Config, options: Options,
     facts = gather_facts(project)
     builder = CubeBuilder(project.vocab, project.bound_attributes())
     standalone = Standalone(project.vocab)
+    data = SiteData(project, config, facts)  # the grid of each spreadsheet is the page's
     for letter in project.letters:
         for table in letter.tables:
             write_dataset(project, builder, letter, table, root, config, facts, standalone)
+            write_tables(project, letter, table, root, config, facts, data)
             progress(f"{table.dataset_id}: {len(table.cells)} cells")
+    write_datapackage(project, config, facts, root / "datapackage.json")
     write_pages(project, root, config, facts, options)
     write_rdf(root / "void.ttl", grouped(void_statements(project, root, config, options)), "ttl", base)
     catalog = grouped(catalog_statements(project, root, config, facts, options))
@@ -162,9 +169,21 @@ def write_dataset(project: Project, builder: CubeBuilder, letter, table, root: P
         write_rdf(root / dataset_path(table.dataset_id, config.format(key)), chain(context, triples()), key, base)
     csv_rel = dataset_path(table.dataset_id, config.format("csv"))
     with (root / csv_rel).open("wb") as f:
-        write_csv(table, project.vocab, facts, f)
+        write_csv(table, project.vocab, facts, f, project.bound_attributes().interval)
     write_csvw(table, Path(csv_rel).name, f"{base}dataset/{table.dataset_id}", config.license,
                root / dataset_path(table.dataset_id, config.format("csvw")), facts)
+
+
+def write_tables(project: Project, letter, table, root: Path, config: Config, facts: Facts, data: SiteData) -> None:
+    """A dataset's spreadsheet (serialize/xlsx.py) and its SDMX files (serialize/sdmx.py): SDMX-CSV
+    and SDMX-ML data, and the SDMX-ML structure message that describes both."""
+    bounds = project.bound_attributes().interval
+    iri = f"{project.vocab.base}dataset/{table.dataset_id}"
+    with (root / dataset_path(table.dataset_id, config.format("xlsx"))).open("wb") as f:
+        write_xlsx(letter, table, data, facts, bounds, iri, f)
+    for key, writer in (("sdmx-csv", write_sdmx_csv), ("sdmx-ml", write_sdmx_ml), ("sdmx-ml-data", write_sdmx_data)):
+        with (root / dataset_path(table.dataset_id, config.format(key))).open("wb") as f:
+            writer(project, [table], facts, bounds, f)
 
 
 def write_rdf(path: Path, statements: Iterable[ox.Triple], fmt: str, base: str) -> None:

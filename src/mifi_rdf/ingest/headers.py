@@ -27,8 +27,8 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..load.vocabulary import Vocabulary
+from .lines import Line, RawTable, fold
 from .numbers import is_figure_token
-from .text import Line, RawTable, fold
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 QB = "http://purl.org/linked-data/cube#"

@@ -31,7 +31,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
-from .text import PAGE_FOOTER, Line
+from .lines import PAGE_FOOTER, Line
 
 GAP = 0.9  # a gap between words wider than this many word heights separates two cells
 PARAGRAPH = 0.7  # a vertical gap between rows larger than this many word heights separates two paragraphs

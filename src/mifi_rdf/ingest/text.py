@@ -14,72 +14,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..files import read_bytes
 from ..load.text import BIDI, position
+from .headers import HeaderWords, current
+from .layout import lines_from_words, words_of_layout_text
+from .lines import PAGE_FOOTER, Line, RawCell, RawRow, RawTable, Unreadable, fold
 from .numbers import is_figure_token
-
-if TYPE_CHECKING:
-    from .headers import HeaderWords
-
-
-class Unreadable(InputError):
-    """The input is not a letter's text at all (a PDF, a binary, not UTF-8): exit 2, not 1."""
-
-
-@dataclass(frozen=True)
-class Line:
-    number: int  # 1-based line of the input
-    text: str  # markup removed, trailing spaces removed, tabs kept
-    bold: bool  # the whole line was bold (`**…**` or `<b>…</b>`): a caption or a heading
-    page: int = 0  # the page of a PDF the line was read on (0: the input has no pages)
-
-    @property
-    def cells(self) -> list[str]:
-        return self.text.split("\t")
-
-    @property
-    def blank(self) -> bool:
-        return not self.text.strip()
-
-
-@dataclass
-class RawCell:
-    line: int
-    column: int  # 1-based character column of the cell in its line, for messages
-    text: str
-
-
-@dataclass
-class RawRow:
-    line: int
-    label: str  # as printed, markup removed, surrounding spaces removed
-    cells: list[RawCell]
-    tabbed: bool  # False: space-separated, blank cells lost (fewer cells than columns is possible)
-    printed: str = ""  # the row's figures as printed, for notes (« 9  20 »)
-
-
-@dataclass
-class RawTable:
-    number: str  # "1", or "" when the caption has no number
-    caption: str
-    caption_line: int
-    header: list[Line]  # the header lines, first one is the anchor
-    kind: str  # what the first header cell names: country, municipality, mrc, period, measure, …
-    rows: list[RawRow] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    source_line: str = ""
-    page_breaks: list[int] = field(default_factory=list)  # lines where a repeated header was skipped
-    end_line: int = 0
-
-    @property
-    def line(self) -> int:
-        return self.header[0].number
-
 
 # ---------------------------------------------------------------- reading
 
@@ -130,8 +73,6 @@ def read_text(path: Path) -> list[Line]:
     if not text.strip():
         raise InputError(path, 1, 1, "the file is empty: expected the text of a letter")
     if is_layout_text(text):
-        from .layout import lines_from_words, words_of_layout_text
-
         lines, pages = lines_from_words(words_of_layout_text(unicodedata.normalize("NFC", text)), fixed_pitch=True)
         return [Line(ln.number, ln.text, ln.bold, page) for ln, page in zip(lines, pages, strict=True)]
     return lines_of(text)
@@ -161,21 +102,12 @@ def lines_of(text: str) -> list[Line]:
 # ---------------------------------------------------------------- folding (for patterns, never for output)
 
 
-def fold(text: str) -> str:
-    """Lower case, no accents, typographic apostrophes and dashes made plain, spaces collapsed."""
-    t = unicodedata.normalize("NFKD", text)
-    t = "".join(c for c in t if not unicodedata.combining(c))
-    t = t.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-").replace("\u00a0", " ")
-    return re.sub(r"\s+", " ", t).strip().lower()
-
-
 # ---------------------------------------------------------------- tables
 
 COLUMN_TOKENS = re.compile(r"\bvolet \d\b|\b(19|20)\d\d\b")
 CAPTION = re.compile(r"^\s*tableau\b\s*(?P<number>\d+)?", re.I)
 SOURCE = re.compile(r"^\s*sources?\s*:", re.I)
 NOTES_HEADING = re.compile(r"^\s*notes?\s*:\s*", re.I)
-PAGE_FOOTER = re.compile(r"^\s*(page\s+\d+(\s+(de|sur|of)\s+\d+)?|\d+\s*/\s*\d+|-\s*\d+\s*-)\s*$", re.I)
 ANNEX = re.compile(r"^\s*(LOI SUR L|MOTIFS)", re.I)
 TOTAL_LABEL = re.compile(r"^total\b", re.I)
 
@@ -185,8 +117,6 @@ def header_kind(line: Line, words: HeaderWords | None = None) -> str | None:
 
     The kind is the dimension the cell is a label of in ontology/ (headers.py); `words` defaults to
     the vocabulary of the letter being read (headers.reading_with), else the project's."""
-    from .headers import current
-
     tabbed = "\t" in line.text
     kind = (words or current()).kind(line.cells[0] if tabbed else line.text, tabbed)
     if kind is None or tabbed:

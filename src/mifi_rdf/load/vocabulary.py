@@ -105,6 +105,13 @@ def load_vocabulary(ontology_dir: Path, base: str = DEFAULT_BASE) -> Vocabulary:
         code_triples += _parse(path, base)
     store = ox.Store()
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in ontology_triples + code_triples)
+    return vocabulary_from_store(store, base, ontology_triples, code_triples)
+
+
+def vocabulary_from_store(store: ox.Store, base: str, ontology_triples: list[ox.Triple] | None = None,
+                          code_triples: list[ox.Triple] | None = None) -> Vocabulary:
+    """The structures, code lists and statuses a store describes, read with the queries of `sparql/`:
+    from ontology/ here, from a published file in `mifi_rdf.read_frame` (tabular/read.py)."""
 
     def select(name: str):
         return store.query(sparql(name), base_iri=base)
@@ -147,8 +154,8 @@ def load_vocabulary(ontology_dir: Path, base: str = DEFAULT_BASE) -> Vocabulary:
     }
     return Vocabulary(
         base=base,
-        ontology_triples=ontology_triples,
-        code_triples=code_triples,
+        ontology_triples=ontology_triples or [],
+        code_triples=code_triples or [],
         structures=structures,
         codelists=codelists,
         statuses=statuses,

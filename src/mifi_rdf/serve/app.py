@@ -68,7 +68,8 @@ RESOURCE_SUFFIX = {"text/turtle": "ttl", "text/html": "html", "application/xhtml
 FILE_TYPES = {".ttl": "text/turtle; charset=utf-8", ".jsonld": "application/ld+json", ".nt": "application/n-triples",
               ".rdf": "application/rdf+xml", ".html": "text/html; charset=utf-8", ".csv": "text/csv; charset=utf-8",
               ".json": "application/csvm+json", ".css": "text/css; charset=utf-8", ".txt": "text/plain; charset=utf-8",
-              ".md": "text/markdown; charset=utf-8", ".xml": "application/xml", ".svg": "image/svg+xml"}
+              ".md": "text/markdown; charset=utf-8", ".xml": "application/xml", ".svg": "image/svg+xml",
+              ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 @dataclass
