@@ -150,6 +150,7 @@ def test_named_query_gives_the_same_answer_in_virtuoso(store, dba, project):
     assert remote == local_rows
 
 
+@pytest.mark.slow  # two releases sent, one cut midway (13 s): with the slow suites
 def test_failure_midway_is_reported_and_a_rerun_finishes(tmp_path, dba, project, catalog, monkeypatch):
     """The store goes down after three graphs: the report lists what is missing; a re-run completes."""
     from servers import Virtuoso

@@ -19,6 +19,9 @@ from mifi_rdf.build.site import built_catalog
 from mifi_rdf.project import load_project
 from test_publish import BASE, select
 
+# Three store round trips of the whole release each (30 s together): with the slow suites (`pytest -m slow`, .ci/run).
+pytestmark = pytest.mark.slow
+
 OLD_BASE = "https://example.org/old-mifi/"
 WITHDRAWN = f"{BASE}graph/dataset/30952-t8"
 NOT_OURS = {  # same shapes of name, but no mifi-rdf release around them / not a name we use
