@@ -116,6 +116,7 @@ GENERATED = {  # kind: files written under the case's folder (or a change of its
     "bidi-letter": lambda tmp: (tmp / "bidi.txt").write_text(
         LETTER.read_text(encoding="utf-8").replace("N/Réf. : 40005", "N/Réf. : 400\u202e05"), encoding="utf-8"),
     "fifo-csv": lambda tmp: os.mkfifo(tmp / "letter.csv"),
+    "fifo-pdf": lambda tmp: os.mkfifo(tmp / "letter.pdf"),
     "fifo-query": lambda tmp: os.mkfifo(tmp / "question.rq"),
     "reference-fifo": lambda tmp: _reference_with_a_fifo(tmp),
     "many-tables": lambda tmp: (tmp / "many.txt").write_text(_many_tables(10_000), encoding="utf-8"),

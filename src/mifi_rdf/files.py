@@ -22,7 +22,8 @@ MiB = 1 << 20
 # The largest file of each kind that is read whole. The bundled ones are far below (letter.toml
 # 9 KB, catalog.toml 6 KB, a table 40 KB, municipalities.ttl 1.3 MB); the CSV bound leaves room
 # for the benchmarks' 1M-cell tables (about 70 MB).
-LIMITS = {"toml": 16 * MiB, "csv": 512 * MiB, "turtle": 256 * MiB, "text": 16 * MiB, "query": 1 * MiB}
+LIMITS = {"toml": 16 * MiB, "csv": 512 * MiB, "turtle": 256 * MiB, "text": 16 * MiB, "query": 1 * MiB,
+          "pdf": 256 * MiB}
 KINDS = {stat.S_IFDIR: "a folder", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
          stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFSOCK: "a socket"}
 

@@ -323,9 +323,8 @@ def check_figures(tables, lines: OcrLines, path: Path, vocab) -> list[InputError
                                              f"--confirm \"p{line.page}:{label}:=FIGURE\""))
                 elif c.line in lines.blanks_confirmed:
                     c.inferences.append("ocr-confirmed-by-person")
-                    c.note_en = " ".join(x for x in (c.note_en, "Blank on the scanned page, as a person confirmed.") if x)
-                    c.note_fr = " ".join(x for x in (c.note_fr, "Vide sur la page numérisée, ce qu'une personne a confirmé.")
-                                         if x)
+                    _add_note(c, "Blank on the scanned page, as a person confirmed.",
+                              "Vide sur la page numérisée, ce qu'une personne a confirmé.")
                 continue
             index = cell_index(line, c.column)
             reading = lines.readings.get((c.line, index))
@@ -357,9 +356,14 @@ def check_figures(tables, lines: OcrLines, path: Path, vocab) -> list[InputError
                                          f"at the page and confirm it with --confirm \"p{reading.page}:{label}:{reading.text}\""
                                          f" (or correct it: \"p{reading.page}:{label}:{reading.text}=FIGURE\")"))
                 continue
-            c.note_en = " ".join(x for x in (c.note_en, en) if x)
-            c.note_fr = " ".join(x for x in (c.note_fr, fr) if x)
+            _add_note(c, en, fr)
     return errors
+
+
+def _add_note(cell, en: str, fr: str) -> None:
+    """The OCR's word on a cell after whatever note it already has, in both languages."""
+    cell.note_en = " ".join(x for x in (cell.note_en, en) if x)
+    cell.note_fr = " ".join(x for x in (cell.note_fr, fr) if x)
 
 
 def explain(errors: list[InputError], lines: OcrLines) -> list[InputError]:

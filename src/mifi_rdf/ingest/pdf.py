@@ -20,6 +20,7 @@ import re
 import zlib
 from pathlib import Path
 
+from ..files import read_bytes
 from .layout import Word, lines_from_words
 from .text import Line, Unreadable
 
@@ -106,7 +107,7 @@ def _decoded_size(path: Path, data: bytes, start: int, filters: list[str], limit
 def read_pdf(path: Path) -> list[Line]:
     """The lines of a PDF letter's text layer, each with the page it came from; refuses what cannot be read."""
     try:
-        data = path.read_bytes()
+        data = read_bytes(path, "pdf")  # the one door: a FIFO or a device is refused before it is opened
     except OSError as err:
         raise Unreadable(path, 0, 0, f"cannot read the letter: {err.strerror or err}") from err
     if not data.startswith(b"%PDF"):

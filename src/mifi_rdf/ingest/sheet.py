@@ -161,12 +161,10 @@ def display(value: object, number_format: str = "General") -> str:
 
 
 def column_name(index: int) -> str:
-    """1 → A, 28 → AB."""
-    name = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
+    """1 → A, 28 → AB, as Excel names columns (openpyxl's own, imported only once a workbook is read)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
 
 
 def _sheet_rows(path: Path, sheet, formulas: dict) -> list[tuple[int, list[str], bool]]:

@@ -68,7 +68,7 @@ def check_revisions(letters: list[Letter], vocab: Vocabulary) -> None:
         for table in letter.tables:
             if not table.revises:
                 continue
-            text = letter.path.read_text(encoding="utf-8") if letter.path else ""
+            text = read_text(letter.path, kind="toml") if letter.path else ""
             line = _line_of(text, "revises", sum(1 for t in letter.tables[:letter.tables.index(table)] if t.revises))
             own = {(c.codes, c.measure) for c in (table.cells or load_cells(table, vocab))}
             for (codes, measure), of in table.revises.items():

@@ -177,7 +177,9 @@ def with_rows(sheet: bytes, width: int, rows: list[list]) -> bytes:
 
     openpyxl makes a cell object of every value, several times slower than writing the XML of a
     100,000-row sheet directly: numbers as <v>, text as inline strings, an empty value as no cell."""
-    letters = [get_letter(i) for i in range(1, width + 1)]
+    from openpyxl.utils import get_column_letter
+
+    letters = [get_column_letter(i) for i in range(1, width + 1)]
     parts = []
     for r, row in enumerate(rows, 2):
         cells = []
@@ -201,10 +203,3 @@ def with_rows(sheet: bytes, width: int, rows: list[list]) -> bytes:
     return head + "".join(parts).encode("utf-8") + b"</sheetData>" + tail
 
 
-def get_letter(n: int) -> str:
-    """The column letters of the n-th column (1 → A, 27 → AA)."""
-    out = ""
-    while n:
-        n, rest = divmod(n - 1, 26)
-        out = chr(65 + rest) + out
-    return out

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from ..build.facts import read_labels
 from ..errors import UnreadableInput, UsageError
+from ..files import read_text as read_file
 from ..load.rdf import refuse_xml_declarations, too_long
 from ..load.vocabulary import Dimension, Measure, Structure, vocabulary_from_store
 from ..model import Cell
@@ -191,7 +192,7 @@ def csv_rows(source, path: Path | None, metadata: str | Path | None) -> Rows:
         raise UsageError(f"read_frame of a CSV needs its CSVW metadata ({meta_path or 'metadata='}): "
                          "the dataset and the type of its values are stated there")
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta = json.loads(read_file(meta_path))
         schema = meta["tableSchema"]
         names = [c["name"] for c in schema["columns"]]
         decimal = next(c for c in schema["columns"] if c["name"] == "value")["datatype"] == "decimal"
@@ -203,7 +204,7 @@ def csv_rows(source, path: Path | None, metadata: str | Path | None) -> Rows:
         raise UnreadableInput(meta_path, 1, 1, f"not the CSVW metadata of a mifi-rdf tidy CSV: no column {', '.join(missing)}")
     dims = [n for n in names if f"{n}_fr" in names and f"{n}_en" in names and n not in ("measure", "status")]
     if path is not None:
-        text = path.read_text(encoding="utf-8")
+        text = read_file(path, "csv")
     else:
         data = source.read()
         text = data.decode("utf-8") if isinstance(data, bytes) else data
