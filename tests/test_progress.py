@@ -67,11 +67,13 @@ def test_a_pipe_gets_no_progress():
 
 @pytest.mark.slow
 def test_a_terminal_sees_a_long_export_progress(tmp_path):
-    """A real pseudo-terminal as stderr, a synthetic project long enough to pass the half-second delay."""
+    """A real pseudo-terminal as stderr, and a synthetic project of fifteen tables: each step draws once it has run
+    half a second, and writing fifteen tables of 10,000 cells takes several seconds on any machine we run on (30,000
+    cells, three tables, finished writing within the delay on CI's faster cores)."""
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_export import make_project
 
-    data, onto = make_project(30_000, tmp_path)
+    data, onto = make_project(150_000, tmp_path)
     controller, device = pty.openpty()
     started = time.monotonic()
     process = subprocess.Popen([sys.executable, "-m", "mifi_rdf", "--data", str(data), "--ontology", str(onto), "export",
