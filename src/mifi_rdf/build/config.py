@@ -120,6 +120,17 @@ def dataset_path(dataset_id: str, fmt: Format) -> str:
     return f"dataset/{dataset_id}{fmt.suffix}"
 
 
+def version_path(dataset_id: str, number: int, fmt: Format) -> str:
+    """Path of a file of version `number` of a dataset (build/history.py): it never changes once published, so a
+    citation of last month's file still resolves after the dataset is revised or withdrawn."""
+    return f"dataset/{dataset_id}/v{number}/{dataset_id}{fmt.suffix}"
+
+
+def version_iri(base: str, dataset_id: str, number: int) -> str:
+    """The IRI of a version of a dataset (a dcat:Dataset, dcat:isVersionOf the dataset's IRI)."""
+    return f"{base}dataset/{dataset_id}/v{number}"
+
+
 def landing_page(dataset_id: str) -> str:
     return f"dataset/{dataset_id}.html"
 
