@@ -406,26 +406,45 @@ def build_options(fn):
 @build_options
 @click.option("--sparql-endpoint", metavar="URL", help="SPARQL endpoint to name in void.ttl.")
 @click.option("--no-validate", is_flag=True, help="Build without checking the cubes against shapes/ first.")
+@click.option("--previous", "previous", type=click.Path(path_type=Path), metavar="PREV",
+              help="Folder of the last release: this build is the next one (what changed, versions, withdrawals).")
+@click.option("--release", "release", metavar="ID", help="Id of this release, e.g. 2026-12 (default: its date).")
 @click.pass_obj
 def build_cmd(obj: Context, outdir: Path, base_uri: str, license_iri: str | None, issued, sparql_endpoint: str | None,
-              no_validate: bool) -> None:
+              no_validate: bool, previous: Path | None, release: str | None) -> None:
     """Write a publishable folder: every dataset as Turtle, JSON-LD, N-Triples and CSV (with CSVW),
     the ontology and code lists, a DCAT-AP catalog, VoID and web pages with schema.org metadata.
 
     OUTDIR is replaced only when the new folder is complete; one line per dataset on stderr. The
     cubes are validated first (as `mifi-rdf validate`); a violation leaves OUTDIR untouched.
+
+    With --previous PREV, the build is the release after PREV's: release.json and changes.json say
+    what changed (datasets added, revised cell by cell, withdrawn as data/withdrawn.toml declares),
+    each changed dataset gets a new version and every earlier version's files are kept under
+    dataset/ID/vN/. Nothing changed: the folder is PREV's, byte for byte.
     """
     from .build.config import Options
     from .build.folder import build_folder
+    from .build.history import History
 
     project = obj.project(base_uri)
     say_borrowed_catalog(obj)
-    options = Options(license_iri, issued.date() if issued else None, sparql_endpoint)
+    if release is not None and not release.strip():
+        fail("--release must not be empty", 2)
+    options = Options(license_iri, issued.date() if issued else None, sparql_endpoint, previous, release)
     if no_validate:
         click.echo("warning: not validated (--no-validate)", err=True)
     else:
         refuse_invalid(project, None)
     written = build_folder(project, outdir, options, obj.data, progress=lambda line: click.echo(line, err=True))
+    history = History.read(outdir)
+    if previous is not None and history is not None and len(history.releases) == len(History.read(previous).releases):
+        click.echo(f"no change since release {history.current.release}", err=True)
+    elif history is not None:
+        from .build.release import release_notes
+
+        click.echo(f"release {history.current.release} ({history.current.date}): {release_notes(history.current)[1]}",
+                   err=True)
     click.echo(f"wrote {outdir}: {len(written)} files", err=True)
 
 

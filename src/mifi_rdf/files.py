@@ -23,7 +23,7 @@ MiB = 1 << 20
 # 9 KB, catalog.toml 6 KB, a table 40 KB, municipalities.ttl 1.3 MB); the CSV bound leaves room
 # for the benchmarks' 1M-cell tables (about 70 MB).
 LIMITS = {"toml": 16 * MiB, "csv": 512 * MiB, "turtle": 256 * MiB, "text": 16 * MiB, "query": 1 * MiB,
-          "pdf": 256 * MiB}
+          "pdf": 256 * MiB, "json": 64 * MiB}
 KINDS = {stat.S_IFDIR: "a folder", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
          stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFSOCK: "a socket"}
 

@@ -15,6 +15,7 @@ fetching the vocabularies it refers to.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,14 +23,16 @@ import pyoxigraph as ox
 
 from .. import __version__
 from ..model import Letter, Table
-from ..namespaces import DCAT, DCT, FOAF, LABEL, PROV, SCHEMA, SKOS, SPDX, VCARD, A, N, en, fr, typed
+from ..namespaces import ADMS, DCAT, DCT, FOAF, LABEL, PROV, SCHEMA, SKOS, SPDX, VCARD, A, N, en, fr, typed
 from ..project import Project
-from .config import Config, Options, dataset_path, landing_page, measure
+from .config import Config, Format, Options, dataset_path, landing_page, measure, version_iri, version_path
 from .facts import Facts
+from .history import DatasetHistory, History
 from .series import Series, find_series
 from .sources import provenance_statements, source_files
 
 RDF_FORMATS = {"ttl", "jsonld", "nt"}
+WITHDRAWN = "http://purl.org/adms/status/Withdrawn"  # ADMS's status vocabulary, as DCAT-AP 3 uses it
 
 
 def catalog_iri(base: str) -> str:
@@ -48,28 +51,34 @@ def catalog_date(project: Project, options: Options) -> str:
 
 
 def catalog_statements(project: Project, root: Path, config: Config, facts: Facts,
-                       options: Options) -> Iterator[ox.Triple]:
+                       options: Options, history: History | None = None) -> Iterator[ox.Triple]:
     """The catalog of the folder `root`, whose data files must already be written.
 
     Each statement once, in order of first appearance: the resources datasets share (the checksum
     algorithm, a region, a theme) are described by every dataset that uses them, and a writer that
     does not merge duplicates (Turtle, RDF/XML) would repeat them.
+
+    With the folder's `history` (release.json), each dataset carries its versions (DCAT 3 versioning) and
+    the datasets it withdrew stay, marked withdrawn.
     """
-    yield from dict.fromkeys(ox.Triple(s, p, o) for s, p, o in _catalog(project, root, config, facts, options))
+    yield from dict.fromkeys(ox.Triple(s, p, o) for s, p, o in _catalog(project, root, config, facts, options, history))
 
 
-def _catalog(project: Project, root: Path, config: Config, facts: Facts, options: Options) -> Iterator[tuple]:
+def _catalog(project: Project, root: Path, config: Config, facts: Facts, options: Options,
+             history: History | None) -> Iterator[tuple]:
     b = project.vocab.base
     cat = config.section("catalog")
     c = N(catalog_iri(b))
     date = typed(catalog_date(project, options), "date")
+    first = typed(history.releases[0].date, "date") if history else date  # the catalog's first release
+    modified = typed(history.current.date, "date") if history else date
     yield c, A, N(DCAT + "Catalog")
     yield c, N(DCT + "title"), fr(cat["title_fr"])
     yield c, N(DCT + "title"), en(cat["title_en"])
     yield c, N(DCT + "description"), fr(cat["description_fr"])
     yield c, N(DCT + "description"), en(cat["description_en"])
-    yield c, N(DCT + "issued"), date
-    yield c, N(DCT + "modified"), date
+    yield c, N(DCT + "issued"), first
+    yield c, N(DCT + "modified"), modified
     homepage = N(config.iri(cat["homepage"]))
     yield c, N(FOAF + "homepage"), homepage
     yield homepage, A, N(FOAF + "Document")
@@ -92,8 +101,12 @@ def _catalog(project: Project, root: Path, config: Config, facts: Facts, options
     for letter in project.letters:
         for table in letter.tables:
             yield c, N(DCAT + "dataset"), N(f"{b}dataset/{table.dataset_id}")
-            yield from _dataset(project, letter, table, root, config, facts)
+            yield from _dataset(project, letter, table, root, config, facts, history)
             yield from _membership(b, table, series)
+    for ds in (history.datasets.values() if history else ()):
+        if ds.withdrawn is not None:
+            yield c, N(DCAT + "dataset"), N(f"{b}dataset/{ds.id}")
+            yield from _withdrawn(project, ds, root, config)
     for s in series:
         yield from _series(project, s, config, facts)
 
@@ -182,12 +195,14 @@ def _shared_resources(config: Config, facts: Facts) -> Iterator[tuple]:
 
 
 def _dataset(project: Project, letter: Letter, table: Table, root: Path, config: Config,
-             facts: Facts) -> Iterator[tuple]:
+             facts: Facts, history: History | None = None) -> Iterator[tuple]:
     b = project.vocab.base
     cat = config.section("catalog")
     iri = f"{b}dataset/{table.dataset_id}"
     d = N(iri)
-    issued = typed(letter.letter_date.isoformat(), "date")
+    past = history.datasets.get(table.dataset_id) if history else None
+    issued = typed(past.issued if past else letter.letter_date.isoformat(), "date")
+    modified = typed(past.modified, "date") if past else issued  # moves only when a new version is published
     yield d, A, N(DCAT + "Dataset")
     yield d, N(DCT + "title"), fr(table.title_fr)
     yield d, N(DCT + "title"), en(table.title_en)
@@ -203,7 +218,7 @@ def _dataset(project: Project, letter: Letter, table: Table, root: Path, config:
     yield d, N(DCT + "publisher"), N(config.iri(cat["publisher"]))
     yield d, N(DCAT + "contactPoint"), N(config.iri(config.section("contact")["iri"]))
     yield d, N(DCT + "issued"), issued
-    yield d, N(DCT + "modified"), issued  # the letters are never revised: a new answer is a new dataset
+    yield d, N(DCT + "modified"), modified
     for lang in cat["languages"]:
         yield d, N(DCT + "language"), N(lang)
     if iri in facts.temporal:
@@ -224,33 +239,102 @@ def _dataset(project: Project, letter: Letter, table: Table, root: Path, config:
     yield d, N(PROV + "wasDerivedFrom"), N(f"{b}letter/{letter.ref}/table/{table.id}")
     yield d, N(PROV + "wasGeneratedBy"), N(build_iri(b))
     for fmt in config.formats:
-        facts_of_file = measure(root, dataset_path(table.dataset_id, fmt))
-        dist = N(f"{iri}/distribution/{fmt.key}")
-        url = N(b + facts_of_file.path)
-        yield d, N(DCAT + "distribution"), dist
-        yield dist, A, N(DCAT + "Distribution")
-        yield dist, N(DCT + "title"), fr(f"{table.title_fr} ({fmt.title_fr})")
-        yield dist, N(DCT + "title"), en(f"{table.title_en} ({fmt.title_en})")
-        yield dist, N(DCT + "description"), fr(fmt.description_fr)
-        yield dist, N(DCT + "description"), en(fmt.description_en)
-        yield dist, N(DCAT + "accessURL"), url
-        yield dist, N(DCAT + "downloadURL"), url
-        yield dist, N(DCAT + "mediaType"), N(fmt.media_type_iri)
-        yield dist, N(DCT + "format"), N(fmt.file_type)
-        yield dist, N(DCT + "license"), N(config.license)
-        yield dist, N(DCT + "issued"), issued
-        yield dist, N(DCAT + "byteSize"), typed(str(facts_of_file.size), "nonNegativeInteger")
-        if fmt.key in RDF_FORMATS:
-            yield dist, N(DCT + "conformsTo"), N(config.section("conforms_to")["iri"])
-        elif fmt.key == "csvw":
-            yield dist, N(DCT + "conformsTo"), N(config.section("csvw")["iri"])
-        checksum = ox.BlankNode(f"checksum-{table.dataset_id}-{fmt.key}")
-        yield dist, N(SPDX + "checksum"), checksum
-        yield checksum, A, N(SPDX + "Checksum")
-        yield checksum, N(SPDX + "algorithm"), N(SPDX + "checksumAlgorithm_sha256")
-        yield checksum, N(SPDX + "checksumValue"), typed(facts_of_file.sha256, "hexBinary")
+        yield from _distribution(d, f"{iri}/distribution/{fmt.key}", dataset_path(table.dataset_id, fmt), fmt,
+                                 table.title_fr, table.title_en, modified, root, config, b)
     sha256 = N(SPDX + "checksumAlgorithm_sha256")
     yield sha256, A, N(SPDX + "ChecksumAlgorithm")
+    if past:
+        yield from _versions(d, past, root, config, b)
+
+
+def _distribution(d: ox.NamedNode, dist_iri: str, rel: str, fmt: Format, title_fr: str, title_en: str,
+                  issued: ox.Literal, root: Path, config: Config, b: str) -> Iterator[tuple]:
+    """One file of a dataset (or of one of its versions) as written: its URL, format, size and SHA-256."""
+    facts_of_file = measure(root, rel)
+    dist = N(dist_iri)
+    url = N(b + facts_of_file.path)
+    yield d, N(DCAT + "distribution"), dist
+    yield dist, A, N(DCAT + "Distribution")
+    yield dist, N(DCT + "title"), fr(f"{title_fr} ({fmt.title_fr})")
+    yield dist, N(DCT + "title"), en(f"{title_en} ({fmt.title_en})")
+    yield dist, N(DCT + "description"), fr(fmt.description_fr)
+    yield dist, N(DCT + "description"), en(fmt.description_en)
+    yield dist, N(DCAT + "accessURL"), url
+    yield dist, N(DCAT + "downloadURL"), url
+    yield dist, N(DCAT + "mediaType"), N(fmt.media_type_iri)
+    yield dist, N(DCT + "format"), N(fmt.file_type)
+    yield dist, N(DCT + "license"), N(config.license)
+    yield dist, N(DCT + "issued"), issued
+    yield dist, N(DCAT + "byteSize"), typed(str(facts_of_file.size), "nonNegativeInteger")
+    if fmt.key in RDF_FORMATS:
+        yield dist, N(DCT + "conformsTo"), N(config.section("conforms_to")["iri"])
+    elif fmt.key == "csvw":
+        yield dist, N(DCT + "conformsTo"), N(config.section("csvw")["iri"])
+    checksum = ox.BlankNode("checksum-" + re.sub(r"[^A-Za-z0-9]", "-", rel))
+    yield dist, N(SPDX + "checksum"), checksum
+    yield checksum, A, N(SPDX + "Checksum")
+    yield checksum, N(SPDX + "algorithm"), N(SPDX + "checksumAlgorithm_sha256")
+    yield checksum, N(SPDX + "checksumValue"), typed(facts_of_file.sha256, "hexBinary")
+
+
+def _versions(d: ox.NamedNode, ds: DatasetHistory, root: Path, config: Config, b: str) -> Iterator[tuple]:
+    """DCAT 3 versioning: the dataset names its versions and (unless withdrawn) its current one; each version is a
+    dcat:Dataset of its own (dcterms:isVersionOf, dcat:version, dcat:previousVersion, adms:versionNotes, its date)
+    with its own distributions, the files under dataset/{id}/v{n}/ that never change once published."""
+    yield d, N(DCAT + "version"), ox.Literal(str(ds.current.number))
+    if ds.withdrawn is None:
+        yield d, N(DCAT + "hasCurrentVersion"), N(version_iri(b, ds.id, ds.current.number))
+    for v in ds.versions:
+        node = N(version_iri(b, ds.id, v.number))
+        yield d, N(DCAT + "hasVersion"), node
+        yield node, A, N(DCAT + "Dataset")
+        yield node, N(DCT + "isVersionOf"), d
+        yield node, N(DCAT + "version"), ox.Literal(str(v.number))
+        if v.number > 1:
+            yield node, N(DCAT + "previousVersion"), N(version_iri(b, ds.id, v.number - 1))
+        yield node, N(ADMS + "versionNotes"), fr(v.notes_fr)
+        yield node, N(ADMS + "versionNotes"), en(v.notes_en)
+        date = typed(v.date, "date")
+        yield node, N(DCT + "issued"), date
+        yield node, N(DCT + "identifier"), ox.Literal(f"{ds.id}/v{v.number}")
+        title_fr, title_en = f"{ds.title_fr} (version {v.number})", f"{ds.title_en} (version {v.number})"
+        yield node, N(DCT + "title"), fr(title_fr)
+        yield node, N(DCT + "title"), en(title_en)
+        yield node, N(DCT + "description"), fr(f"Version {v.number} du jeu de données {ds.id}, publiée le {v.date} : "
+                                               f"{v.notes_fr}")
+        yield node, N(DCT + "description"), en(f"Version {v.number} of dataset {ds.id}, published on {v.date}: "
+                                               f"{v.notes_en}")
+        for fmt in config.formats:
+            yield from _distribution(node, f"{b}dataset/{ds.id}/v{v.number}/distribution/{fmt.key}",
+                                     version_path(ds.id, v.number, fmt), fmt, title_fr, title_en, date, root, config, b)
+
+
+def _withdrawn(project: Project, ds: DatasetHistory, root: Path, config: Config) -> Iterator[tuple]:
+    """A dataset the data no longer has: kept in the catalog with adms:status Withdrawn, its titles, why it was
+    withdrawn and what replaces it (dcterms:isReplacedBy), and its versions, whose files stay published."""
+    b = project.vocab.base
+    cat = config.section("catalog")
+    d = N(f"{b}dataset/{ds.id}")
+    w = ds.withdrawn
+    yield d, A, N(DCAT + "Dataset")
+    yield d, N(DCT + "title"), fr(ds.title_fr)
+    yield d, N(DCT + "title"), en(ds.title_en)
+    yield d, N(DCT + "description"), fr(f"{ds.description_fr} Retiré le {w.date} : {w.reason_fr}".strip())
+    yield d, N(DCT + "description"), en(f"{ds.description_en} Withdrawn on {w.date}: {w.reason_en}".strip())
+    yield d, N(DCT + "identifier"), ox.Literal(ds.id)
+    yield d, N(ADMS + "status"), N(WITHDRAWN)
+    yield N(WITHDRAWN), A, N(SKOS + "Concept")
+    yield N(WITHDRAWN), N(SKOS + "prefLabel"), en("Withdrawn")
+    yield d, N(DCT + "issued"), typed(ds.issued, "date")
+    yield d, N(DCT + "modified"), typed(w.date, "date")
+    yield d, N(DCT + "publisher"), N(config.iri(cat["publisher"]))
+    yield d, N(DCAT + "contactPoint"), N(config.iri(config.section("contact")["iri"]))
+    for other in w.replaced_by:
+        yield d, N(DCT + "isReplacedBy"), N(f"{b}dataset/{other}")
+    page = N(b + landing_page(ds.id))
+    yield d, N(DCAT + "landingPage"), page
+    yield page, A, N(FOAF + "Document")
+    yield from _versions(d, ds, root, config, b)
 
 
 def _membership(b: str, table: Table, series: list[Series]) -> Iterator[tuple]:

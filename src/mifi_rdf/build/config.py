@@ -48,6 +48,8 @@ class Options:
     license: str | None = None  # licence IRI; None: the default of catalog.toml
     issued: dt.date | None = None  # date of the catalog; None: the latest letter date
     sparql_endpoint: str | None = None
+    previous: Path | None = None  # the folder of the last release (--previous): this build is the next release
+    release: str | None = None  # the release's id (--release); None: the release's date
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from ..cube import CubeBuilder
 from ..errors import UsageError
+from ..files import regular
 from ..paths import letters_folder, project_paths
 from ..progress import steps
 from ..project import Project
@@ -27,11 +28,14 @@ from ..serialize import temporary
 from ..serialize.sdmx import write_sdmx_csv, write_sdmx_data, write_sdmx_ml
 from ..serialize.writers import write
 from ..serialize.xlsx import write_xlsx
-from .catalog import catalog_statements
-from .config import Config, FileFacts, Format, Options, dataset_path, load_config
+from .catalog import catalog_date, catalog_statements
+from .config import Config, FileFacts, Format, Options, dataset_path, load_config, version_path
 from .csvw import write_csv, write_csvw
 from .datapackage import write_datapackage
 from .facts import Facts, gather_facts
+from .history import FILE as HISTORY_FILE
+from .history import History
+from .release import CHANGES_FILE, compare, read_previous, read_withdrawn
 from .sources import check_letters, copy_sources, source_files
 from .standalone import Standalone
 from .void import void_statements
@@ -50,6 +54,8 @@ def build_folder(project: Project, outdir: Path, options: Options, data: Path | 
         raise UsageError(f"refusing to replace {outdir}: it is not empty and has no {MARKER}, "
                          "so it is not a folder mifi-rdf built")
     config = load_config(project.vocab.base, options, data)
+    previous = read_previous(options.previous) if options.previous is not None else None
+    withdrawn = read_withdrawn(data if data is not None else project_paths().data)
     outdir.parent.mkdir(parents=True, exist_ok=True)
     temporary.sweep(outdir.parent, outdir.name)  # what a killed build left (issue 15)
     tmp: Path | None = None
@@ -62,7 +68,8 @@ def build_folder(project: Project, outdir: Path, options: Options, data: Path | 
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; a published folder follows the umask
-        write_folder(project, tmp, config, options, progress, letters_folder(data) if data is not None else None)
+        write_folder(project, tmp, config, options, progress, letters_folder(data) if data is not None else None,
+                     previous, withdrawn)
         written = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
         swap(tmp, outdir)
     except BaseException:
@@ -98,7 +105,10 @@ def swap(new: Path, outdir: Path) -> None:
 
 
 def write_folder(project: Project, root: Path, config: Config, options: Options,
-                 progress: Callable[[str], None], letters: Path | None = None) -> None:
+                 progress: Callable[[str], None], letters: Path | None = None, previous: History | None = None,
+                 withdrawn: tuple[Path, list] | None = None) -> History:
+    """Write every file of the folder into `root`; returns its history (release.json), computed once the
+    datasets are written (a version is a new N-Triples file) and before the pages and the catalog, which show it."""
     base = project.vocab.base
     sources = source_files(letters=letters)
     check_letters(project, sources)
@@ -115,12 +125,45 @@ def write_folder(project: Project, root: Path, config: Config, options: Options,
             write_dataset(project, builder, letter, table, root, config, facts, standalone)
             write_tables(project, letter, table, root, config, facts, data)
             progress(f"{table.dataset_id}: {len(table.cells)} cells")
+    date = catalog_date(project, options)
+    history = compare(project, config, root, previous, options.previous, options.release or date, date,
+                      withdrawn if withdrawn is not None else (project_paths().data / "withdrawn.toml", []))
+    write_versions(history, previous, root, options.previous, config)
+    (root / HISTORY_FILE).write_bytes(history.to_json())
+    (root / CHANGES_FILE).write_bytes(history.changes_json())
     write_datapackage(project, config, facts, root / "datapackage.json")
     write_pages(project, root, config, facts, options)
     write_rdf(root / "void.ttl", grouped(void_statements(project, root, config, options)), "ttl", base)
-    catalog = grouped(catalog_statements(project, root, config, facts, options))
+    catalog = grouped(catalog_statements(project, root, config, facts, options, history))
     for name, fmt in CATALOG_FORMATS.items():
         write_rdf(root / name, catalog, fmt, base)
+    return history
+
+
+def write_versions(history: History, previous: History | None, root: Path, prev_root: Path | None,
+                   config: Config) -> None:
+    """Every version's files under `dataset/{id}/v{n}/`: the versions PREV published copied from PREV byte for
+    byte (hard links where the file system allows), this release's new ones from the current files just written.
+    Nothing a citation of an earlier release names is left out, withdrawn datasets' versions included."""
+    for ds in history.datasets.values():
+        published = {v.number for v in previous.datasets[ds.id].versions} if previous and ds.id in previous.datasets else set()
+        for v in ds.versions:
+            for fmt in config.formats:
+                rel = version_path(ds.id, v.number, fmt)
+                target = root / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if v.number in published:
+                    source = prev_root / rel
+                    if not source.is_file():
+                        raise UsageError(f"--previous {prev_root}: {rel} is missing, yet its {HISTORY_FILE} lists version "
+                                         f"{v.number} of {ds.id}: a released folder keeps every version's files")
+                else:
+                    source = root / dataset_path(ds.id, fmt)
+                regular(source)
+                try:
+                    os.link(source, target)
+                except OSError:
+                    shutil.copyfile(source, target)
 
 
 def write_pages(project: Project, root: Path, config: Config, facts: Facts, options: Options) -> None:

@@ -66,6 +66,9 @@ class DatasetHistory:
     issued: str  # ISO date: the first version's, never moves
     versions: list[Version] = field(default_factory=list)  # oldest first, never empty once built
     withdrawn: Withdrawal | None = None
+    # the last description published (the catalog describes a withdrawn dataset with it: DCAT-AP requires one)
+    description_fr: str = ""
+    description_en: str = ""
 
     @property
     def current(self) -> Version:
@@ -118,6 +121,11 @@ class History:
                "datasets": {k: asdict(v) for k, v in sorted(self.datasets.items())}}
         return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
+    def changes_json(self) -> bytes:
+        """changes.json: this release's Changes (its id, date and previous release included), for programs."""
+        doc = {"format": FORMAT, **asdict(self.current)}
+        return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
     @classmethod
     def from_json(cls, data: bytes) -> History:
         """The history of a release.json; ValueError (with what is wrong) on anything else."""
@@ -135,7 +143,8 @@ class History:
             w = d.get("withdrawn")
             datasets[k] = DatasetHistory(d["id"], d["title_fr"], d["title_en"], d["issued"],
                                          [Version(**v) for v in d["versions"]],
-                                         Withdrawal(**{**w, "replaced_by": tuple(w["replaced_by"])}) if w else None)
+                                         Withdrawal(**{**w, "replaced_by": tuple(w["replaced_by"])}) if w else None,
+                                         d.get("description_fr", ""), d.get("description_en", ""))
         return cls(releases, datasets)
 
     @classmethod
