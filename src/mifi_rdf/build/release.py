@@ -177,6 +177,12 @@ def _copy(d: DatasetHistory) -> DatasetHistory:
                           d.description_fr, d.description_en)
 
 
+def check_withdrawn(project: Project, previous: History | None, withdrawn: tuple[Path, list[Declared]]) -> list[Declared]:
+    """The entries of withdrawn.toml, checked against PREV's history and the data (errors as `compare` says)."""
+    tables = {t.dataset_id: (letter, t) for letter in project.letters for t in letter.tables}
+    return _check_withdrawn(previous or History(), tables, withdrawn)
+
+
 def _check_withdrawn(prev: History, tables: dict, withdrawn: tuple[Path, list[Declared]]) -> list[Declared]:
     path, declared = withdrawn
     for d in declared:

@@ -1,0 +1,305 @@
+"""A scripted sequence of releases (issue 20), each `build --previous` the one before, on copies in tmp_path.
+
+Step 0: the letters → A. Step 1: test letter 40001 (tests/releases/: two new rounds, made-up figures) → B.
+Step 2: test letter 40002 revising 30952 table 5 (France 418 → 421, Tunisie 241 → 239, total 1876 → 1877) → C.
+Step 3: 40001 table 2 removed from the data and declared in data/withdrawn.toml, replaced by 40001-t1 → D.
+The default run uses letter 30952 alone as step 0 (the letter the others revise: every assertion holds); the
+`slow` run starts from the five letters of data/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pyshacl
+import pytest
+import rdflib
+
+from conftest import ROOT, STANDARDS, run
+
+RELEASES = ROOT / "tests" / "releases"
+BASE = "https://w3id.org/mifi-rdf/"
+FORMATS = (".ttl", ".jsonld", ".nt", ".csv", ".csv-metadata.json", ".xlsx", ".sdmx.csv", ".sdmx.xml",
+           ".sdmx-structure.xml")
+WITHDRAWN = """# Datasets that left the data (docs/build.md, « Releases and versions »).
+[[withdrawn]]
+dataset = "40001-t2"
+reason_fr = "Ronde publiée par erreur dans la lettre 40001 ; ses chiffres sont repris dans le tableau 1."
+reason_en = "Draw published in error in letter 40001; its figures are restated in table 1."
+replaced_by = ["40001-t1"]
+"""
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class Sequence:
+    """The project copy in tmp_path and the folders built from it, step by step."""
+
+    def __init__(self, root: Path, letters: list[str]) -> None:
+        self.root = root
+        self.data = root / "data"
+        self.data.mkdir()
+        for ref in letters:
+            shutil.copytree(ROOT / "data" / ref, self.data / ref)
+        shutil.copy(ROOT / "data" / "catalog.toml", self.data)
+        self.ontology = Path(shutil.copytree(ROOT / "ontology", root / "ontology"))
+        self.letters = root / "sources" / "letters"  # beside data/: build publishes the letters' texts found there
+        self.letters.mkdir(parents=True)
+
+    def build(self, name: str, *options: str):
+        return run("--data", str(self.data), "--ontology", str(self.ontology), "build", str(self.root / name), *options)
+
+    def add_letter(self, ref: str) -> None:
+        shutil.copytree(RELEASES / ref, self.data / ref)
+        shutil.copy(RELEASES / f"{ref}.txt", self.letters)
+
+    def add_rounds(self) -> None:
+        rounds = self.ontology / "codes" / "rounds.ttl"
+        text = rounds.read_text(encoding="utf-8")
+        top = "<code/round/pstq-2026-03-20>, "
+        assert top in text
+        text = text.replace(top, top + "<code/round/pstq-2026-04-09>, <code/round/pstq-2026-04-23>, ", 1)
+        rounds.write_text(text + "\n" + (RELEASES / "rounds.ttl").read_text(encoding="utf-8"), encoding="utf-8")
+
+    def remove_table(self, ref: str, table: str) -> None:
+        toml = self.data / ref / "letter.toml"
+        text = toml.read_text(encoding="utf-8")
+        start = text.index(f'[[table]]\nid = "{table}"')
+        end = text.find("[[table]]", start + 1)
+        toml.write_text(text[:start].rstrip("\n") + "\n" + (text[end:] if end > 0 else ""), encoding="utf-8")
+        (self.data / ref / f"{table}.csv").unlink()
+
+
+def history(folder: Path) -> dict:
+    return json.loads((folder / "release.json").read_text(encoding="utf-8"))
+
+
+def changes(folder: Path) -> dict:
+    return json.loads((folder / "changes.json").read_text(encoding="utf-8"))
+
+
+def catalog(folder: Path) -> ox.Store:
+    store = ox.Store()
+    store.load(path=str(folder / "catalog.ttl"), format=ox.RdfFormat.TURTLE, base_iri=BASE)
+    return store
+
+
+def select(store: ox.Store, query: str) -> list[tuple[str, ...]]:
+    prefixes = ("PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX dct: <http://purl.org/dc/terms/> "
+                "PREFIX adms: <http://www.w3.org/ns/adms#> PREFIX spdx: <http://spdx.org/rdf/terms#> ")
+    return sorted(tuple(term.value for term in row) for row in store.query(prefixes + query))
+
+
+@pytest.fixture(scope="module", params=[pytest.param(["30952"], id="30952"),
+                                        pytest.param(["25623", "30735", "30952", "31180", "31224"], id="five-letters",
+                                                     marks=pytest.mark.slow)])
+def sequence(request, tmp_path_factory) -> Sequence:
+    s = Sequence(tmp_path_factory.mktemp("releases"), request.param)
+    s.results = {}
+    s.results["A"] = s.build("A")
+    s.add_letter("40001")
+    s.add_rounds()
+    s.results["B"] = s.build("B", "--previous", str(s.root / "A"))
+    s.add_letter("40002")
+    s.results["C"] = s.build("C", "--previous", str(s.root / "B"))
+    s.remove_table("40001", "t2")
+    (s.data / "withdrawn.toml").write_text(WITHDRAWN, encoding="utf-8")
+    s.results["D-same-id"] = s.build("D", "--previous", str(s.root / "C"))  # C's date again: its id is taken
+    s.results["D"] = s.build("D", "--previous", str(s.root / "C"), "--release", "2026-08")
+    for name, result in s.results.items():
+        if name != "D-same-id":
+            assert result.exit_code == 0, (name, result.output)
+    return s
+
+
+def test_step_0_is_release_1_of_every_dataset(sequence):
+    a = sequence.root / "A"
+    h = history(a)
+    first = h["releases"][0]
+    assert len(h["releases"]) == 1 and first["previous"] is None
+    assert first["release"] == first["date"] == ("2026-04-30" if len(h["datasets"]) == 8 else "2026-06-11")
+    assert first["added"] == sorted(h["datasets"]) and "30952-t5" in first["added"]
+    assert first["revised"] == {} and first["withdrawn"] == []
+    t5 = h["datasets"]["30952-t5"]
+    assert t5["issued"] == "2026-04-30"  # the letter's date
+    assert [(v["number"], v["release"], v["notes_fr"], v["notes_en"]) for v in t5["versions"]] == [
+        (1, first["release"], "Premier versement.", "First release.")]
+    nt = (a / "dataset" / "30952-t5.nt").read_bytes()
+    assert t5["versions"][0]["digest"] == "sha256:" + hashlib.sha256(nt).hexdigest()
+    for suffix in FORMATS:
+        assert (a / f"dataset/30952-t5/v1/30952-t5{suffix}").read_bytes() == (a / f"dataset/30952-t5{suffix}").read_bytes()
+    assert changes(a) == {"format": 1, **first}
+
+
+def test_step_1_adds_the_new_rounds_and_changes_nothing_else(sequence):
+    b = sequence.root / "B"
+    c = changes(b)
+    assert (c["release"], c["date"], c["previous"]) == ("2026-06-15", "2026-06-15", history(sequence.root / "A")[
+        "releases"][0]["release"])
+    assert c["added"] == ["40001-t1", "40001-t2"]
+    assert c["revised"] == {} and c["metadata"] == {} and c["withdrawn"] == []
+    assert "release 2026-06-15 (2026-06-15): 2 datasets added." in sequence.results["B"].stderr
+    h = history(b)
+    assert [v["number"] for v in h["datasets"]["30952-t5"]["versions"]] == [1]  # its N-Triples did not change
+    assert h["datasets"]["40001-t2"]["issued"] == "2026-06-15"
+
+
+def test_step_2_lists_each_revised_cell_with_the_revising_letter(sequence):
+    c = changes(sequence.root / "C")
+    assert c["added"] == ["40002-t1"] and c["withdrawn"] == [] and c["metadata"] == {}
+    cells = [(tuple(x["codes"]), x["measure"], x["old_value"], x["new_value"], x["old_status"], x["new_status"],
+              x["letter"], x["dataset"]) for x in c["revised"]["30952-t5"]]
+    assert cells == [
+        (("pstq-2025-12-04", "FRA"), "invitations", "418", "421", "published", "published", "40002", "40002-t1"),
+        (("pstq-2025-12-04", "TUN"), "invitations", "241", "239", "published", "published", "40002", "40002-t1"),
+        (("pstq-2025-12-04", "_T"), "invitations", "1876", "1877", "total", "total", "40002", "40002-t1"),
+    ]
+    assert list(c["revised"]) == ["30952-t5"]
+    h = history(sequence.root / "C")
+    assert [v["number"] for v in h["datasets"]["30952-t5"]["versions"]] == [1]  # revised by a later letter: same files
+    assert h["datasets"]["30952-t5"]["versions"][0]["release"] == h["releases"][0]["release"]
+
+
+def test_step_3_withdraws_a_declared_table_and_keeps_its_versions(sequence):
+    root = sequence.root
+    refused = sequence.results["D-same-id"]
+    assert refused.exit_code == 2
+    assert "release 2026-07-02 is already in --previous's history" in refused.stderr and "--release" in refused.stderr
+    d = root / "D"
+    c = changes(d)
+    assert (c["release"], c["date"], c["previous"]) == ("2026-08", "2026-07-02", "2026-07-02")
+    assert c["withdrawn"] == ["40001-t2"] and c["added"] == [] and c["revised"] == {}
+    w = history(d)["datasets"]["40001-t2"]["withdrawn"]
+    assert (w["release"], w["date"], w["replaced_by"]) == ("2026-08", "2026-07-02", ["40001-t1"])
+    assert w["reason_en"].startswith("Draw published in error")
+    assert not (d / "dataset" / "40001-t2.ttl").exists() and not (d / "dataset" / "40001-t2.csv").exists()
+    for suffix in FORMATS:
+        assert (d / f"dataset/40001-t2/v1/40001-t2{suffix}").read_bytes() == \
+            (root / "B" / f"dataset/40001-t2{suffix}").read_bytes()
+
+
+def test_every_earlier_versioned_file_stays_byte_identical(sequence):
+    names = ["A", "B", "C", "D"]
+    for n, earlier in enumerate(names):
+        older = {k: v for k, v in files_under(sequence.root / earlier).items() if re.match(r"dataset/[^/]+/v\d+/", k)}
+        assert older
+        for later in names[n + 1:]:
+            now = files_under(sequence.root / later)
+            assert {k: now.get(k) for k in older} == older, (earlier, later)
+
+
+def test_the_catalog_says_versions_dates_and_withdrawal(sequence):
+    store = catalog(sequence.root / "D")
+    t5 = f"{BASE}dataset/30952-t5"
+    assert select(store, f"SELECT ?v ?cur ?i ?m WHERE {{ <{t5}> dcat:version ?v ; dcat:hasCurrentVersion ?cur ; "
+                         "dct:issued ?i ; dct:modified ?m }") == [
+        ("1", f"{t5}/v1", "2026-04-30", history(sequence.root / "A")["releases"][0]["date"])]
+    assert bool(store.query("PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX dct: <http://purl.org/dc/terms/> "
+                            "PREFIX adms: <http://www.w3.org/ns/adms#> "
+                            f"ASK {{ <{t5}/v1> a dcat:Dataset ; dct:isVersionOf <{t5}> ; dcat:version \"1\" ; "
+                            "adms:versionNotes \"First release.\"@en, \"Premier versement.\"@fr . "
+                            f"<{t5}> dcat:hasVersion <{t5}/v1> }}"))
+    gone = f"{BASE}dataset/40001-t2"
+    assert select(store, f"SELECT ?s ?r ?m WHERE {{ <{gone}> adms:status ?s ; dct:isReplacedBy ?r ; dct:modified ?m ; "
+                         "dcat:hasVersion ?v }") == [
+        ("http://purl.org/adms/status/Withdrawn", f"{BASE}dataset/40001-t1", "2026-07-02")]
+    assert select(store, f"SELECT ?c WHERE {{ <{gone}> dcat:hasCurrentVersion ?c }}") == []
+    # every distribution of a version: its versioned file, with the size and SHA-256 of the file as written
+    rows = select(store, "SELECT ?url ?size ?sum WHERE { ?v dct:isVersionOf ?d ; dcat:distribution ?x . "
+                         "?x dcat:downloadURL ?url ; dcat:byteSize ?size ; spdx:checksum/spdx:checksumValue ?sum }")
+    assert len(rows) == 9 * sum(len(d["versions"]) for d in history(sequence.root / "D")["datasets"].values())
+    for url, size, checksum in rows:
+        data = (sequence.root / "D" / url.removeprefix(BASE)).read_bytes()
+        assert re.search(r"/v\d+/", url) and (len(data), hashlib.sha256(data).hexdigest()) == (int(size), checksum)
+
+
+def test_a_corrected_figure_bumps_the_version_and_names_the_cell(sequence, tmp_path):
+    """A correction of data/ (30952 t5's Maroc 145 → 146): version 2, listed with the dataset's own letter."""
+    data = Path(shutil.copytree(sequence.data, tmp_path / "data"))
+    shutil.copytree(sequence.root / "sources", tmp_path / "sources")
+    csv = data / "30952" / "t5.csv"
+    text = csv.read_text(encoding="utf-8")
+    assert "pstq-2025-12-04,MAR,invitations,145," in text and ",_T,invitations,1876," in text
+    csv.write_text(text.replace(",MAR,invitations,145,", ",MAR,invitations,146,").replace(
+        ",_T,invitations,1876,", ",_T,invitations,1877,"), encoding="utf-8")
+    out = tmp_path / "E"
+    result = run("--data", str(data), "--ontology", str(sequence.ontology), "build", str(out), "--no-validate",
+                 "--previous", str(sequence.root / "D"), "--release", "2026-09")
+    assert result.exit_code == 0, result.output
+    c = changes(out)
+    assert [(x["codes"][1], x["old_value"], x["new_value"], x["letter"], x["dataset"]) for x in c["revised"]["30952-t5"]] \
+        == [("MAR", "145", "146", "30952", "30952-t5"), ("_T", "1876", "1877", "30952", "30952-t5")]
+    versions = history(out)["datasets"]["30952-t5"]["versions"]
+    assert [(v["number"], v["release"], v["notes_fr"], v["notes_en"]) for v in versions][1:] == [
+        (2, "2026-09", "2 figures révisées.", "2 figures revised.")]
+    assert (out / "dataset/30952-t5/v1/30952-t5.csv").read_bytes() == (sequence.root / "A" / "dataset/30952-t5.csv").read_bytes()
+    assert (out / "dataset/30952-t5/v2/30952-t5.csv").read_bytes() == (out / "dataset/30952-t5.csv").read_bytes()
+    store = catalog(out)
+    t5 = f"{BASE}dataset/30952-t5"
+    assert select(store, f"SELECT ?v ?cur ?prev ?m WHERE {{ <{t5}> dcat:version ?v ; dcat:hasCurrentVersion ?cur ; "
+                         f"dct:modified ?m . ?cur dcat:previousVersion ?prev }}") == [
+        ("2", f"{t5}/v2", f"{t5}/v1", "2026-07-02")]
+
+
+def test_a_rebuild_is_byte_identical_and_no_change_is_prev_itself(sequence):
+    again = sequence.build("D-again", "--previous", str(sequence.root / "C"), "--release", "2026-08")
+    assert again.exit_code == 0, again.output
+    assert files_under(sequence.root / "D-again") == files_under(sequence.root / "D")
+    same = sequence.build("E", "--previous", str(sequence.root / "D"), "--release", "2026-09")
+    assert same.exit_code == 0, same.output
+    assert "no change since release 2026-08" in same.stderr
+    assert files_under(sequence.root / "E") == files_under(sequence.root / "D")
+
+
+def test_an_undeclared_removal_and_bad_declarations_are_refused(sequence, tmp_path):
+    data = Path(shutil.copytree(sequence.data, tmp_path / "data"))
+    shutil.copytree(sequence.root / "sources", tmp_path / "sources")
+    withdrawn = data / "withdrawn.toml"
+
+    def build(*extra: str):
+        return run("--data", str(data), "--ontology", str(sequence.ontology), "build", str(tmp_path / "out"),
+                   "--no-validate", *extra)
+
+    withdrawn.unlink()
+    result = build("--previous", str(sequence.root / "C"), "--release", "x")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].startswith("error: ") and "dataset 40001-t2 of the previous release is no " \
+        "longer in the data: declare it in withdrawn.toml" in result.stderr.splitlines()[-1]
+    assert "cells" not in result.stderr, "refused before any dataset is written"
+    withdrawn.write_text(WITHDRAWN.replace("40001-t2", "40001-t1").replace('["40001-t1"]', "[]"), encoding="utf-8")
+    result = build("--previous", str(sequence.root / "C"), "--release", "x")
+    assert result.exit_code == 1 and "withdrawn.toml:2:1: dataset 40001-t1 is in the data" in result.stderr
+    withdrawn.write_text(WITHDRAWN.replace("40001-t2", "40009-t1"), encoding="utf-8")
+    result = build("--previous", str(sequence.root / "C"), "--release", "x")
+    assert result.exit_code == 1 and "withdrawn.toml:2:1: dataset 40009-t1 was never published" in result.stderr
+    withdrawn.write_text("[[withdrawn]]\ndataset = 3\n", encoding="utf-8")
+    result = build("--previous", str(sequence.root / "C"), "--release", "x")
+    assert result.exit_code == 1 and "withdrawn.toml:1:1: expected dataset, reason_fr and reason_en" in result.stderr
+    assert not (tmp_path / "out").exists(), "nothing written"
+
+
+def test_previous_must_be_a_released_folder(sequence, tmp_path):
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    result = sequence.build("X", "--previous", str(plain))
+    assert result.exit_code == 2 and "not a released folder: it has no release.json" in result.stderr
+    (plain / "release.json").write_text('{"format": 1, "releases": [{"release": "x"}]}', encoding="utf-8")
+    result = sequence.build("X", "--previous", str(plain))
+    assert result.exit_code == 2 and "release.json: not a release.json written by mifi-rdf build" in result.stderr
+    assert not (sequence.root / "X").exists()
+
+
+@pytest.mark.slow
+def test_the_catalog_with_versions_and_a_withdrawal_conforms_to_dcat_ap_3(sequence):
+    graph = rdflib.Graph().parse(sequence.root / "D" / "catalog.ttl", format="turtle")
+    for rules in ("shacl/dcat-ap-SHACL.ttl", "html-shacl/shapes.ttl", "html-shacl/range.ttl"):
+        shapes = rdflib.Graph().parse(STANDARDS / "dcat-ap-3.0.1" / rules, format="turtle")
+        conforms, _, text = pyshacl.validate(graph, shacl_graph=shapes, inference="none")
+        assert conforms, f"{rules}:\n{text}"
