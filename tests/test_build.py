@@ -64,7 +64,8 @@ def catalog(built) -> rdflib.Graph:
 
 @pytest.fixture(scope="session")
 def datasets(catalog) -> list[rdflib.URIRef]:
-    return sorted(catalog.subjects(RDF.type, DCAT.Dataset))
+    """The datasets, not their versions (each a dcat:Dataset too, dcterms:isVersionOf its dataset)."""
+    return sorted(ds for ds in catalog.subjects(RDF.type, DCAT.Dataset) if catalog.value(ds, DCTERMS.isVersionOf) is None)
 
 
 def local(built: Path, url) -> Path:
@@ -82,10 +83,12 @@ def test_folder_has_every_part_and_a_progress_line_per_dataset(tmp_path, project
 
     result = build(tmp_path / "out")
     files = set(tree(tmp_path / "out"))
-    rdf = {"catalog.ttl", "catalog.jsonld", "catalog.rdf", "void.ttl", "ontology.ttl", "codes.ttl", "datapackage.json"}
-    data = {f"dataset/{ds}{suffix}" for ds in project.dataset_ids
-            for suffix in (".ttl", ".jsonld", ".nt", ".csv", ".csv-metadata.json", ".xlsx", ".sdmx.csv",
-                           ".sdmx-structure.xml", ".sdmx.xml")}
+    rdf = {"catalog.ttl", "catalog.jsonld", "catalog.rdf", "void.ttl", "ontology.ttl", "codes.ttl", "datapackage.json",
+           "release.json", "changes.json"}
+    suffixes = (".ttl", ".jsonld", ".nt", ".csv", ".csv-metadata.json", ".xlsx", ".sdmx.csv", ".sdmx-structure.xml",
+                ".sdmx.xml")
+    data = {f"dataset/{ds}{suffix}" for ds in project.dataset_ids for suffix in suffixes}
+    data |= {f"dataset/{ds}/v1/{ds}{suffix}" for ds in project.dataset_ids for suffix in suffixes}  # release 1
     pages = set(Website(project, load_config(BASE, Options()), gather_facts(project)).paths())
     assert {"index.html", "index.en.html", "dataset/30952-t5.html", "dataset/30952-t5.en.html", "style.css",
             "sitemap.xml", "robots.txt", "code/country/FRA.html", "series/pstq-invitations-by-country.html",
@@ -229,7 +232,8 @@ def test_only_the_recommended_properties_listed_in_readme_are_missing(catalog):
 
 def test_every_distribution_size_and_checksum_match_the_file(built, catalog, project):
     distributions = list(catalog.subjects(RDF.type, DCAT.Distribution))
-    assert len(distributions) == 9 * len(project.dataset_ids)  # ttl jsonld nt csv csvw xlsx sdmx-csv sdmx-ml sdmx-ml-data
+    # ttl jsonld nt csv csvw xlsx sdmx-csv sdmx-ml sdmx-ml-data, current and version 1's (dataset/ID/v1/)
+    assert len(distributions) == 2 * 9 * len(project.dataset_ids)
     for dist in distributions:
         path = local(built, catalog.value(dist, DCAT.downloadURL))
         assert catalog.value(dist, DCAT.accessURL) == catalog.value(dist, DCAT.downloadURL)

@@ -32,7 +32,12 @@ from .series import Series, find_series
 from .sources import provenance_statements, source_files
 
 RDF_FORMATS = {"ttl", "jsonld", "nt"}
-WITHDRAWN = "http://purl.org/adms/status/Withdrawn"  # ADMS's status vocabulary, as DCAT-AP 3 uses it
+WITHDRAWN = "http://purl.org/adms/status/Withdrawn"
+# what a version states as its dataset does: about the dataset, not its content; and, for the current version
+# only (the same files), its coverage
+VERSION_SHARED = {DCAT + "keyword", DCAT + "theme", DCT + "publisher", DCAT + "contactPoint", DCT + "language",
+                  DCT + "accrualPeriodicity", DCT + "conformsTo"}
+VERSION_COVERAGE = {DCT + "temporal", DCT + "spatial"}  # ADMS's status vocabulary, as DCAT-AP 3 uses it
 
 
 def catalog_iri(base: str) -> str:
@@ -196,6 +201,21 @@ def _shared_resources(config: Config, facts: Facts) -> Iterator[tuple]:
 
 def _dataset(project: Project, letter: Letter, table: Table, root: Path, config: Config,
              facts: Facts, history: History | None = None) -> Iterator[tuple]:
+    """A current dataset, its distributions and (with a history) its versions, which share what describes
+    the dataset rather than its content (keywords, themes, publisher, contact, languages…) and, for the
+    current version only (the same files), its coverage in time and space."""
+    d = N(f"{project.vocab.base}dataset/{table.dataset_id}")
+    own = list(_dataset_own(project, letter, table, root, config, facts, history))
+    yield from own
+    past = history.datasets.get(table.dataset_id) if history else None
+    if past:
+        shared = [(p, o) for s, p, o in own if s == d and p.value in VERSION_SHARED]
+        coverage = [(p, o) for s, p, o in own if s == d and p.value in VERSION_COVERAGE]
+        yield from _versions(d, past, root, config, project.vocab.base, shared, coverage)
+
+
+def _dataset_own(project: Project, letter: Letter, table: Table, root: Path, config: Config,
+                 facts: Facts, history: History | None) -> Iterator[tuple]:
     b = project.vocab.base
     cat = config.section("catalog")
     iri = f"{b}dataset/{table.dataset_id}"
@@ -243,8 +263,6 @@ def _dataset(project: Project, letter: Letter, table: Table, root: Path, config:
                                  table.title_fr, table.title_en, modified, root, config, b)
     sha256 = N(SPDX + "checksumAlgorithm_sha256")
     yield sha256, A, N(SPDX + "ChecksumAlgorithm")
-    if past:
-        yield from _versions(d, past, root, config, b)
 
 
 def _distribution(d: ox.NamedNode, dist_iri: str, rel: str, fmt: Format, title_fr: str, title_en: str,
@@ -277,7 +295,8 @@ def _distribution(d: ox.NamedNode, dist_iri: str, rel: str, fmt: Format, title_f
     yield checksum, N(SPDX + "checksumValue"), typed(facts_of_file.sha256, "hexBinary")
 
 
-def _versions(d: ox.NamedNode, ds: DatasetHistory, root: Path, config: Config, b: str) -> Iterator[tuple]:
+def _versions(d: ox.NamedNode, ds: DatasetHistory, root: Path, config: Config, b: str,
+              shared: list[tuple], coverage: list[tuple]) -> Iterator[tuple]:
     """DCAT 3 versioning: the dataset names its versions and (unless withdrawn) its current one; each version is a
     dcat:Dataset of its own (dcterms:isVersionOf, dcat:version, dcat:previousVersion, adms:versionNotes, its date)
     with its own distributions, the files under dataset/{id}/v{n}/ that never change once published."""
@@ -304,6 +323,8 @@ def _versions(d: ox.NamedNode, ds: DatasetHistory, root: Path, config: Config, b
                                                f"{v.notes_fr}")
         yield node, N(DCT + "description"), en(f"Version {v.number} of dataset {ds.id}, published on {v.date}: "
                                                f"{v.notes_en}")
+        for p, o in [*shared, *(coverage if v is ds.current and ds.withdrawn is None else [])]:
+            yield node, p, o
         for fmt in config.formats:
             yield from _distribution(node, f"{b}dataset/{ds.id}/v{v.number}/distribution/{fmt.key}",
                                      version_path(ds.id, v.number, fmt), fmt, title_fr, title_en, date, root, config, b)
@@ -331,10 +352,18 @@ def _withdrawn(project: Project, ds: DatasetHistory, root: Path, config: Config)
     yield d, N(DCAT + "contactPoint"), N(config.iri(config.section("contact")["iri"]))
     for other in w.replaced_by:
         yield d, N(DCT + "isReplacedBy"), N(f"{b}dataset/{other}")
+    for lang in cat["languages"]:
+        yield d, N(DCT + "language"), N(lang)
+    for theme in config.section("theme"):
+        yield d, N(DCAT + "theme"), N(theme["iri"])
     page = N(b + landing_page(ds.id))
     yield d, N(DCAT + "landingPage"), page
     yield page, A, N(FOAF + "Document")
-    yield from _versions(d, ds, root, config, b)
+    shared = [(N(DCT + "publisher"), N(config.iri(cat["publisher"]))),
+              (N(DCAT + "contactPoint"), N(config.iri(config.section("contact")["iri"]))),
+              *((N(DCT + "language"), N(lang)) for lang in cat["languages"]),
+              *((N(DCAT + "theme"), N(theme["iri"])) for theme in config.section("theme"))]
+    yield from _versions(d, ds, root, config, b, shared, [])
 
 
 def _membership(b: str, table: Table, series: list[Series]) -> Iterator[tuple]:
