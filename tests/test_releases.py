@@ -229,10 +229,11 @@ def test_a_corrected_figure_bumps_the_version_and_names_the_cell(sequence, tmp_p
     assert "pstq-2025-12-04,MAR,invitations,145," in text and ",_T,invitations,1876," in text
     csv.write_text(text.replace(",MAR,invitations,145,", ",MAR,invitations,146,").replace(
         ",_T,invitations,1876,", ",_T,invitations,1877,"), encoding="utf-8")
-    out = tmp_path / "E"
+    out = Path(shutil.copytree(sequence.root / "D", tmp_path / "E"))  # built in place of PREV: nothing lost
     result = run("--data", str(data), "--ontology", str(sequence.ontology), "build", str(out), "--no-validate",
-                 "--previous", str(sequence.root / "D"), "--release", "2026-09")
+                 "--previous", str(out), "--release", "2026-09")
     assert result.exit_code == 0, result.output
+    assert "release 2026-09 (2026-07-02): 1 dataset revised." in result.stderr
     c = changes(out)
     assert [(x["codes"][1], x["old_value"], x["new_value"], x["letter"], x["dataset"]) for x in c["revised"]["30952-t5"]] \
         == [("MAR", "145", "146", "30952", "30952-t5"), ("_T", "1876", "1877", "30952", "30952-t5")]
@@ -286,6 +287,8 @@ def test_an_undeclared_removal_and_bad_declarations_are_refused(sequence, tmp_pa
 
 
 def test_previous_must_be_a_released_folder(sequence, tmp_path):
+    result = sequence.build("X", "--previous", str(sequence.root / "D"), "--release", "../x")
+    assert result.exit_code == 2 and "--release '../x': expected an id of letters, digits" in result.stderr
     plain = tmp_path / "plain"
     plain.mkdir()
     result = sequence.build("X", "--previous", str(plain))

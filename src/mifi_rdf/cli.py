@@ -429,8 +429,11 @@ def build_cmd(obj: Context, outdir: Path, base_uri: str, license_iri: str | None
 
     project = obj.project(base_uri)
     say_borrowed_catalog(obj)
-    if release is not None and not release.strip():
-        fail("--release must not be empty", 2)
+    from .build.release import check_release_id, read_previous
+
+    if release is not None:
+        check_release_id(release)
+    before = read_previous(previous) if previous is not None else None  # read now: OUTDIR may be PREV itself
     options = Options(license_iri, issued.date() if issued else None, sparql_endpoint, previous, release)
     if no_validate:
         click.echo("warning: not validated (--no-validate)", err=True)
@@ -438,7 +441,7 @@ def build_cmd(obj: Context, outdir: Path, base_uri: str, license_iri: str | None
         refuse_invalid(project, None)
     written = build_folder(project, outdir, options, obj.data, progress=lambda line: click.echo(line, err=True))
     history = History.read(outdir)
-    if previous is not None and history is not None and len(history.releases) == len(History.read(previous).releases):
+    if before is not None and history is not None and len(history.releases) == len(before.releases):
         click.echo(f"no change since release {history.current.release}", err=True)
     elif history is not None:
         from .build.release import release_notes

@@ -35,7 +35,7 @@ from .datapackage import write_datapackage
 from .facts import Facts, gather_facts
 from .history import FILE as HISTORY_FILE
 from .history import History
-from .release import CHANGES_FILE, check_withdrawn, compare, read_previous, read_withdrawn
+from .release import CHANGES_FILE, check_release_id, check_withdrawn, compare, read_previous, read_withdrawn
 from .sources import check_letters, copy_sources, source_files
 from .standalone import Standalone
 from .void import void_statements
@@ -54,6 +54,8 @@ def build_folder(project: Project, outdir: Path, options: Options, data: Path | 
         raise UsageError(f"refusing to replace {outdir}: it is not empty and has no {MARKER}, "
                          "so it is not a folder mifi-rdf built")
     config = load_config(project.vocab.base, options, data)
+    if options.release is not None:
+        check_release_id(options.release)
     previous = read_previous(options.previous) if options.previous is not None else None
     withdrawn = read_withdrawn(data if data is not None else project_paths().data)
     check_withdrawn(project, previous, withdrawn)  # before anything is written

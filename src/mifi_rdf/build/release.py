@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,17 @@ class Declared:
     reason_en: str
     replaced_by: tuple[str, ...]
     line: int
+
+
+RELEASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def check_release_id(release: str) -> str:
+    """A release id names files and URLs (the changes page of each release): letters, digits, `.`, `_`, `-`."""
+    if not RELEASE_ID.fullmatch(release):
+        raise UsageError(f"--release {release!r}: expected an id of letters, digits, '.', '_' and '-' (at most 64, "
+                         "not starting with a punctuation mark), such as 2026-12")
+    return release
 
 
 def read_previous(prev: Path) -> History:
