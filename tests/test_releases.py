@@ -175,7 +175,7 @@ def test_step_3_withdraws_a_declared_table_and_keeps_its_versions(sequence):
     d = root / "D"
     c = changes(d)
     assert (c["release"], c["date"], c["previous"]) == ("2026-08", "2026-07-02", "2026-07-02")
-    assert c["withdrawn"] == ["40001-t2"] and c["added"] == [] and c["revised"] == {}
+    assert c["withdrawn"] == ["40001-t2"] and c["added"] == [] and c["revised"] == {} and c["metadata"] == {}
     w = history(d)["datasets"]["40001-t2"]["withdrawn"]
     assert (w["release"], w["date"], w["replaced_by"]) == ("2026-08", "2026-07-02", ["40001-t1"])
     assert w["reason_en"].startswith("Draw published in error")
