@@ -129,7 +129,8 @@ def version_path(dataset_id: str, number: int, fmt: Format) -> str:
 
 
 def version_iri(base: str, dataset_id: str, number: int) -> str:
-    """The IRI of a version of a dataset (a dcat:Dataset, dcterms:isVersionOf the dataset's IRI: DCAT 3 has no dcat:isVersionOf)."""
+    """The IRI of a version of a dataset: a dcat:Dataset, dcterms:isVersionOf the dataset's IRI (DCAT 3 has no
+    dcat:isVersionOf)."""
     return f"{base}dataset/{dataset_id}/v{number}"
 
 

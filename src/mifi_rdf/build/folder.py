@@ -135,7 +135,7 @@ def write_folder(project: Project, root: Path, config: Config, options: Options,
     (root / HISTORY_FILE).write_bytes(history.to_json())
     (root / CHANGES_FILE).write_bytes(history.changes_json())
     write_datapackage(project, config, facts, root / "datapackage.json")
-    write_pages(project, root, config, facts, options)
+    write_pages(project, root, config, facts, options, history)
     write_rdf(root / "void.ttl", grouped(void_statements(project, root, config, options)), "ttl", base)
     catalog = grouped(catalog_statements(project, root, config, facts, options, history))
     for name, fmt in CATALOG_FORMATS.items():
@@ -169,8 +169,11 @@ def write_versions(history: History, previous: History | None, root: Path, prev_
                     shutil.copyfile(source, target)
 
 
-def write_pages(project: Project, root: Path, config: Config, facts: Facts, options: Options) -> None:
+def write_pages(project: Project, root: Path, config: Config, facts: Facts, options: Options,
+                history: History | None = None) -> None:
     """The site people read (render/): every page, the stylesheet, sitemap, robots.txt, the letters.
+
+    `history`: the folder's (release.json), computed before the pages are written.
 
     One process writes every page. Forking page workers was faster on two cores, but a child forked
     while any thread of the parent held a lock (pyoxigraph's and polars' own threads, which Python
