@@ -225,7 +225,8 @@ def test_the_catalog_says_versions_dates_and_withdrawal(sequence):
 
 
 def test_a_corrected_figure_bumps_the_version_and_names_the_cell(sequence, tmp_path):
-    """A correction of data/ (30952 t5's Maroc 145 → 146): version 2, listed with the dataset's own letter."""
+    """A correction of data/ (30952 t5's Maroc 145 → 146, its English title): version 2, the cells listed with the
+    dataset's own letter, the title among the metadata."""
     data = Path(shutil.copytree(sequence.data, tmp_path / "data"))
     shutil.copytree(sequence.root / "sources", tmp_path / "sources")
     csv = data / "30952" / "t5.csv"
@@ -233,6 +234,10 @@ def test_a_corrected_figure_bumps_the_version_and_names_the_cell(sequence, tmp_p
     assert "pstq-2025-12-04,MAR,invitations,145," in text and ",_T,invitations,1876," in text
     csv.write_text(text.replace(",MAR,invitations,145,", ",MAR,invitations,146,").replace(
         ",_T,invitations,1876,", ",_T,invitations,1877,"), encoding="utf-8")
+    toml = data / "30952" / "letter.toml"
+    title = 'title_en = "PSTQ invitations by country of citizenship — draw of 4 December 2025"'
+    assert title in toml.read_text(encoding="utf-8")
+    toml.write_text(toml.read_text(encoding="utf-8").replace(title, title[:-1] + ' (corrected)"'), encoding="utf-8")
     out = Path(shutil.copytree(sequence.root / "D", tmp_path / "E"))  # built in place of PREV: nothing lost
     result = run("--data", str(data), "--ontology", str(sequence.ontology), "build", str(out), "--no-validate",
                  "--previous", str(out), "--release", "2026-09")
@@ -241,9 +246,11 @@ def test_a_corrected_figure_bumps_the_version_and_names_the_cell(sequence, tmp_p
     c = changes(out)
     assert [(x["codes"][1], x["old_value"], x["new_value"], x["letter"], x["dataset"]) for x in c["revised"]["30952-t5"]] \
         == [("MAR", "145", "146", "30952", "30952-t5"), ("_T", "1876", "1877", "30952", "30952-t5")]
+    assert c["metadata"] == {"30952-t5": ["title_en"]}
     versions = history(out)["datasets"]["30952-t5"]["versions"]
     assert [(v["number"], v["release"], v["notes_fr"], v["notes_en"]) for v in versions][1:] == [
-        (2, "2026-09", "2 figures révisées.", "2 figures revised.")]
+        (2, "2026-09", "2 figures révisées ; modifié : titre anglais.", "2 figures revised; changed: English title.")]
+    assert history(out)["datasets"]["30952-t5"]["title_en"].endswith("(corrected)")
     assert (out / "dataset/30952-t5/v1/30952-t5.csv").read_bytes() == (sequence.root / "A" / "dataset/30952-t5.csv").read_bytes()
     assert (out / "dataset/30952-t5/v2/30952-t5.csv").read_bytes() == (out / "dataset/30952-t5.csv").read_bytes()
     store = catalog(out)

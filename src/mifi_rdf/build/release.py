@@ -276,7 +276,7 @@ def _differences(table: Table, before: DatasetHistory, prev_root: Path | None, r
 
 
 def version_notes(cells: int, words: list[str]) -> tuple[str, str]:
-    """adms:versionNotes of a new version, in words: « 2 figures révisées ; libellés des codes modifiés »."""
+    """adms:versionNotes of a new version, in words: « 2 figures révisées ; modifié : libellés des codes. »."""
     fr, en = [], []
     if cells:
         fr.append(f"{cells} figure révisée" if cells == 1 else f"{cells} figures révisées")
@@ -284,7 +284,12 @@ def version_notes(cells: int, words: list[str]) -> tuple[str, str]:
     if words:
         fr.append("modifié : " + ", ".join(METADATA_WORDS[w][0] for w in words))
         en.append("changed: " + ", ".join(METADATA_WORDS[w][1] for w in words))
-    return "; ".join(fr).capitalize() + ".", "; ".join(en).capitalize() + "."
+    return _sentence(" ; ".join(fr)), _sentence("; ".join(en))  # French spaces its semicolon
+
+
+def _sentence(text: str) -> str:
+    """Capitalized and ended with a full stop (str.capitalize would lowercase « English title »)."""
+    return text[:1].upper() + text[1:] + "."
 
 
 def release_notes(changes: Changes) -> tuple[str, str]:
@@ -302,4 +307,4 @@ def release_notes(changes: Changes) -> tuple[str, str]:
             en.append(f"{n} {one_en if n == 1 else many_en}")
     if changes.previous is None:
         return "Premier versement : " + ", ".join(fr) + ".", "First release: " + ", ".join(en) + "."
-    return ", ".join(fr).capitalize() + ".", ", ".join(en).capitalize() + "."
+    return _sentence(", ".join(fr)), _sentence(", ".join(en))
