@@ -298,6 +298,12 @@ def test_an_undeclared_removal_and_bad_declarations_are_refused(sequence, tmp_pa
     withdrawn.write_text("[[withdrawn]]\ndataset = 3\n", encoding="utf-8")
     result = build("--previous", str(sequence.root / "C"), "--release", "x")
     assert result.exit_code == 1 and "withdrawn.toml:1:1: expected dataset, reason_fr and reason_en" in result.stderr
+    withdrawn.unlink()  # D withdrew 40001-t2: its id published again is refused
+    shutil.copytree(RELEASES / "40001", data / "40001", dirs_exist_ok=True)
+    result = build("--previous", str(sequence.root / "D"), "--release", "x")
+    assert result.exit_code == 1
+    assert "letter.toml: dataset 40001-t2 was withdrawn in release 2026-08: a withdrawn dataset's id is never " \
+        "published again" in result.stderr
     assert not (tmp_path / "out").exists(), "nothing written"
 
 
