@@ -426,11 +426,10 @@ def build_cmd(obj: Context, outdir: Path, base_uri: str, license_iri: str | None
     from .build.config import Options
     from .build.folder import build_folder
     from .build.history import History
+    from .build.release import check_release_id, read_previous, release_notes
 
     project = obj.project(base_uri)
     say_borrowed_catalog(obj)
-    from .build.release import check_release_id, read_previous
-
     if release is not None:
         check_release_id(release)
     before = read_previous(previous) if previous is not None else None  # read now: OUTDIR may be PREV itself
@@ -444,8 +443,6 @@ def build_cmd(obj: Context, outdir: Path, base_uri: str, license_iri: str | None
     if before is not None and history is not None and len(history.releases) == len(before.releases):
         click.echo(f"no change since release {history.current.release}", err=True)
     elif history is not None:
-        from .build.release import release_notes
-
         click.echo(f"release {history.current.release} ({history.current.date}): {release_notes(history.current)[1]}",
                    err=True)
     click.echo(f"wrote {outdir}: {len(written)} files", err=True)
