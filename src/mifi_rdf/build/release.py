@@ -169,11 +169,11 @@ def compare(project: Project, config: Config, root: Path, previous: History | No
     if release_id in {c.release for c in prev.releases}:
         raise UsageError(f"release {release_id} is already in --previous's history and something changed since: give "
                          "this release its own id with --release ID")
-    for k, (_letter, table) in tables.items():
+    for k, (letter, table) in tables.items():
         if k in new_versions:
             if k not in datasets:
                 # issued: the letter's date, when the ministry issued the figures; never moves
-                datasets[k] = DatasetHistory(k, table.title_fr, table.title_en, _letter.letter_date.isoformat())
+                datasets[k] = DatasetHistory(k, table.title_fr, table.title_en, letter.letter_date.isoformat())
             datasets[k].versions.append(new_versions[k])
         ds = datasets[k]
         ds.title_fr, ds.title_en = table.title_fr, table.title_en
