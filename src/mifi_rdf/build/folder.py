@@ -32,6 +32,7 @@ from .config import Config, FileFacts, Format, Options, dataset_path, load_confi
 from .csvw import write_csv, write_csvw
 from .datapackage import write_datapackage
 from .facts import Facts, gather_facts
+from .history import History
 from .sources import check_letters, copy_sources, source_files
 from .standalone import Standalone
 from .void import void_statements
@@ -123,14 +124,16 @@ def write_folder(project: Project, root: Path, config: Config, options: Options,
         write_rdf(root / name, catalog, fmt, base)
 
 
-def write_pages(project: Project, root: Path, config: Config, facts: Facts, options: Options) -> None:
+def write_pages(project: Project, root: Path, config: Config, facts: Facts, options: Options,
+                history: History | None = None) -> None:
     """The site people read (render/): every page, the stylesheet, sitemap, robots.txt, the letters.
 
     One process writes every page. Forking page workers was faster on two cores, but a child forked
     while any thread of the parent held a lock (pyoxigraph's and polars' own threads, which Python
-    does not see) waited for it forever: CI hung on it twice."""
+    does not see) waited for it forever: CI hung on it twice.
+    With the folder's `history`, the changes pages, feed.xml and the withdrawal notices are among them."""
     website = Website(project, config, facts, files=lambda table: data_files(table, root, config),
-                      sparql=options.sparql_endpoint, sources=project_paths().sources)
+                      sparql=options.sparql_endpoint, sources=project_paths().sources, history=history)
     paths = website.paths()
     for folder in sorted({(root / p).parent for p in paths}):
         folder.mkdir(parents=True, exist_ok=True)
