@@ -9,6 +9,7 @@ data/) withdrawn, its versioned files kept and its notice page written by render
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -16,6 +17,8 @@ import pytest
 from mifi_rdf.build.config import Options, load_config, version_path
 from mifi_rdf.build.facts import gather_facts
 from mifi_rdf.build.history import FILE, Changes, DatasetHistory, History, Version, Withdrawal
+from mifi_rdf.build.site import open_site
+from mifi_rdf.errors import UsageError
 from mifi_rdf.render.website import Website
 from test_serve import http
 
@@ -123,3 +126,13 @@ def test_current_datasets_still_answer_as_before(server, released):
     status, headers, body = http(f"{server}/feed.xml")
     assert (status, headers["Content-Type"], body) == (200, "application/atom+xml", (released / "feed.xml").read_bytes())
     assert http(f"{server}/dataset/30952-t5.csv-metadata.json")[1]["Content-Type"] == "application/csvm+json"
+
+
+@pytest.mark.parametrize("text", ["{}", "not json", '{"format": 1, "releases": [{}], "datasets": {}}'])
+def test_a_malformed_history_is_refused_naming_the_file(tmp_path, site, project, text):
+    root = tmp_path / "site"
+    root.mkdir()
+    shutil.copy(site / "catalog.ttl", root)  # what open_site reads before the history
+    (root / FILE).write_text(text, encoding="utf-8")
+    with pytest.raises(UsageError, match=rf"^{re.escape(str(root / FILE))}: not a release history mifi-rdf wrote"):
+        open_site(project, root)
