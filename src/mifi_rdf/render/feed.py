@@ -14,15 +14,12 @@ gives the same bytes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import jinja2
 
-from ..build.config import version_iri
+from ..build.config import Config, version_iri
 from ..build.history import CellChange, Changes
 from .changes import Releases, release_path
 from .text import date
-
-if TYPE_CHECKING:
-    from .website import Website
 
 CELLS_SHOWN = 5  # changed cells named in a summary; the release's page lists them all
 KINDS = {"added": "Ajouté / Added", "revised": "Révisé / Revised", "metadata_only": "Métadonnées / Metadata"}
@@ -60,20 +57,20 @@ SAY = {
 }
 
 
-def atom_feed(site: Website) -> bytes:
-    r = site.releases
-    assert r is not None and r.history.releases
-    base, cat = site.base, site.config.section("catalog")
+def atom_feed(r: Releases, config: Config, env: jinja2.Environment) -> bytes:
+    """The feed of the whole history, rendered with templates/feed.xml."""
+    assert r.history.releases
+    base, cat = r.base, config.section("catalog")
     entries = [entry(r, base, c, x) for c in r.releases() for x in sorted({*c.added, *c.revised, *c.metadata})]
-    publisher = site.data.label(site.config.iri(cat["publisher"]), "fr").text
+    publisher = r.data.label(config.iri(cat["publisher"]), "fr").text
     feed = {
         "id": f"{base}feed.xml", "title": SAY["fr"]["feed"].format(title=cat["title_fr"]), "subtitle": SAY["fr"]["subtitle"],
         "updated": stamp(r.history.current), "author": publisher,
-        "rights": site.config.section("license").get("title_fr", site.config.license)
-        if site.config.license == site.config.section("license")["iri"] else site.config.license,
+        "rights": config.section("license").get("title_fr", config.license)
+        if config.license == config.section("license")["iri"] else config.license,
         "page_fr": f"{base}changes/index.html", "page_en": f"{base}changes/index.en.html",
     }
-    return site.env.get_template("feed.xml").render(feed=feed, entries=entries).encode("utf-8")
+    return env.get_template("feed.xml").render(feed=feed, entries=entries).encode("utf-8")
 
 
 def stamp(c: Changes) -> str:

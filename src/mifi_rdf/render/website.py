@@ -43,6 +43,7 @@ from ..project import Project
 from .changes import Releases, release_path
 from .charts import Chart, chart_absence, make_chart, words
 from .data import TERM_KINDS, Entry, Series, SiteData
+from .feed import atom_feed
 from .grid import Axis, Grid, Header, make_grid
 from .text import (
     LANGS,
@@ -281,9 +282,8 @@ class Website:
         if route.kind == "robots":
             return f"User-agent: *\nAllow: /\n\nSitemap: {self.base}sitemap.xml\n".encode()
         if route.kind == "feed":
-            from .feed import atom_feed
-
-            return atom_feed(self)
+            assert self.releases is not None
+            return atom_feed(self.releases, self.config, self.env)
         if route.kind == "sitemap":
             pages = [self.base + p for p in self.routes if p.endswith(".html")]
             return self.env.get_template("sitemap.xml").render(pages=pages).encode("utf-8")
