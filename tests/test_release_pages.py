@@ -73,6 +73,7 @@ class Page(html.parser.HTMLParser):
     def __init__(self, body: bytes) -> None:
         super().__init__()
         self.hrefs: list[str] = []
+        self.ids: list[str] = []
         self.parts: list[str] = []
         self.feed(body.decode("utf-8"))
 
@@ -80,6 +81,8 @@ class Page(html.parser.HTMLParser):
         attrs = dict(attrs)
         if "href" in attrs:
             self.hrefs.append(attrs["href"])
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
 
     def handle_data(self, data) -> None:
         self.parts.append(data)
@@ -104,6 +107,13 @@ def test_every_release_has_its_page_in_both_languages_and_the_sitemap_lists_them
     sitemap = website.render("sitemap.xml").decode()
     for path in ["changes/index.html", "changes/2026-02.en.html", f"dataset/{GONE}.html", f"dataset/{GONE}.en.html"]:
         assert f"<loc>{BASE}{path}</loc>" in sitemap
+
+
+def test_no_release_page_gives_one_id_to_two_elements(website):
+    for path in website.paths():
+        if path.startswith("changes/") or path in (f"dataset/{GONE}.html", "dataset/30952-t5.html"):
+            ids = page(website, path).ids
+            assert len(ids) == len(set(ids)), (path, sorted(i for i in ids if ids.count(i) > 1))
 
 
 def test_a_site_without_history_has_no_release_pages(project):
