@@ -172,6 +172,21 @@ def test_the_withdrawn_dataset_is_listed_with_reason_and_replacement(website):
     assert "Replaced by table 5 of letter 30952." in en.text and "../dataset/30952-t5.en.html" in en.hrefs
 
 
+def test_a_cell_of_a_dataset_the_data_no_longer_has_shows_its_codes(project):
+    history = make_history(project)
+    history.releases[1].revised[GONE] = [CellChange(("pstq-2025-12-04", "FRA"), "invitations", "12", "published", None,
+                                                    "confidential", "99999", GONE)]
+    site = Website(project, load_config(BASE, Options()), gather_facts(project), history=history)
+    body = site.render("changes/2026-02.html").decode()
+    section = body[body.index(f'<h3 id="{GONE}">'):]
+    row = re.search(r"<tr>\s*<th scope=\"row\">(.*?)</tr>", section, re.S).group(1)
+    assert row.startswith("<code>pstq-2025-12-04</code> · <code>FRA</code></th>")  # no structure to read them with
+    assert "<td><span lang=\"zxx\">invitations</span></td>" in row and '<td class="num">12</td>' in row
+    assert '<td class="num">valeur protégée</td>' in row  # a status is still a status
+    entry = next(e for e in feedparser.parse(site.render("feed.xml")).entries if e.id == f"{BASE}changes/2026-02#{GONE}")
+    assert "pstq-2025-12-04 · FRA\u00a0: 12 → valeur protégée (lettre 99999, 99999-t1)" in entry.summary
+
+
 def test_an_empty_release_says_no_change(project):
     history = make_history(project)
     history.releases.append(Changes("2026-04", "2026-04-01", "2026-03"))
