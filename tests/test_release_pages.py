@@ -146,12 +146,14 @@ def test_a_corrected_cell_shows_its_labels_old_and_new_figure_and_its_letter(web
     lost = Page(rows[0].encode()).text
     assert "valeur perdue 1 200 " in lost and " 0 " not in lost
     p = page(website, "changes/2026-02.html")
-    assert "Métadonnées modifiées" in p.text and "title_en" in p.text and "code labels" in p.text
+    assert "Métadonnées modifiées" in p.text
+    assert "25623-t1 version 2 : titre anglais" in p.text and "30735-t1 version 2 : libellés des codes" in p.text
     assert p.text.count("version 2") == 4  # 25623-t1 (cells and metadata), 30952-t5, 30735-t1
     assert "2026-01.html" in p.hrefs and "2026-03.html" in p.hrefs  # previous and next release
     assert "Aucun changement" not in p.text
     en = page(website, "changes/2026-02.en.html")
     assert "value not available 1,200" in en.text
+    assert "25623-t1 version 2: English title" in en.text
     assert "PSTQ, draw of 4 December 2025 · France number of invitations 418 421" in en.text
 
 
@@ -267,6 +269,8 @@ def test_the_feed_is_atom_with_one_entry_per_added_or_revised_dataset_per_releas
     assert [t.term for t in feed.entries[0].tags] == ["revised"]
     assert "New version, release 2026-02 of 10 February 2026." in feed.entries[2].summary  # 30735-t1: metadata only
     assert [t.term for t in feed.entries[2].tags] == ["metadata"]
+    assert "Métadonnées modifiées\u00a0: libellés des codes." in feed.entries[2].summary
+    assert "Metadata changed: code labels." in feed.entries[2].summary
     added = feed.entries[4]
     assert added.title.startswith("Nouveau") and added.updated == "2026-01-15T00:00:00Z"
     assert "New dataset, release 2026-01 of 15 January 2026." in added.summary

@@ -19,6 +19,18 @@ from ..build.history import CellChange, Changes, DatasetHistory, History, Versio
 from .data import SiteData
 from .text import Lit, number
 
+# what else than cells changed in a dataset's files: the keys of Changes.metadata, in words (a key not listed is shown as it is)
+METADATA_WORDS = {
+    "title_fr": ("titre français", "French title"),
+    "title_en": ("titre anglais", "English title"),
+    "description_fr": ("description française", "French description"),
+    "description_en": ("description anglaise", "English description"),
+    "code labels": ("libellés des codes", "code labels"),
+    "cell notes": ("notes des cellules", "cell notes"),
+    "cells": ("cellules ajoutées ou retirées", "cells added or removed"),
+    "structure": ("structure", "structure"),
+    "other statements": ("autres énoncés du jeu de données", "other statements of the dataset"),
+}
 RELEASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # a release id is a file name in changes/
 
 
@@ -126,6 +138,14 @@ class Releases:
             return Lit(number(value, lang), lang)
         found = self.data.vocab.statuses.get(status)
         return self.data.label(found.iri, lang) if found is not None else Lit(status, "zxx")
+
+    def metadata(self, keys: list[str], lang: str) -> list[Lit]:
+        """What changed besides cells, in words of the language; an unknown key as it is."""
+        out = []
+        for key in keys:
+            words = METADATA_WORDS.get(key)
+            out.append(Lit(words[0] if lang == "fr" else words[1], lang) if words else Lit(key, "zxx"))
+        return out
 
     def code_text(self, code: Code, lang: str) -> str:
         return self.data.label(code.iri, lang).text if code.iri else code.notation

@@ -111,7 +111,7 @@ def summary(r: Releases, c: Changes, dataset_id: str, kind: str, lang: str) -> s
         more = say["more"].format(n=len(cells) - CELLS_SHOWN) if len(cells) > CELLS_SHOWN else ""
         parts.append(say["cells" if len(cells) > 1 else "cell"].format(n=len(cells), cells=shown + more) + ".")
     if dataset_id in c.metadata:
-        parts.append(say["metadata"].format(what=", ".join(c.metadata[dataset_id])))
+        parts.append(say["metadata"].format(what=", ".join(w.text for w in r.metadata(c.metadata[dataset_id], lang))))
     return " ".join(parts)
 
 

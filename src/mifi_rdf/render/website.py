@@ -476,7 +476,8 @@ class Website:
             "added": [(x, r.title(x, lang), r.version_in(x, c.release)) for x in c.added],
             "revised": [(x, r.title(x, lang), r.version_in(x, c.release), [r.cell(x, cell, lang) for cell in cells])
                         for x, cells in sorted(c.revised.items())],
-            "metadata": [(x, r.title(x, lang), r.version_in(x, c.release), what) for x, what in sorted(c.metadata.items())],
+            "metadata": [(x, r.title(x, lang), r.version_in(x, c.release), r.metadata(what, lang))
+                         for x, what in sorted(c.metadata.items())],
             "withdrawn": [(x, r.title(x, lang), r.dataset(x)) for x in c.withdrawn],
             "dataset_page": lambda x: f"dataset/{x}.html",
         }
