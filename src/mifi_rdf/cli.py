@@ -532,7 +532,9 @@ def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: s
     with contextlib.suppress(urllib.error.URLError, OSError, http.client.HTTPException):
         if target.bulk():  # a store that cannot be reached is reported by the first write
             click.echo("Oxigraph's server: each graph deleted, then bulk-loaded (POST ?no_transaction)", err=True)
-    report = run_publish(project, catalog, target, keep_stale=keep_stale)
+    from .build.history import History  # a released folder's withdrawn datasets keep their notice in the store
+
+    report = run_publish(project, catalog, target, keep_stale=keep_stale, history=History.read(site) if site else None)
     for line in report.lines():
         click.echo(line)
     total = sum(p.triples for p in report.loaded)

@@ -30,8 +30,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from .build.history import History
 from .build.site import catalog_graph
 from .errors import UsageError
+from .namespaces import DCAT, DCT, A
 from .paths import sparql
 from .progress import steps
 from .project import Project
@@ -42,17 +44,47 @@ TIMEOUT = 120  # seconds for one HTTP exchange
 BATCH = 200_000  # triples in one request at most
 
 
-def sources(project: Project, catalog: Iterable[ox.Triple]) -> list[Callable[[], Iterable[ox.Quad]]]:
+def sources(project: Project, catalog: Iterable[ox.Triple],
+            history: History | None = None) -> list[Callable[[], Iterable[ox.Quad]]]:
     """Every stream of quads to publish; each quad's graph name says where it goes.
 
     The cubes come in graph/ontology, graph/codes, graph/letters and graph/dataset/{id}; the
-    catalog (from site.py: the one of the files people download) in graph/catalog.
+    catalog (from site.py: the one of the files people download) in graph/catalog; a dataset the
+    history withdrew keeps its graph/dataset/{id}, holding its withdrawal notice only.
     """
     graph = catalog_graph(project.vocab.base)
     return [
         lambda: project.statements(graphs=True),
         lambda: (ox.Quad(t.subject, t.predicate, t.object, graph) for t in catalog),
+        lambda: withdrawal_notices(project, history),
     ]
+
+
+ADMS_STATUS = ox.NamedNode("http://www.w3.org/ns/adms#status")
+WITHDRAWN = ox.NamedNode("http://purl.org/adms/status/Withdrawn")  # the ADMS status vocabulary's, as the catalog says
+
+
+def withdrawal_notices(project: Project, history: History | None) -> Iterator[ox.Quad]:
+    """What the store keeps of a withdrawn dataset, in its own graph: that it is withdrawn (adms:status), why
+    (dcterms:description, fr and en), what replaces it (dcterms:isReplacedBy), and its titles; a query for its
+    IRI then finds the notice, not nothing. Datasets still in the data are not withdrawn, whatever the history."""
+    if history is None:
+        return
+    base = project.vocab.base
+    current = set(project.dataset_ids)
+    for x, d in sorted(history.datasets.items()):
+        w = d.withdrawn
+        if w is None or x in current:
+            continue
+        graph, node = ox.NamedNode(f"{base}graph/dataset/{x}"), ox.NamedNode(f"{base}dataset/{x}")
+        statements = [(A, ox.NamedNode(DCAT + "Dataset")), (ADMS_STATUS, WITHDRAWN),
+                      (ox.NamedNode(DCT + "title"), ox.Literal(d.title_fr, language="fr")),
+                      (ox.NamedNode(DCT + "title"), ox.Literal(d.title_en, language="en")),
+                      (ox.NamedNode(DCT + "description"), ox.Literal(w.reason_fr, language="fr")),
+                      (ox.NamedNode(DCT + "description"), ox.Literal(w.reason_en, language="en")),
+                      *((ox.NamedNode(DCT + "isReplacedBy"), ox.NamedNode(f"{base}dataset/{r}")) for r in w.replaced_by)]
+        for p, o in statements:
+            yield ox.Quad(node, p, o, graph)
 
 
 @dataclass
@@ -72,11 +104,11 @@ class Part:
             yield ox.serialize(self.statements[start:start + BATCH], format=ox.RdfFormat.N_TRIPLES)
 
 
-def parts(project: Project, catalog: Iterable[ox.Triple]) -> Iterator[Part]:
+def parts(project: Project, catalog: Iterable[ox.Triple], history: History | None = None) -> Iterator[Part]:
     """The named graphs in the order the streams give them, one at a time: the streams give each
     graph's statements together (cube.py), so memory holds one graph, not the release."""
     done: set[str] = set()
-    for source in sources(project, catalog):
+    for source in sources(project, catalog, history):
         graph, held = None, []
         for q in source():
             name = q.graph_name.value
@@ -290,12 +322,14 @@ def stale_graphs(endpoint: Endpoint, base: str, release: set[str]) -> list[str]:
 
 
 def publish(project: Project, catalog: Iterable[ox.Triple], endpoint: Endpoint,
-            progress: Callable[[str], None] = lambda _: None, keep_stale: bool = False) -> Report:
+            progress: Callable[[str], None] = lambda _: None, keep_stale: bool = False,
+            history: History | None = None) -> Report:
     """Replace every part in order (Endpoint.put); stop at the first failure and say which parts
     remain. Then, once the whole release is in, drop the graphs of ours it no longer has (issue 15:
-    a withdrawn table stayed public), unless `keep_stale`: the store then equals the release."""
+    a withdrawn table stayed public), unless `keep_stale`: the store then equals the release. A
+    dataset the `history` withdrew keeps its graph, with its withdrawal notice in place of its cube."""
     report = Report()
-    todo = parts(project, catalog)
+    todo = parts(project, catalog, history)
     release: set[str] = set()
     for part in steps(todo, "publishing", "graphs"):
         release.add(part.graph)

@@ -177,9 +177,10 @@ def write_pages(project: Project, root: Path, config: Config, facts: Facts, opti
 
     One process writes every page. Forking page workers was faster on two cores, but a child forked
     while any thread of the parent held a lock (pyoxigraph's and polars' own threads, which Python
-    does not see) waited for it forever: CI hung on it twice."""
+    does not see) waited for it forever: CI hung on it twice.
+    With the folder's `history`, the changes pages, feed.xml and the withdrawal notices are among them."""
     website = Website(project, config, facts, files=lambda table: data_files(table, root, config),
-                      sparql=options.sparql_endpoint, sources=project_paths().sources)
+                      sparql=options.sparql_endpoint, sources=project_paths().sources, history=history)
     paths = website.paths()
     for folder in sorted({(root / p).parent for p in paths}):
         folder.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,8 @@ from ..project import Project
 from .catalog import catalog_iri
 from .config import Options
 from .folder import MARKER, build_folder
+from .history import FILE as HISTORY_FILE
+from .history import History
 
 
 def catalog_graph(base: str) -> ox.NamedNode:
@@ -33,11 +35,19 @@ def catalog_graph(base: str) -> ox.NamedNode:
 
 @dataclass(frozen=True)
 class Site:
-    """A built folder: where it is, its files by URL path ("/dataset/x.ttl"), and its catalog."""
+    """A built folder: where it is, its files by URL path ("/dataset/x.ttl"), its catalog, and its history
+    (release.json; None for a folder built before releases)."""
 
     root: Path
     files: dict[str, Path]
     catalog: list[ox.Triple]
+    history: History | None = None
+
+    def withdrawn(self, current: list[str]) -> list[str]:
+        """The datasets its history withdrew that the data no longer has: their URIs answer 410 Gone."""
+        if self.history is None:
+            return []
+        return sorted(k for k, d in self.history.datasets.items() if d.withdrawn is not None and k not in current)
 
     def quads(self, base: str) -> list[ox.Quad]:
         graph = catalog_graph(base)
@@ -59,8 +69,15 @@ def open_site(project: Project, root: Path) -> Site:
     if ox.Triple(node, A, ox.NamedNode(DCAT + "Catalog")) not in set(catalog):
         raise UsageError(f"{path} has no catalog <{node.value}>: it was built for another base URI "
                          f"(rebuild with --base-uri {base})")
+    try:
+        history = History.read(root)
+    except (ValueError, KeyError, TypeError) as err:
+        raise UsageError(f"{root / HISTORY_FILE}: not a release history mifi-rdf wrote ({err}); rebuild the folder") from err
     listed = {t.object.value for t in catalog if t.subject == node and t.predicate.value == DCAT + "dataset"}
     wanted = {f"{base}dataset/{d}" for d in project.dataset_ids}
+    if history is not None:  # a withdrawn dataset stays in the catalog, marked so (adms:status)
+        listed -= {f"{base}dataset/{k}" for k, d in history.datasets.items()
+                   if d.withdrawn is not None and k not in project.dataset_ids}
     if listed != wanted:
         missing, extra = sorted(wanted - listed), sorted(listed - wanted)
         raise UsageError(f"{path} does not describe the datasets of the data given "
@@ -72,7 +89,7 @@ def open_site(project: Project, root: Path) -> Site:
         if real not in path.resolve().parents:
             raise UsageError(f"{path} is a symbolic link leading outside {root}: a folder written by "
                              "`mifi-rdf build` has none; remove it")
-    return Site(root, files, catalog)
+    return Site(root, files, catalog, history)
 
 
 def built_catalog(project: Project, options: Options, data: Path | None = None) -> list[ox.Triple]:

@@ -13,6 +13,9 @@ Pages, French first (the language of the letters), each with an English twin `â€
   lists the codes of a list;
 - `def/{term}.html`: the classes and properties of our vocabulary, `def/index.html` lists them;
 - `style.css` (the one stylesheet), `favicon.svg`, `sitemap.xml`, `robots.txt`.
+With the history of a released folder (build/history.py; render/changes.py reads it):
+- `changes/{release}.html` for every release, `changes/index.html` listing them, `feed.xml` (render/feed.py);
+- `dataset/{id}.html` of a withdrawn dataset: the withdrawal notice; a dataset's page lists its versions.
 The letters' texts (sources/letters/) are published by `build` and answered by `serve` beside them.
 No page makes a request outside the site: no script, no font, no image but inline SVG.
 """
@@ -32,12 +35,15 @@ from markupsafe import Markup, escape
 
 from ..build.config import Config, Download, FileFacts, Format
 from ..build.facts import Facts
+from ..build.history import History
 from ..build.pages import schema_org
 from ..model import Table
 from ..namespaces import RDF, XSD
 from ..project import Project
+from .changes import Releases, release_path
 from .charts import Chart, chart_absence, make_chart, words
 from .data import TERM_KINDS, Entry, Series, SiteData
+from .feed import atom_feed
 from .grid import Axis, Grid, Header, make_grid
 from .text import (
     LANGS,
@@ -182,12 +188,15 @@ class Website:
     server's own, or None.
     `sources`: the project's sources/ folder; a letter's text there (`sources/letters/{ref}.txt`,
     which `build` publishes and `serve` answers) is linked from its datasets' pages.
+    `history`: the folder's releases (release.json), for the changes pages, the feed, the versions and
+    the withdrawal notices; None for a site that knows no releases.
     """
 
     def __init__(self, project: Project, config: Config, facts: Facts, *,
                  files: Callable[[Table], list[tuple[Format, FileFacts]]] | None = None,
-                 sparql: str | None = None, sources: Path | None = None) -> None:
+                 sparql: str | None = None, sources: Path | None = None, history: History | None = None) -> None:
         self.data = SiteData(project, config, facts)
+        self.releases = Releases(history, self.data, config.formats) if history is not None else None
         self.config, self.files, self.sparql, self.sources = config, files, sparql, sources
         self.base = self.data.base
         self.env = environment()
@@ -229,6 +238,13 @@ class Website:
             path = d.page_of(scheme)
             if path is not None:
                 self._add(path, "codelist", scheme, scheme)
+        if self.releases is not None and self.releases.history.releases:
+            self._add("changes/index.html", "changes")
+            for c in self.releases.history.releases:
+                self._add(release_path(c.release), "release", c.release)
+            for dataset_id in self.releases.withdrawn():
+                self._add(f"dataset/{dataset_id}.html", "withdrawn", dataset_id, f"{self.base}dataset/{dataset_id}")
+            self.routes["feed.xml"] = Route("feed")
         self._add("def/index.html", "terms")
         for iri in d.terms():
             self._add(d.page_of(iri) or "", "term", iri, iri)
@@ -265,6 +281,9 @@ class Website:
             return static(path).encode("utf-8")
         if route.kind == "robots":
             return f"User-agent: *\nAllow: /\n\nSitemap: {self.base}sitemap.xml\n".encode()
+        if route.kind == "feed":
+            assert self.releases is not None
+            return atom_feed(self.releases, self.config, self.env)
         if route.kind == "sitemap":
             pages = [self.base + p for p in self.routes if p.endswith(".html")]
             return self.env.get_template("sitemap.xml").render(pages=pages).encode("utf-8")
@@ -368,6 +387,7 @@ class Website:
             "codelists": [(scheme, self.page_for[scheme]) for scheme in self.page_for
                           if self.routes.get(self.page_for[scheme], Route("")).kind == "codelist"],
             "built": self.files is not None, "schema": self.schema_catalog(),
+            "latest": self.releases.history.current if self.releases and self.releases.history.releases else None,
         }
 
     def schema_catalog(self) -> dict:
@@ -425,7 +445,53 @@ class Website:
             "letter_text": self.letter_href(letter.source_text, path),
             "schema": self.schema_dataset(table),
             "bounds": self.bounds(grid),
+            **self.versions_context(table.dataset_id, route.lang),
         }
+
+    # ------------------------------------------------------------------ releases (render/changes.py)
+
+    def versions_context(self, dataset_id: str, lang: str) -> dict:
+        """What a dataset's page says of its releases: its versions and the releases that changed it."""
+        r = self.releases
+        if r is None:
+            return {"versions": [], "touched": []}
+        return {"versions": r.versions(dataset_id, lang),
+                "touched": [(c, release_path(c.release)) for c in r.touched_by(dataset_id)]}
+
+    def _changes(self, route: Route, path: str) -> dict:
+        r = self.releases
+        assert r is not None
+        return {"releases": [(c, release_path(c.release)) for c in r.releases()]}
+
+    def _release(self, route: Route, path: str) -> dict:
+        r = self.releases
+        assert r is not None
+        c = r.release(route.key)
+        before, after = r.neighbours(c.release)
+        lang = route.lang
+        return {
+            "c": c, "r": r,
+            "previous": (before, release_path(before.release)) if before else None,
+            "next": (after, release_path(after.release)) if after else None,
+            "added": [(x, r.title(x, lang), r.version_in(x, c.release)) for x in c.added],
+            "revised": [(x, r.title(x, lang), r.version_in(x, c.release), [r.cell(x, cell, lang) for cell in cells])
+                        for x, cells in sorted(c.revised.items())],
+            "metadata": [(x, r.title(x, lang), r.version_in(x, c.release), r.metadata(what, lang))
+                         for x, what in sorted(c.metadata.items())],
+            "withdrawn": [(x, r.title(x, lang), r.dataset(x)) for x in c.withdrawn],
+            "dataset_page": lambda x: f"dataset/{x}.html",
+        }
+
+    def _withdrawn(self, route: Route, path: str) -> dict:
+        r = self.releases
+        assert r is not None
+        d = r.dataset(route.key)
+        assert d is not None and d.withdrawn is not None
+        when = next((c for c in r.history.releases if c.release == d.withdrawn.release), None)
+        return {"d": d, "w": d.withdrawn, "iri": f"{self.base}dataset/{d.id}", "versions": r.versions(d.id, route.lang),
+                "title": r.title(d.id, route.lang), "other_title": r.title(d.id, other(route.lang)),
+                "when": release_path(when.release) if when else None,
+                "replaced": [(x, r.title(x, route.lang)) for x in d.withdrawn.replaced_by]}
 
     def bounds(self, grid: Grid) -> list[Bound]:
         """The audit's interval of each blanked cell of the table, in the order of the grid."""

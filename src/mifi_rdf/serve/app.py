@@ -15,6 +15,12 @@ are, byte for byte, at their paths (dataset/30952-t5.ttl, catalog.ttl, index.htm
 DCAT catalog is loaded into graph/catalog: the size and SHA-256 the catalog gives for a download
 are then those of what this server sends. Paths the folder does not have (observations, codes,
 .html pages of other resources) are described from the store as without --site.
+
+A released folder (one with release.json, build/history.py) keeps every version's files at
+dataset/{id}/v{n}/, answered as files like the others; a version's IRI, /dataset/{id}/v{n}, answers
+303 to its files (HTML: the dataset's page, at the version's row). A dataset the history withdrew
+answers 410 Gone at its IRI, its page and its unversioned data files, with the withdrawal notice
+(the folder's dataset/{id}.html) as the body, whatever the client asked for.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import json
 import posixpath
+import re
 import signal
 import sys
 import tempfile
@@ -70,6 +77,8 @@ FILE_TYPES = {".ttl": "text/turtle; charset=utf-8", ".jsonld": "application/ld+j
               ".json": "application/csvm+json", ".css": "text/css; charset=utf-8", ".txt": "text/plain; charset=utf-8",
               ".md": "text/markdown; charset=utf-8", ".xml": "application/xml", ".svg": "image/svg+xml",
               ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+NAMED_TYPES = {"feed.xml": "application/atom+xml", "release.json": "application/json", "changes.json": "application/json",
+               "datapackage.json": "application/json"}  # files whose name, not only suffix, says what they are
 
 
 @dataclass
@@ -96,11 +105,14 @@ class App:
         self.files = site.files if site else {"/" + f.path: f.file for f in source_files()}
         if site:
             self.store.bulk_extend(site.quads(self.base))
+        config = load_config(self.base, Options(), data)
+        self.history = site.history if site else None
+        self.gone = gone_paths(site.withdrawn(project.dataset_ids), config.formats) if site else {}
         nquads = folder / "store.nq"
         self.store.dump(str(nquads), ox.RdfFormat.N_QUADS)
         self.pages = Pages(self.store, self.base)
-        self.website = Website(project, load_config(self.base, Options(), data), gather_facts(project), sparql="sparql",
-                               sources=project_paths().sources)  # the site's pages, made on request
+        self.website = Website(project, config, gather_facts(project), sparql="sparql", sources=project_paths().sources,
+                               history=self.history)  # the site's pages, made on request
         self.query_page = QueryPage(self.pages)
         self.pool = QueryPool(nquads, self.base, settings.limits, settings.workers, settings.reserved)
         self.service = _web("service.ttl")
@@ -110,6 +122,24 @@ class App:
 
     def close(self) -> None:
         self.pool.close()
+
+
+def gone_paths(withdrawn: list[str], formats) -> dict[str, str]:
+    """URL path -> the withdrawal notice answered with 410 there: a withdrawn dataset's IRI, its pages and
+    every unversioned data file it had (its versioned files, under dataset/{id}/v{n}/, stay)."""
+    out = {}
+    for x in withdrawn:
+        notice = f"/dataset/{x}.html"
+        out[f"/dataset/{x}"] = out[notice] = notice
+        out[f"/dataset/{x}.en.html"] = f"/dataset/{x}.en.html"
+        for suffix in [*(f.suffix for f in formats), ".rdf"]:
+            out[f"/dataset/{x}{suffix}"] = notice
+    return out
+
+
+VERSION_IRI = re.compile(r"/dataset/([^/]+)/v([1-9][0-9]*)")
+VERSION_OFFERS = ["text/turtle", "text/html", "application/xhtml+xml", "application/ld+json", "application/n-triples",
+                  "application/json", "text/plain"]  # a version's own files: the three RDF ones, and its page
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -317,6 +347,12 @@ class Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ dereferencing
 
     def resource(self, path: str) -> None:
+        if path in self.app.gone:
+            self.withdrawn(self.app.gone[path])
+            return
+        if self.app.history is not None and VERSION_IRI.fullmatch(path):
+            self.version(path)
+            return
         file = self.app.files.get("/index.html" if path == "/" else path)
         if file is not None:
             self.built_file(path, file)
@@ -324,7 +360,9 @@ class Handler(BaseHTTPRequestHandler):
         pages = self.app.pages
         page = self.site_page("/index.html" if path == "/" else path)
         if page is not None:  # a page of the site, made as `build` makes it
-            self.send(200, FILE_TYPES.get(posixpath.splitext(path)[1] or ".html", "application/octet-stream"), page)
+            kind = NAMED_TYPES.get(path.lstrip("/")) or FILE_TYPES.get(posixpath.splitext(path)[1] or ".html",
+                                                                        "application/octet-stream")
+            self.send(200, kind, page)
             return
         iri = self.described(path)
         if iri is not None:
@@ -352,6 +390,30 @@ class Handler(BaseHTTPRequestHandler):
             self.text(406, f"<{iri}> is described as {', '.join(DOCUMENTS.values())}")
             return
         location = f"{posixpath.basename(path)}.{RESOURCE_SUFFIX[media]}"
+        self.send(303, "text/plain; charset=utf-8", f"See {location}\n".encode(), {"Location": location, "Vary": "Accept"})
+
+    def withdrawn(self, notice: str) -> None:
+        """410 Gone, with the withdrawal notice: the folder's page, or the site's when the folder lacks it."""
+        file = self.app.files.get(notice)
+        body = file.read_bytes() if file is not None else self.site_page(notice)
+        self.send(410, CONTENT_TYPES["html"], body or b"Gone\n")
+
+    def version(self, path: str) -> None:
+        """A version's IRI: 303 to its versioned file in the negotiated format, or to the dataset's page at the
+        version's row; 404 for a version the history does not know."""
+        found = VERSION_IRI.fullmatch(path)
+        assert found is not None and self.app.history is not None
+        dataset_id, number = found.group(1), int(found.group(2))
+        d = self.app.history.datasets.get(dataset_id)
+        if d is None or not any(v.number == number for v in d.versions):
+            self.text(404, f"nothing is known about <{self.app.base}{path.lstrip('/')}>")
+            return
+        media = negotiate(self.headers.get("Accept"), VERSION_OFFERS)
+        if media is None:
+            self.text(406, f"a version is described as {', '.join(VERSION_OFFERS)}")
+            return
+        suffix = RESOURCE_SUFFIX[media]
+        location = f"../{dataset_id}.html#v{number}" if suffix == "html" else f"v{number}/{dataset_id}.{suffix}"
         self.send(303, "text/plain; charset=utf-8", f"See {location}\n".encode(), {"Location": location, "Vary": "Accept"})
 
     def site_page(self, path: str) -> bytes | None:
@@ -384,7 +446,8 @@ class Handler(BaseHTTPRequestHandler):
         iri = self.described(path)
         if iri is not None and self.app.pages.exists(iri):
             headers["Link"] = f'<{iri}>; rel="describes"'
-        self.send(200, FILE_TYPES.get(file.suffix, "application/octet-stream"), body, headers)
+        kind = NAMED_TYPES.get(path.lstrip("/")) or FILE_TYPES.get(file.suffix, "application/octet-stream")
+        self.send(200, kind, body, headers)
 
 
 class Server(ThreadingHTTPServer):
