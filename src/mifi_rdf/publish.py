@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from .build.consolidated import consolidated_quads
 from .build.site import catalog_graph
 from .errors import UsageError
 from .paths import sparql
@@ -45,12 +46,14 @@ BATCH = 200_000  # triples in one request at most
 def sources(project: Project, catalog: Iterable[ox.Triple]) -> list[Callable[[], Iterable[ox.Quad]]]:
     """Every stream of quads to publish; each quad's graph name says where it goes.
 
-    The cubes come in graph/ontology, graph/codes, graph/letters and graph/dataset/{id}; the
-    catalog (from site.py: the one of the files people download) in graph/catalog.
+    The cubes come in graph/ontology, graph/codes, graph/letters and graph/dataset/{id}, the series'
+    consolidated cubes (build/consolidated.py) in graph/dataset/{series id}; the catalog (from
+    site.py: the one of the files people download) in graph/catalog.
     """
     graph = catalog_graph(project.vocab.base)
     return [
         lambda: project.statements(graphs=True),
+        lambda: consolidated_quads(project),
         lambda: (ox.Quad(t.subject, t.predicate, t.object, graph) for t in catalog),
     ]
 

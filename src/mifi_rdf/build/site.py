@@ -23,6 +23,7 @@ from ..namespaces import DCAT, A
 from ..project import Project
 from .catalog import catalog_iri
 from .config import Options
+from .consolidated import consolidated_cubes
 from .folder import MARKER, build_folder
 
 
@@ -60,7 +61,8 @@ def open_site(project: Project, root: Path) -> Site:
         raise UsageError(f"{path} has no catalog <{node.value}>: it was built for another base URI "
                          f"(rebuild with --base-uri {base})")
     listed = {t.object.value for t in catalog if t.subject == node and t.predicate.value == DCAT + "dataset"}
-    wanted = {f"{base}dataset/{d}" for d in project.dataset_ids}
+    wanted = {f"{base}dataset/{d}" for d in project.dataset_ids}  # the letters' datasets and the series' cubes
+    wanted |= {c.iri(base) for c in consolidated_cubes(project)}
     if listed != wanted:
         missing, extra = sorted(wanted - listed), sorted(listed - wanted)
         raise UsageError(f"{path} does not describe the datasets of the data given "
