@@ -101,16 +101,23 @@ def consolidate(project: Project, series: Series) -> Consolidated:
     for table in series.members:
         for cell in project.cells(table):
             stated.setdefault((cell.codes, cell.measure), []).append(Statement(table, cell))
-    return Consolidated(series, [_merge(series, codes, measure, found) for (codes, measure), found in stated.items()])
+    dates = {letter.ref: letter.letter_date for letter in project.letters}
+    return Consolidated(series, [_merge(series, codes, measure, found, dates)
+                                 for (codes, measure), found in stated.items()])
 
 
-def _merge(series: Series, codes: tuple[str, ...], measure: str, found: list[Statement]) -> Merged:
+def _merge(series: Series, codes: tuple[str, ...], measure: str, found: list[Statement], dates: dict) -> Merged:
     if len(found) == 1:
         return Merged(codes, measure, found[0])
+    found = sorted(found, key=lambda s: (dates[s.table.letter_ref], s.table.dataset_id))  # oldest letter first
     by_id = {s.table.dataset_id: s for s in found}
     revised_ids = {s.table.revises[(codes, measure)] for s in found if (codes, measure) in s.table.revises}
-    heads = [s for s in found if s.table.dataset_id not in revised_ids]  # member order: date order
-    latest = heads[-1]
+    heads = [s for s in found if s.table.dataset_id not in revised_ids]
+    if not heads:  # each revises another: no latest figure to hold
+        raise InputError(found[-1].table.path, found[-1].cell.line, 1,
+                         f"series {series.id}: the tables {', '.join(by_id)} revise each other's {'/'.join(codes)} "
+                         f"{measure}: letter.toml's `revises` must name an earlier table, once")
+    latest = heads[-1]  # of the statements no other revises, the latest letter's
     for other in heads[:-1]:
         if (other.cell.value, other.cell.status) != (latest.cell.value, latest.cell.status):
             raise InputError(latest.table.path, latest.cell.line, 1,

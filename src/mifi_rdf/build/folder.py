@@ -118,7 +118,8 @@ def write_folder(project: Project, root: Path, config: Config, options: Options,
             progress(f"{table.dataset_id}: {len(table.cells)} cells")
     for cube in data.consolidated.values():
         write_consolidated(project, builder, cube, root, config, standalone)
-        progress(f"{cube.dataset_id}: {len(cube.cells)} cells of {len(cube.series.members)} tables (consolidated)")
+        n = len(cube.series.members)
+        progress(f"{cube.dataset_id}: {len(cube.cells)} cells of {n} table{'s' if n > 1 else ''} (consolidated)")
     write_datapackage(project, config, facts, root / "datapackage.json")
     write_pages(project, root, config, facts, options)
     write_rdf(root / "void.ttl", grouped(void_statements(project, root, config, options)), "ttl", base)

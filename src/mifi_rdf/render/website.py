@@ -530,7 +530,9 @@ class Website:
                 "notes": self.notes(grid, route.lang), "merged": methods == {"merged-into-others"},
                 "thresholds": thresholds, "first": series.members[0], "last": series.members[-1],
                 "cube": cube, "cube_iri": cube.iri(self.base), "downloads": self.cube_downloads(cube),
-                "revisions": [m for m in cube.cells if m.revised],
+                "revisions": [([d.label(d.code_iri(m.latest.table, i, code), route.lang) for i, code in enumerate(m.codes)]
+                               + [d.label(m.latest.table.structure.measures[m.measure].iri, route.lang)], m)
+                              for m in cube.cells if m.revised],
                 "residual": any(m.latest.cell.status == "residual" for m in cube.cells)}
 
     def cube_downloads(self, cube: Consolidated) -> list[Download]:
