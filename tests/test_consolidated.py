@@ -212,13 +212,18 @@ def test_a_revising_letter_makes_the_latest_figure_win_and_keeps_the_revised_one
         f"{BASE}dataset/{d}/obs/{ROUND_T5}/CMR/invitations" for d in ("30952-t5", "40902-t1")]
     assert PROV + "wasRevisionOf" not in cameroon
     assert sum(1 for m in cells.values() if m.confirmed) == 22 and sum(1 for m in cells.values() if m.revised) == 3
-    # the named queries read the cube: the round's total once, the latest
-    store = project.store()
-    rows = list(store.query(f"PREFIX def: <def/> PREFIX qb: <{QB}> SELECT ?n WHERE {{ "
-                            "?t qb:dataSet <dataset/pstq-invitations-by-country> ; def:round <code/round/pstq-2025-12-04> ; "
-                            "def:country <code/country/_T> ; def:invitations ?n }", base_iri=BASE,
-                            use_default_graph_as_union=True))
-    assert [r["n"].value for r in rows] == ["1877"]
+
+
+def test_the_named_queries_read_the_grown_series_once_per_round(grown):
+    _, data, ontology = grown
+    result = run("--data", str(data), "--ontology", str(ontology), "query", "invitation-rounds", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    totals = [row.split(",")[3] for row in result.output.splitlines() if row.startswith(("2025-12-04,", "2026-04-16,",
+                                                                                          "2026-05-14,"))]
+    assert totals == ["1877", "1188", "930"]  # the revised round once, with its latest total; the two new rounds
+    result = run("--data", str(data), "--ontology", str(ontology), "query", "invitations-by-country", "--format", "csv")
+    france = next(row for row in result.output.splitlines() if ",FRA," in row).split(",")
+    assert france[2:] == [str(2843 - 418 + 421 + 512 + 600), "10"]  # each round once, 4 December's latest figure
 
 
 def test_an_unrecorded_restatement_is_an_error_naming_the_cell(tmp_path):
