@@ -123,13 +123,10 @@ class Project:
         return check(store, self.vocab.base, engine), store
 
     def store(self) -> ox.Store:
-        """An in-memory pyoxigraph store with one named graph per part, for SPARQL: the letters' datasets and
-        the consolidated cube of each series (build/consolidated.py), in graph/dataset/{id} each."""
-        from .build.consolidated import consolidated_quads
-
+        """An in-memory pyoxigraph store with one named graph per part, for SPARQL (the letters' datasets;
+        build/consolidated.py's `series_store` adds the series' consolidated cubes)."""
         store = ox.Store()
         store.bulk_extend(self.statements(graphs=True))
-        store.bulk_extend(consolidated_quads(self))
         return store
 
 

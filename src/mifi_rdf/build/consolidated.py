@@ -288,3 +288,11 @@ CUBE_FORMATS = ("ttl", "nt", "jsonld", "csv")  # catalog.toml's [[format]] keys 
 def cube_formats(config) -> list:
     """The formats of a consolidated cube, in catalog.toml's order (the CSV is this module's, not csvw.py's)."""
     return [f for f in config.formats if f.key in CUBE_FORMATS]
+
+
+def series_store(project: Project) -> ox.Store:
+    """The store `query` and `serve` answer from: the project's (Project.store, the letters' datasets) and the
+    consolidated cube of each series, in graph/dataset/{series id}."""
+    store = project.store()
+    store.bulk_extend(consolidated_quads(project))
+    return store
