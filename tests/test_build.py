@@ -64,8 +64,11 @@ def catalog(built) -> rdflib.Graph:
 
 @pytest.fixture(scope="session")
 def datasets(catalog) -> list[rdflib.URIRef]:
-    """The datasets, not their versions (each a dcat:Dataset too, dcterms:isVersionOf its dataset)."""
-    return sorted(ds for ds in catalog.subjects(RDF.type, DCAT.Dataset) if catalog.value(ds, DCTERMS.isVersionOf) is None)
+    """The letters' datasets: not their versions (each a dcat:Dataset too, dcterms:isVersionOf its dataset) nor the
+    series' consolidated cubes (tests/test_consolidated.py)."""
+    cubes = set(catalog.subjects(DCTERMS.relation, None))
+    return sorted(ds for ds in set(catalog.subjects(RDF.type, DCAT.Dataset)) - cubes
+                  if catalog.value(ds, DCTERMS.isVersionOf) is None)
 
 
 def local(built: Path, url) -> Path:
@@ -78,6 +81,7 @@ def local(built: Path, url) -> Path:
 
 def test_folder_has_every_part_and_a_progress_line_per_dataset(tmp_path, project):
     from mifi_rdf.build.config import Options, load_config
+    from mifi_rdf.build.consolidated import consolidated_cubes
     from mifi_rdf.build.facts import gather_facts
     from mifi_rdf.render.website import Website
 
@@ -89,6 +93,8 @@ def test_folder_has_every_part_and_a_progress_line_per_dataset(tmp_path, project
                 ".sdmx.xml")
     data = {f"dataset/{ds}{suffix}" for ds in project.dataset_ids for suffix in suffixes}
     data |= {f"dataset/{ds}/v1/{ds}{suffix}" for ds in project.dataset_ids for suffix in suffixes}  # release 1
+    data |= {f"dataset/{cube.dataset_id}{suffix}" for cube in consolidated_cubes(project)  # the series' cubes
+             for suffix in (".ttl", ".jsonld", ".nt", ".csv")}
     pages = set(Website(project, load_config(BASE, Options()), gather_facts(project)).paths())
     assert {"index.html", "index.en.html", "dataset/30952-t5.html", "dataset/30952-t5.en.html", "style.css",
             "sitemap.xml", "robots.txt", "code/country/FRA.html", "series/pstq-invitations-by-country.html",
@@ -232,8 +238,9 @@ def test_only_the_recommended_properties_listed_in_readme_are_missing(catalog):
 
 def test_every_distribution_size_and_checksum_match_the_file(built, catalog, project):
     distributions = list(catalog.subjects(RDF.type, DCAT.Distribution))
-    # ttl jsonld nt csv csvw xlsx sdmx-csv sdmx-ml sdmx-ml-data, current and version 1's (dataset/ID/v1/)
-    assert len(distributions) == 2 * 9 * len(project.dataset_ids)
+    # ttl jsonld nt csv csvw xlsx sdmx-csv sdmx-ml sdmx-ml-data, current and version 1's (dataset/ID/v1/); ttl jsonld
+    # nt csv of each series' consolidated cube
+    assert len(distributions) == 2 * 9 * len(project.dataset_ids) + 4 * len(set(catalog.subjects(DCTERMS.relation, None)))
     for dist in distributions:
         path = local(built, catalog.value(dist, DCAT.downloadURL))
         assert catalog.value(dist, DCAT.accessURL) == catalog.value(dist, DCAT.downloadURL)

@@ -10,6 +10,7 @@ import pytest
 
 from conftest import needs_program, run
 from mifi_rdf import publish as publish_module
+from mifi_rdf.build.consolidated import consolidated_cubes
 from mifi_rdf.query import read_query
 
 pytestmark = needs_program("virtuoso-t", "virtuoso-opensource")
@@ -81,7 +82,9 @@ def test_publish_loads_every_graph_and_counts_match(store, dba, project, catalog
     assert {f"{BASE}graph/ontology", f"{BASE}graph/codes", f"{BASE}graph/letters", f"{BASE}graph/catalog",
             f"{BASE}graph/dataset/30952-t5"} <= set(want)
     assert want[f"{BASE}graph/catalog"] == len(set(catalog)) > 1000
-    assert len([g for g in want if "/graph/dataset/" in g]) == len(project.dataset_ids)
+    cubes = consolidated_cubes(project)  # the series' consolidated cubes: a graph each, beside the letters' datasets
+    assert len([g for g in want if "/graph/dataset/" in g]) == len(project.dataset_ids) + len(cubes)
+    assert f"{BASE}graph/dataset/pstq-invitations-by-country" in want
     for graph, n in want.items():
         assert f"loaded      {graph}  {n} triples sent, {n} in store: ok" in result.output
     assert "dba" not in result.output  # no credentials in the report
@@ -105,7 +108,8 @@ def test_the_catalog_in_the_store_is_the_one_of_the_built_folder(store, dba, pro
         SELECT ?url ?size ?sum WHERE {{ GRAPH <{BASE}graph/catalog> {{
           <{BASE}catalog> dcat:dataset ?d . ?d dcat:distribution ?dist .
           ?dist dcat:downloadURL ?url ; dcat:byteSize ?size ; spdx:checksum/spdx:checksumValue ?sum }} }}""")
-    assert len(rows) == 9 * len(project.dataset_ids)  # the [[format]] entries of catalog.toml
+    # the [[format]] entries of catalog.toml; four files of each series' consolidated cube
+    assert len(rows) == 9 * len(project.dataset_ids) + 4 * len(consolidated_cubes(project))
     for row in rows:
         file = site / row["url"].removeprefix(BASE)
         assert int(row["size"]) == file.stat().st_size, row["url"]

@@ -12,6 +12,7 @@ import urllib.parse
 
 import pytest
 
+from mifi_rdf.build.consolidated import consolidated_cubes
 from test_serve import http
 
 BASE = "https://w3id.org/mifi-rdf/"
@@ -40,7 +41,8 @@ def test_every_download_has_the_size_and_checksum_the_served_catalog_gives(serve
           ?catalog a dcat:Catalog ; dcat:dataset ?d . ?d dcat:distribution ?dist .
           ?dist dcat:downloadURL ?url ; dcat:byteSize ?size ; dcat:mediaType ?type ;
                 spdx:checksum/spdx:checksumValue ?sum }""")
-    assert len(rows) == 9 * len(project.dataset_ids)  # the [[format]] entries of catalog.toml
+    # the [[format]] entries of catalog.toml; four files of each series' consolidated cube
+    assert len(rows) == 9 * len(project.dataset_ids) + 4 * len(consolidated_cubes(project))
     for row in rows:
         status, headers, body = http(server + "/" + row["url"].removeprefix(BASE))
         assert status == 200, row["url"]

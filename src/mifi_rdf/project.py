@@ -31,6 +31,7 @@ class Project:
     _audit: object = field(default=None, init=False, repr=False, compare=False)
     _bounds: dict | None = field(default=None, init=False, repr=False, compare=False)
     lazy: bool = False  # the tables' cells are read when written (load_project(cells=False)), see streaming.py
+    data: Path | None = None  # the data folder read (None: the project's own): its catalog.toml names the series
 
     @property
     def dataset_ids(self) -> list[str]:
@@ -122,7 +123,8 @@ class Project:
         return check(store, self.vocab.base, engine), store
 
     def store(self) -> ox.Store:
-        """An in-memory pyoxigraph store with one named graph per part, for SPARQL."""
+        """An in-memory pyoxigraph store with one named graph per part, for SPARQL (the letters' datasets;
+        build/consolidated.py's `series_store` adds the series' consolidated cubes)."""
         store = ox.Store()
         store.bulk_extend(self.statements(graphs=True))
         return store
@@ -133,4 +135,4 @@ def load_project(base: str = DEFAULT_BASE, data: Path | None = None, ontology: P
     """The project; without its cells (`cells=False`), for an export that reads them table by table."""
     paths = project_paths(data, ontology)
     vocab = load_vocabulary(paths.ontology, base)
-    return Project(vocab, load_letters(paths.data, vocab, cells), lazy=not cells)
+    return Project(vocab, load_letters(paths.data, vocab, cells), lazy=not cells, data=paths.data)

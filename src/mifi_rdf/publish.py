@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from .build.consolidated import consolidated_quads
 from .build.history import History
 from .build.site import catalog_graph
 from .errors import UsageError
@@ -48,13 +49,15 @@ def sources(project: Project, catalog: Iterable[ox.Triple],
             history: History | None = None) -> list[Callable[[], Iterable[ox.Quad]]]:
     """Every stream of quads to publish; each quad's graph name says where it goes.
 
-    The cubes come in graph/ontology, graph/codes, graph/letters and graph/dataset/{id}; the
-    catalog (from site.py: the one of the files people download) in graph/catalog; a dataset the
-    history withdrew keeps its graph/dataset/{id}, holding its withdrawal notice only.
+    The cubes come in graph/ontology, graph/codes, graph/letters and graph/dataset/{id}, the series'
+    consolidated cubes (build/consolidated.py) in graph/dataset/{series id}; the catalog (from
+    site.py: the one of the files people download) in graph/catalog; a dataset the history withdrew
+    keeps its graph/dataset/{id}, holding its withdrawal notice only.
     """
     graph = catalog_graph(project.vocab.base)
     return [
         lambda: project.statements(graphs=True),
+        lambda: consolidated_quads(project),
         lambda: (ox.Quad(t.subject, t.predicate, t.object, graph) for t in catalog),
         lambda: withdrawal_notices(project, history),
     ]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .build.consolidated import series_store
 from .errors import UsageError
 from .files import read_text as read_file
 from .paths import project_paths
@@ -93,7 +94,7 @@ def run_query(project: Project, text: str, fmt: str = "table", terminal: int | N
     refusal = too_deep(text)  # pyoxigraph's parser would crash the process (issue 15)
     if refusal:
         raise UsageError(refusal)
-    store = project.store()
+    store = series_store(project)  # the letters' datasets and the series' consolidated cubes
     try:
         result = store.query(text, base_iri=project.vocab.base, use_default_graph_as_union=True)
     except SyntaxError as err:

@@ -26,6 +26,7 @@ from ..model import Letter, Table
 from ..namespaces import ADMS, DCAT, DCT, FOAF, LABEL, PROV, SCHEMA, SKOS, SPDX, VCARD, A, N, en, fr, typed
 from ..project import Project
 from .config import Config, Format, Options, dataset_path, landing_page, measure, version_iri, version_path
+from .consolidated import Consolidated, consolidate, cube_formats
 from .facts import Facts
 from .history import DatasetHistory, History
 from .series import Series, find_series
@@ -114,6 +115,10 @@ def _catalog(project: Project, root: Path, config: Config, facts: Facts, options
             yield from _withdrawn(project, ds, root, config)
     for s in series:
         yield from _series(project, s, config, facts)
+    for s in series:
+        cube = consolidate(project, s)
+        yield c, N(DCAT + "dataset"), N(cube.iri(b))
+        yield from _cube(project, cube, root, config, facts)
 
 
 def _license(config: Config) -> Iterator[tuple]:
@@ -413,6 +418,86 @@ def _series(project: Project, s: Series, config: Config, facts: Facts) -> Iterat
     page = N(f"{b}series/{s.id}.html")
     yield node, N(DCAT + "landingPage"), page
     yield page, A, N(FOAF + "Document")
+
+
+def _cube(project: Project, cube: Consolidated, root: Path, config: Config, facts: Facts) -> Iterator[tuple]:
+    """A series' consolidated cube (consolidated.py): a dcat:Dataset of its own beside the dcat:DatasetSeries,
+    which DCAT-AP 3 gives no distribution. It names the series (dcterms:relation) and each member it is made
+    from (dcterms:source, the DCAT-AP property for a dataset derived from another, and prov:wasDerivedFrom)."""
+    b = project.vocab.base
+    cat = config.section("catalog")
+    s, members = cube.series, cube.series.members
+    d = N(cube.iri(b))
+    letters = {letter.ref: letter for letter in project.letters}
+    dates = sorted(letters[t.letter_ref].letter_date.isoformat() for t in members)
+    issued, modified = typed(dates[0], "date"), typed(dates[-1], "date")
+    yield d, A, N(DCAT + "Dataset")
+    for lang, lit in (("fr", fr), ("en", en)):
+        yield d, N(DCT + "title"), lit(cube.title(lang))
+        yield d, N(DCT + "description"), lit(cube.description(lang))
+    yield d, N(DCT + "identifier"), ox.Literal(cube.dataset_id)
+    for lang, lit in (("fr", fr), ("en", en)):
+        for word in keywords(project, members[0], config, facts, lang):
+            yield d, N(DCAT + "keyword"), lit(word)
+    for theme in config.section("theme"):
+        yield d, N(DCAT + "theme"), N(theme["iri"])
+    yield d, N(DCT + "publisher"), N(config.iri(cat["publisher"]))
+    yield d, N(DCAT + "contactPoint"), N(config.iri(config.section("contact")["iri"]))
+    yield d, N(DCT + "issued"), issued
+    yield d, N(DCT + "modified"), modified  # a later letter's rounds change it: the latest member's letter
+    for lang in cat["languages"]:
+        yield d, N(DCT + "language"), N(lang)
+    spans = [facts.temporal[f"{b}dataset/{t.dataset_id}"] for t in members if f"{b}dataset/{t.dataset_id}" in facts.temporal]
+    if spans:
+        period = ox.BlankNode(f"temporal-{cube.dataset_id}")
+        yield d, N(DCT + "temporal"), period
+        yield period, A, N(DCT + "PeriodOfTime")
+        yield period, N(DCAT + "startDate"), typed(min(start for start, _ in spans), "date")
+        yield period, N(DCAT + "endDate"), typed(max(end for _, end in spans), "date")
+    places = {spatial(f"{b}dataset/{t.dataset_id}", config, facts) for t in members}
+    yield d, N(DCT + "spatial"), N(places.pop() if len(places) == 1 else config.section("quebec")["iri"])
+    yield d, N(DCT + "accrualPeriodicity"), N(cat["accrual_periodicity"])
+    page = N(f"{b}series/{s.id}.html")
+    yield d, N(DCAT + "landingPage"), page
+    yield page, A, N(FOAF + "Document")
+    yield d, N(DCT + "conformsTo"), N(config.section("conforms_to")["iri"])
+    yield d, N(DCT + "relation"), N(s.iri)
+    for t in members:
+        yield d, N(DCT + "source"), N(f"{b}dataset/{t.dataset_id}")
+        yield d, N(PROV + "wasDerivedFrom"), N(f"{b}dataset/{t.dataset_id}")
+    yield d, N(PROV + "wasGeneratedBy"), N(build_iri(b))
+    for fmt in cube_formats(config):
+        facts_of_file = measure(root, dataset_path(cube.dataset_id, fmt))
+        dist = N(f"{cube.iri(b)}/distribution/{fmt.key}")
+        url = N(b + facts_of_file.path)
+        yield d, N(DCAT + "distribution"), dist
+        yield dist, A, N(DCAT + "Distribution")
+        yield dist, N(DCT + "title"), fr(f"{cube.title('fr')} ({fmt.title_fr})")
+        yield dist, N(DCT + "title"), en(f"{cube.title('en')} ({fmt.title_en})")
+        if fmt.key == "csv":  # not csvw.py's CSV of a table: one row per cell, with where each figure comes from
+            yield dist, N(DCT + "description"), fr("Une ligne par cellule du cube consolidé : codes des dimensions, mesure, "
+                                                   "valeur, statut, jeu de données et lettre d'où vient le chiffre, ce qu'il "
+                                                   "confirme et ce qu'il révise, notes.")
+            yield dist, N(DCT + "description"), en("One row per cell of the consolidated cube: the dimensions' codes, measure, "
+                                                   "value, status, the dataset and letter the figure comes from, what it "
+                                                   "confirms and what it revises, notes.")
+        else:
+            yield dist, N(DCT + "description"), fr(fmt.description_fr)
+            yield dist, N(DCT + "description"), en(fmt.description_en)
+        yield dist, N(DCAT + "accessURL"), url
+        yield dist, N(DCAT + "downloadURL"), url
+        yield dist, N(DCAT + "mediaType"), N(fmt.media_type_iri)
+        yield dist, N(DCT + "format"), N(fmt.file_type)
+        yield dist, N(DCT + "license"), N(config.license)
+        yield dist, N(DCT + "issued"), modified
+        yield dist, N(DCAT + "byteSize"), typed(str(facts_of_file.size), "nonNegativeInteger")
+        if fmt.key in RDF_FORMATS:
+            yield dist, N(DCT + "conformsTo"), N(config.section("conforms_to")["iri"])
+        checksum = ox.BlankNode(f"checksum-{cube.dataset_id}-{fmt.key}")
+        yield dist, N(SPDX + "checksum"), checksum
+        yield checksum, A, N(SPDX + "Checksum")
+        yield checksum, N(SPDX + "algorithm"), N(SPDX + "checksumAlgorithm_sha256")
+        yield checksum, N(SPDX + "checksumValue"), typed(facts_of_file.sha256, "hexBinary")
 
 
 def spatial(dataset_iri: str, config: Config, facts: Facts) -> str:

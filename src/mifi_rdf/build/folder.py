@@ -30,6 +30,7 @@ from ..serialize.writers import write
 from ..serialize.xlsx import write_xlsx
 from .catalog import catalog_date, catalog_statements
 from .config import Config, FileFacts, Format, Options, dataset_path, load_config, version_path
+from .consolidated import Consolidated, ConsolidatedBuilder, cube_formats, write_consolidated_csv
 from .csvw import write_csv, write_csvw
 from .datapackage import write_datapackage
 from .facts import Facts, gather_facts
@@ -128,6 +129,10 @@ def write_folder(project: Project, root: Path, config: Config, options: Options,
             write_dataset(project, builder, letter, table, root, config, facts, standalone)
             write_tables(project, letter, table, root, config, facts, data)
             progress(f"{table.dataset_id}: {len(table.cells)} cells")
+    for cube in data.consolidated.values():
+        write_consolidated(project, builder, cube, root, config, standalone)
+        n = len(cube.series.members)
+        progress(f"{cube.dataset_id}: {len(cube.cells)} cells of {n} table{'s' if n > 1 else ''} (consolidated)")
     date = catalog_date(project, options)
     history = compare(project, config, root, previous, options.previous, options.release or date, date,
                       withdrawn if withdrawn is not None else (project_paths().data / "withdrawn.toml", []))
@@ -193,10 +198,10 @@ def _write_pages(website: Website, root: Path, paths: list[str]) -> None:
 
 
 def data_files(table, root: Path, config: Config) -> list[tuple[Format, FileFacts]]:
-    """The data files of a dataset as written: path and size (the pages show no checksum: the
-    catalog, written last, measures them again), in catalog.toml's order."""
+    """The data files of a dataset (or of a series' consolidated cube) as written: path and size (the
+    pages show no checksum: the catalog, written last, measures them again), in catalog.toml's order."""
     out = []
-    for fmt in config.formats:
+    for fmt in cube_formats(config) if isinstance(table, Consolidated) else config.formats:
         rel = dataset_path(table.dataset_id, fmt)
         out.append((fmt, FileFacts(rel, (root / rel).stat().st_size, "")))
     return out
@@ -222,6 +227,25 @@ def write_dataset(project: Project, builder: CubeBuilder, letter, table, root: P
         write_csv(table, project.vocab, facts, f, project.bound_attributes().interval)
     write_csvw(table, Path(csv_rel).name, f"{base}dataset/{table.dataset_id}", config.license,
                root / dataset_path(table.dataset_id, config.format("csvw")), facts)
+
+
+def write_consolidated(project: Project, builder: CubeBuilder, cube: Consolidated, root: Path, config: Config,
+                       standalone: Standalone) -> None:
+    """A series' consolidated cube (consolidated.py): its RDF, with what it needs to be read alone as a
+    dataset's files have, and its CSV."""
+    base = project.vocab.base
+    cb = ConsolidatedBuilder(project, builder)
+
+    def triples():
+        for s, p, o in cb.statements(cube):
+            yield ox.Triple(s, p, o)
+
+    structure = cube.series.members[0].structure
+    context = standalone.context(triples(), [dim.codelist for dim in structure.dimensions])
+    for key in ("ttl", "jsonld", "nt"):
+        write_rdf(root / dataset_path(cube.dataset_id, config.format(key)), chain(context, triples()), key, base)
+    with (root / dataset_path(cube.dataset_id, config.format("csv"))).open("wb") as f:
+        write_consolidated_csv(cube, project, f)
 
 
 def write_tables(project: Project, letter, table, root: Path, config: Config, facts: Facts, data: SiteData) -> None:

@@ -3,9 +3,10 @@ one per PSTQ draw), declared in data/catalog.toml's [[series]] and published as 
 dcat:DatasetSeries (DCAT 3): each member `dcat:inSeries` it, with `dcat:prev` / `dcat:next`, and the
 series names its `dcat:first` and `dcat:last`.
 
-A series names a structure; its members are every table of that structure whose round (or
-period) dimension holds a single value, in the order of that value's date. A table of the same
-shape from a later letter thus joins the series without editing it.
+A series names a structure; its members are every table of that structure with a dimension whose
+every value is dated (a round, a period: one per table for letter 30952, twelve months in one
+table for letter 31224), in the order of its earliest date. A table of the same shape from a later
+letter thus joins the series without editing it; consolidated.py makes of the members one cube.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ class Series:
     title_en: str
     description_fr: str
     description_en: str
-    time: Dimension  # the dimension with one value per member (round or period)
+    time: Dimension  # the dimension whose every value is dated (round or period)
     members: list[Table] = field(default_factory=list)  # in date order
-    dates: list[str] = field(default_factory=list)  # each member's round or period start, same order
+    dates: list[str] = field(default_factory=list)  # each member's earliest round or period start, same order
 
     def title(self, lang: str) -> str:
         return self.title_fr if lang == "fr" else self.title_en
@@ -80,12 +81,13 @@ def find_series(project: Project, config: Config, dates: dict[str, tuple[str, st
             for t in letter.tables:
                 if t.structure.slug != slug:
                     continue
+                cells = project.cells(t)
                 for i, dim in enumerate(t.structure.dimensions):
-                    values = {cell.codes[i] for cell in t.cells}
-                    iri = vocab.codelists[dim.codelist].codes[next(iter(values))]
-                    if len(values) == 1 and iri in dates:
+                    concepts = vocab.codelists[dim.codelist].codes
+                    starts = [dates[concepts[c]][0] if concepts[c] in dates else None for c in {cell.codes[i] for cell in cells}]
+                    if starts and None not in starts:
                         time = dim
-                        members.append((dates[iri][0], t))
+                        members.append((min(starts), t))
                         break
         if time is None:  # other data (a data folder without its own catalog.toml): nothing to publish
             continue

@@ -23,6 +23,7 @@ from ..namespaces import DCAT, A
 from ..project import Project
 from .catalog import catalog_iri
 from .config import Options
+from .consolidated import consolidated_cubes
 from .folder import MARKER, build_folder
 from .history import FILE as HISTORY_FILE
 from .history import History
@@ -74,7 +75,8 @@ def open_site(project: Project, root: Path) -> Site:
     except (ValueError, KeyError, TypeError) as err:
         raise UsageError(f"{root / HISTORY_FILE}: not a release history mifi-rdf wrote ({err}); rebuild the folder") from err
     listed = {t.object.value for t in catalog if t.subject == node and t.predicate.value == DCAT + "dataset"}
-    wanted = {f"{base}dataset/{d}" for d in project.dataset_ids}
+    wanted = {f"{base}dataset/{d}" for d in project.dataset_ids}  # the letters' datasets and the series' cubes
+    wanted |= {c.iri(base) for c in consolidated_cubes(project)}
     if history is not None:  # a withdrawn dataset stays in the catalog, marked so (adms:status)
         listed -= {f"{base}dataset/{k}" for k, d in history.datasets.items()
                    if d.withdrawn is not None and k not in project.dataset_ids}

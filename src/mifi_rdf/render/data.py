@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ..build.config import Config
+from ..build.consolidated import Consolidated, consolidate
 from ..build.facts import Facts
 from ..build.series import Series, find_series
 from ..model import Cell, Letter, Table
@@ -61,6 +62,8 @@ class SiteData:
         self._read_vocabulary()
         self.series = find_series(project, config, self.dates)
         self.series_of: dict[str, Series] = {m.dataset_id: s for s in self.series for m in s.members}
+        # each series' cells once, the latest figure where a letter revises another (an unrecorded restatement: an error)
+        self.consolidated: dict[str, Consolidated] = {s.id: consolidate(project, s) for s in self.series}
 
     # ------------------------------------------------------------------ vocabulary
 

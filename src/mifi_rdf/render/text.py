@@ -202,6 +202,17 @@ WORDS: dict[str, dict[str, str]] = {
         "term_property": "propriété",
         "term_datatype": "type de données",
         "members": "Tableaux de la série",
+        "cube": "Le cube consolidé",
+        "cube_intro": "Le tableau ci-dessus est le cube consolidé de la série ({n} cellules)\u00a0: chaque cellule de chaque "
+                      "tableau une fois, copiée de la cellule de la lettre dont elle vient (prov:wasDerivedFrom). Là où une"
+                      " lettre plus récente révise un chiffre, il donne le plus récent et garde l'ancien comme révision "
+                      "(prov:wasRevisionOf).",
+        "cube_residual": "« Autres » regroupe, dans chaque ronde, ce qui est sous le seuil de protection\u00a0: sa "
+                         "composition change d'une ronde à l'autre. Chaque ronde garde sa cellule telle qu'imprimée\u00a0; "
+                         "elles ne s'additionnent pas d'une ronde à l'autre.",
+        "revisions": "Chiffres révisés",
+        "revised_by": "révisé par",
+        "no_revisions": "Aucune lettre n'en révise une autre dans cette série.",
         "previous": "Précédent dans la série",
         "next": "Suivant dans la série",
         "in_series": "Fait partie de la série",
@@ -361,6 +372,16 @@ WORDS: dict[str, dict[str, str]] = {
         "term_property": "property",
         "term_datatype": "datatype",
         "members": "Tables of the series",
+        "cube": "The consolidated cube",
+        "cube_intro": "The table above is the series' consolidated cube ({n} cells): every cell of every table once, copied"
+                      " from the letter's cell it comes from (prov:wasDerivedFrom). Where a later letter revises a figure, "
+                      "it gives the latest and keeps the earlier one as a revision (prov:wasRevisionOf).",
+        "cube_residual": "« Autres » (others) groups, in each round, what is under the suppression threshold: its "
+                         "composition changes from round to round. Each round keeps its cell as printed; they are never added "
+                         "up across rounds.",
+        "revisions": "Revised figures",
+        "revised_by": "revised by",
+        "no_revisions": "No letter revises another in this series.",
         "previous": "Previous in the series",
         "next": "Next in the series",
         "in_series": "Part of the series",

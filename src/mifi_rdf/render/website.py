@@ -34,6 +34,7 @@ import pyoxigraph as ox
 from markupsafe import Markup, escape
 
 from ..build.config import Config, Download, FileFacts, Format
+from ..build.consolidated import Consolidated
 from ..build.facts import Facts
 from ..build.history import History
 from ..build.pages import schema_org
@@ -584,7 +585,8 @@ class Website:
     def _series(self, route: Route, path: str) -> dict:
         d = self.data
         series: Series = next(s for s in d.series if s.id == route.key)
-        entries = [e for t in series.members for e in d.entries(t)]
+        cube = d.consolidated[series.id]
+        entries = [Entry(m.latest.table, m.latest.cell) for m in cube.cells]  # the consolidated cube: each cell once
         grid = make_grid(d, entries)
         chart = self.chart(grid, route.lang)
         methods = {t.suppression_method for t in series.members}
@@ -592,7 +594,21 @@ class Website:
         return {"series": series, "grid": grid, "chart": chart, "legend": self.legend(grid),
                 "no_chart": None if chart else chart_absence(grid),
                 "notes": self.notes(grid, route.lang), "merged": methods == {"merged-into-others"},
-                "thresholds": thresholds, "first": series.members[0], "last": series.members[-1]}
+                "thresholds": thresholds, "first": series.members[0], "last": series.members[-1],
+                "cube": cube, "cube_iri": cube.iri(self.base), "downloads": self.cube_downloads(cube),
+                "revisions": [([d.label(d.code_iri(m.latest.table, i, code), route.lang) for i, code in enumerate(m.codes)]
+                               + [d.label(m.latest.table.structure.measures[m.measure].iri, route.lang)], m)
+                              for m in cube.cells if m.revised],
+                "residual": any(m.latest.cell.status == "residual" for m in cube.cells)}
+
+    def cube_downloads(self, cube: Consolidated) -> list[Download]:
+        """The consolidated cube's files (build: as written, with their size), else those a server makes."""
+        if self.files is not None:
+            if cube.dataset_id not in self._downloads:
+                self._downloads[cube.dataset_id] = [Download(fmt, f.path, f) for fmt, f in self.files(cube)]
+            return self._downloads[cube.dataset_id]
+        return [Download(fmt, f"dataset/{cube.dataset_id}{fmt.suffix}", None)
+                for fmt in self.config.formats if fmt.key in RDF_FORMATS]
 
     # ------------------------------------------------------------------ a code
 

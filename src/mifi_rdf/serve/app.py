@@ -43,6 +43,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..build.config import Options, load_config
+from ..build.consolidated import series_store
 from ..build.facts import gather_facts
 from ..build.site import Site
 from ..build.sources import source_files
@@ -100,7 +101,7 @@ class App:
     def __init__(self, project: Project, settings: Settings, folder: Path, site: Site | None = None,
                  data: Path | None = None) -> None:
         self.base = project.vocab.base
-        self.store = project.store()
+        self.store = series_store(project)  # the letters' datasets and the series' consolidated cubes
         # a built folder's files, or else the sources its statements cite (sources/letters/*.txt, ...)
         self.files = site.files if site else {"/" + f.path: f.file for f in source_files()}
         if site:
