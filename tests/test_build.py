@@ -83,6 +83,7 @@ def test_folder_has_every_part_and_a_progress_line_per_dataset(tmp_path, project
     from mifi_rdf.build.config import Options, load_config
     from mifi_rdf.build.consolidated import consolidated_cubes
     from mifi_rdf.build.facts import gather_facts
+    from mifi_rdf.build.history import History
     from mifi_rdf.render.website import Website
 
     result = build(tmp_path / "out")
@@ -95,7 +96,8 @@ def test_folder_has_every_part_and_a_progress_line_per_dataset(tmp_path, project
     data |= {f"dataset/{ds}/v1/{ds}{suffix}" for ds in project.dataset_ids for suffix in suffixes}  # release 1
     data |= {f"dataset/{cube.dataset_id}{suffix}" for cube in consolidated_cubes(project)  # the series' cubes
              for suffix in (".ttl", ".jsonld", ".nt", ".csv")}
-    pages = set(Website(project, load_config(BASE, Options()), gather_facts(project)).paths())
+    pages = set(Website(project, load_config(BASE, Options()), gather_facts(project),
+                        history=History.read(tmp_path / "out")).paths())  # with the release's pages and feed
     assert {"index.html", "index.en.html", "dataset/30952-t5.html", "dataset/30952-t5.en.html", "style.css",
             "sitemap.xml", "robots.txt", "code/country/FRA.html", "series/pstq-invitations-by-country.html",
             "def/country.html"} <= pages

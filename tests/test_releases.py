@@ -225,17 +225,18 @@ def test_the_catalog_says_versions_dates_and_withdrawal(sequence):
 
 
 def test_a_corrected_figure_bumps_the_version_and_names_the_cell(sequence, tmp_path):
-    """A correction of data/ (30952 t5's Maroc 145 → 146, its English title): version 2, the cells listed with the
-    dataset's own letter, the title among the metadata."""
+    """A correction of data/ (30952 t4's France 78 → 79 and its total, its English title): version 2, the cells
+    listed with the dataset's own letter, the title among the metadata. Not t5: the test letter 40002 restates its
+    round, so correcting t5 alone would contradict 40002 (an error of the series' consolidated cube)."""
     data = Path(shutil.copytree(sequence.data, tmp_path / "data"))
     shutil.copytree(sequence.root / "sources", tmp_path / "sources")
-    csv = data / "30952" / "t5.csv"
+    csv = data / "30952" / "t4.csv"
     text = csv.read_text(encoding="utf-8")
-    assert "pstq-2025-12-04,MAR,invitations,145," in text and ",_T,invitations,1876," in text
-    csv.write_text(text.replace(",MAR,invitations,145,", ",MAR,invitations,146,").replace(
-        ",_T,invitations,1876,", ",_T,invitations,1877,"), encoding="utf-8")
+    assert "pstq-2025-08-28,FRA,invitations,78," in text and ",_T,invitations,239," in text
+    csv.write_text(text.replace(",FRA,invitations,78,", ",FRA,invitations,79,").replace(
+        ",_T,invitations,239,", ",_T,invitations,240,"), encoding="utf-8")
     toml = data / "30952" / "letter.toml"
-    title = 'title_en = "PSTQ invitations by country of citizenship — draw of 4 December 2025"'
+    title = 'title_en = "PSTQ invitations by country of citizenship — draw of 28 August 2025"'
     assert title in toml.read_text(encoding="utf-8")
     toml.write_text(toml.read_text(encoding="utf-8").replace(title, title[:-1] + ' (corrected)"'), encoding="utf-8")
     out = Path(shutil.copytree(sequence.root / "D", tmp_path / "E"))  # built in place of PREV: nothing lost
@@ -244,20 +245,20 @@ def test_a_corrected_figure_bumps_the_version_and_names_the_cell(sequence, tmp_p
     assert result.exit_code == 0, result.output
     assert "release 2026-09 (2026-07-02): 1 dataset revised." in result.stderr
     c = changes(out)
-    assert [(x["codes"][1], x["old_value"], x["new_value"], x["letter"], x["dataset"]) for x in c["revised"]["30952-t5"]] \
-        == [("MAR", "145", "146", "30952", "30952-t5"), ("_T", "1876", "1877", "30952", "30952-t5")]
-    assert c["metadata"] == {"30952-t5": ["title_en"]}
-    versions = history(out)["datasets"]["30952-t5"]["versions"]
+    assert [(x["codes"][1], x["old_value"], x["new_value"], x["letter"], x["dataset"]) for x in c["revised"]["30952-t4"]] \
+        == [("FRA", "78", "79", "30952", "30952-t4"), ("_T", "239", "240", "30952", "30952-t4")]
+    assert c["metadata"] == {"30952-t4": ["title_en"]}
+    versions = history(out)["datasets"]["30952-t4"]["versions"]
     assert [(v["number"], v["release"], v["notes_fr"], v["notes_en"]) for v in versions][1:] == [
         (2, "2026-09", "2 figures révisées ; modifié : titre anglais.", "2 figures revised; changed: English title.")]
-    assert history(out)["datasets"]["30952-t5"]["title_en"].endswith("(corrected)")
-    assert (out / "dataset/30952-t5/v1/30952-t5.csv").read_bytes() == (sequence.root / "A" / "dataset/30952-t5.csv").read_bytes()
-    assert (out / "dataset/30952-t5/v2/30952-t5.csv").read_bytes() == (out / "dataset/30952-t5.csv").read_bytes()
+    assert history(out)["datasets"]["30952-t4"]["title_en"].endswith("(corrected)")
+    assert (out / "dataset/30952-t4/v1/30952-t4.csv").read_bytes() == (sequence.root / "A" / "dataset/30952-t4.csv").read_bytes()
+    assert (out / "dataset/30952-t4/v2/30952-t4.csv").read_bytes() == (out / "dataset/30952-t4.csv").read_bytes()
     store = catalog(out)
-    t5 = f"{BASE}dataset/30952-t5"
-    assert select(store, f"SELECT ?v ?cur ?prev ?m WHERE {{ <{t5}> dcat:version ?v ; dcat:hasCurrentVersion ?cur ; "
+    t4 = f"{BASE}dataset/30952-t4"
+    assert select(store, f"SELECT ?v ?cur ?prev ?m WHERE {{ <{t4}> dcat:version ?v ; dcat:hasCurrentVersion ?cur ; "
                          f"dct:modified ?m . ?cur dcat:previousVersion ?prev }}") == [
-        ("2", f"{t5}/v2", f"{t5}/v1", "2026-07-02")]
+        ("2", f"{t4}/v2", f"{t4}/v1", "2026-07-02")]
 
 
 @pytest.mark.slow
