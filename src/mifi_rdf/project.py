@@ -16,7 +16,7 @@ from .model import Cell, Letter, Table
 from .namespaces import DEFAULT_BASE
 from .paths import project_paths
 from .progress import steps
-from .serialize.writers import atomic_output, needs_graphs, write
+from .serialize.writers import atomic_output, write_cubes
 from .validate.check import check, check_by_dataset
 from .validate.engine import store_from_statements
 from .validate.results import Report
@@ -99,9 +99,8 @@ class Project:
             from .streaming import export_table_by_table
 
             return export_table_by_table(self, fmt, output, self.select(datasets))
-        statements = self.statements(datasets, graphs=needs_graphs(fmt))
         with atomic_output(output) as out:
-            write(statements, fmt, out, self.vocab.base)
+            write_cubes(self.builder(), self.letters, self.select(datasets), fmt, out)
 
     def validate(self, datasets: list[str] | None = None, engine: str = "oxigraph") -> tuple[Report, ox.Store]:
         """Check the cubes (or the chosen datasets) against shapes/; also returns a store the report
