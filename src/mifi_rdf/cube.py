@@ -275,4 +275,8 @@ class TableByTable(CubeBuilder):
 
     @contextlib.contextmanager
     def cells_of(self, table: Table) -> Iterator[list[Cell]]:
-        yield table.cells or load_cells(table, self.vocab)
+        cells = table.cells or load_cells(table, self.vocab)
+        prepare = getattr(self.extra, "prepare", None)  # audit/grouped.TableBounds: the table's bounds from these cells
+        if prepare is not None:
+            prepare(table, cells)
+        yield cells

@@ -87,6 +87,11 @@ class Project:
 
     def builder(self) -> CubeBuilder:
         """The cube builder; for a project loaded without its cells, one that reads them table by table."""
+        if self.lazy and self._bounds is None and self._audit is None:
+            from .audit.grouped import TableBounds
+
+            # each table's bounds from the cells read to write it: a table is read once, not twice
+            return TableByTable(self.vocab, TableBounds(self.tables(), self.vocab, self.cells))
         if self.lazy:
             return TableByTable(self.vocab, self.bound_attributes())
         return CubeBuilder(self.vocab, self.bound_attributes())
