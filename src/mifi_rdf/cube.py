@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from urllib.parse import quote
 
@@ -275,8 +276,18 @@ class TableByTable(CubeBuilder):
 
     @contextlib.contextmanager
     def cells_of(self, table: Table) -> Iterator[list[Cell]]:
-        cells = table.cells or load_cells(table, self.vocab)
-        prepare = getattr(self.extra, "prepare", None)  # audit/grouped.TableBounds: the table's bounds from these cells
-        if prepare is not None:
-            prepare(table, cells)
-        yield cells
+        """The table's cells, read now; the cyclic collector paused meanwhile, and run on the young
+        objects after: the cells and the audit's entries of a table are alive until it is written, and
+        the collector would otherwise scan them again and again as they pile up (a tenth of the time)."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            cells = table.cells or load_cells(table, self.vocab)
+            prepare = getattr(self.extra, "prepare", None)  # audit/grouped.TableBounds: the table's bounds from these cells
+            if prepare is not None:
+                prepare(table, cells)
+            yield cells
+        finally:
+            if paused:
+                gc.enable()
+                gc.collect(1)
