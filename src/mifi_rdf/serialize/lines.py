@@ -107,25 +107,32 @@ def write_lines(builder: CubeBuilder, letters: Iterable[Letter], dataset_ids: se
 
 def _observations(builder: CubeBuilder, terms: Terms, table: Table, cells: list[Cell], obs: str) -> Iterable[str]:
     """The text of the observations of `table`, a few hundred at a time: the statements of
-    CubeBuilder.observation_statements, in its order."""
+    CubeBuilder.observation_statements, in its order.
+
+    The statements every observation has (type, dataset, dimensions, measure, unit, status) have
+    distinct predicates, so they are `predicate object` texts joined by the separator; the others
+    (inferences, notes, bounds: a predicate may repeat) are grouped as pyoxigraph groups them."""
     node, base, pred, obj = builder.node, builder.base, terms.predicate, terms.object
     ds = obj(node(builder.dataset_iri(table)))
-    dims = [(pred(node(dim.iri)), {code: obj(node(iri)) for code, iri in builder.vocab.codelists[dim.codelist].codes.items()})
+    dims = [{code: f"{pred(node(dim.iri))} {obj(node(iri))}" for code, iri in builder.vocab.codelists[dim.codelist].codes.items()}
             for dim in table.structure.dimensions]
     measures = {}
     for name, m in table.structure.measures.items():
         mt = node(m.iri)
-        measures[name] = (pred(mt), obj(mt), node(m.datatype), {}, obj(node(m.unit)) if m.unit else None)
-    statuses = {name: (obj(node(st.iri)), obj(node(st.obs)) if st.obs else None, obj(node(st.conf)) if st.conf else None)
-                for name, st in builder.vocab.statuses.items()}
+        measures[name] = (f"{pred(builder.p_measure_type)} {obj(mt)}", pred(mt), node(m.datatype), {},
+                          f"{pred(builder.p_unit)} {obj(node(m.unit))}" if m.unit else None)
+    statuses = {}
+    for name, st in builder.vocab.statuses.items():
+        chain = [(builder.p_status, st.iri), (builder.p_obs_status, st.obs), (builder.p_conf_status, st.conf)]
+        statuses[name] = ([f"{pred(p)} {obj(node(o))}" for p, o in chain if o], pred([p for p, o in chain if o][-1]))
     inference = {code: obj(node(base + "code/inference/" + code)) for code in builder.vocab.codelist("inference").codes}
-    a, observation = pred(ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")), obj(builder.observation)
-    p_ds, p_mt, p_status = pred(builder.p_dataset), pred(builder.p_measure_type), pred(builder.p_status)
-    p_obs, p_conf, p_unit = pred(builder.p_obs_status), pred(builder.p_conf_status), pred(builder.p_unit)
+    head = [f"{pred(ox.NamedNode('http://www.w3.org/1999/02/22-rdf-syntax-ns#type'))} {obj(builder.observation)}",
+            f"{pred(builder.p_dataset)} {ds}"]
     p_inference, p_comment, p_label = pred(builder.p_inference), pred(COMMENT), pred(builder.p_source_label)
     p_revision = pred(node(PROV + "wasRevisionOf"))
     extra, dataset_id, revises = builder.extra, table.dataset_id, table.revises
     turtle = terms.turtle
+    separator = " ;\n\t"
     segments: dict[str, str] = {}
     chunk: list[str] = []
     for cell in cells:
@@ -136,52 +143,48 @@ def _observations(builder: CubeBuilder, terms: Terms, table: Table, cells: list[
                 seg = segments[c] = quote(c, safe="")
             path.append(seg)
         local = f"{'/'.join(path)}/{cell.measure}"
-        po = [(a, observation), (p_ds, ds)]
-        for (p, forms), code in zip(dims, cell.codes, strict=True):
-            po.append((p, forms[code]))
-        pm, om, datatype, values, unit = measures[cell.measure]
-        po.append((p_mt, om))
+        texts = head.copy()
+        for forms, code in zip(dims, cell.codes, strict=True):
+            texts.append(forms[code])
+        mt, pm, datatype, values, unit = measures[cell.measure]
+        texts.append(mt)
         if cell.value is not None:
             v = values.get(cell.value)
             if v is None:
-                v = values[cell.value] = obj(ox.Literal(cell.value, datatype=datatype))
-            po.append((pm, v))
+                v = values[cell.value] = f"{pm} {obj(ox.Literal(cell.value, datatype=datatype))}"
+            texts.append(v)
         if unit is not None:
-            po.append((p_unit, unit))
-        status, obs_status, conf = statuses[cell.status]
-        po.append((p_status, status))
-        if obs_status is not None:
-            po.append((p_obs, obs_status))
-        if conf is not None:
-            po.append((p_conf, conf))
+            texts.append(unit)
+        status, last = statuses[cell.status]
+        texts += status
+        tail: list[tuple[str, str]] = []
         for x in cell.inferences:
-            po.append((p_inference, inference[x]))
+            tail.append((p_inference, inference[x]))
         if cell.note_fr:
-            po.append((p_comment, terms.uncached(ox.Literal(cell.note_fr, language="fr"))))
-            po.append((p_comment, terms.uncached(ox.Literal(cell.note_en, language="en"))))
+            tail.append((p_comment, terms.uncached(ox.Literal(cell.note_fr, language="fr"))))
+            tail.append((p_comment, terms.uncached(ox.Literal(cell.note_en, language="en"))))
         if LABEL_INFERENCES.intersection(cell.inferences):
-            po.append((p_label, terms.uncached(ox.Literal(cell.source_label, language="fr"))))
+            tail.append((p_label, terms.uncached(ox.Literal(cell.source_label, language="fr"))))
         if revises and (of := revises.get((cell.codes, cell.measure))):
             other = f"{base}dataset/{of}/obs/"
-            po.append((p_revision, f"<{other}{local}>" if terms.iri(other) else terms.uncached(ox.NamedNode(other + local))))
+            tail.append((p_revision, f"<{other}{local}>" if terms.iri(other) else terms.uncached(ox.NamedNode(other + local))))
         if extra:
             for p, o in extra.get((dataset_id, cell.codes, cell.measure), ()):
-                po.append((pred(p), obj(o)))
+                tail.append((pred(p), obj(o)))
         s = f"<{obs}{local}>"
         if turtle:
-            last, (p0, o0) = po[0][0], po[0]
-            parts = [s, " ", p0, " ", o0]
-            for p, o in po[1:]:
-                if p == last:
-                    parts += (" , ", o)
-                else:
-                    parts += (" ;\n\t", p, " ", o)
+            text = separator.join(texts)
+            if tail:
+                more = []
+                for p, o in tail:
+                    more += (" , ", o) if p == last else (separator, p, " ", o)
                     last = p
-            parts.append(" .\n")
-            chunk.append("".join(parts))
+                text += "".join(more)
+            chunk += (s, " ", text, " .\n")
         else:
-            chunk.append("".join(f"{s} {p} {o} .\n" for p, o in po))
-        if len(chunk) >= 512:
+            texts += [f"{p} {o}" for p, o in tail]
+            chunk += (s, " ", f" .\n{s} ".join(texts), " .\n")
+        if len(chunk) >= 2048:
             yield "".join(chunk)
             chunk = []
     if chunk:
