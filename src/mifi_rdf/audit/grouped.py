@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from ..errors import MifiError
-from ..load.text import read_text
+from ..files import read_bytes
 from ..load.vocabulary import Vocabulary
 from ..model import Cell, Table
 from ..progress import steps
@@ -77,7 +77,7 @@ def grouped_bound_attributes(tables: list[Table], vocab: Vocabulary,
 def may_link(table: Table, vocab: Vocabulary, rel: Relations) -> bool:
     """Whether the table could name a period or a covered round (what `links` needs to find any
     link), answered without reading its cells: False when none of the codes of its code lists that
-    are periods or covered rounds occurs in the text of its CSV file. A code in a cell is in that
+    are periods or covered rounds occurs in the bytes of its CSV file. A code in a cell is in that
     text as it is (a quote would be doubled: such a code counts as present)."""
     linking = rel.spans.keys() | rel.covered
     wanted = [code for d in table.structure.dimensions if d.codelist in vocab.codelists
@@ -87,10 +87,10 @@ def may_link(table: Table, vocab: Vocabulary, rel: Relations) -> bool:
     if any('"' in code for code in wanted):
         return True
     try:
-        text = read_text(table.path, kind="csv")
+        data = read_bytes(table.path, kind="csv")
     except (OSError, MifiError):  # reading its cells reports the problem, with their exact message
         return True
-    return any(code in text for code in wanted)
+    return any(code.encode("utf-8") in data for code in wanted)
 
 
 class TableBounds(Mapping):

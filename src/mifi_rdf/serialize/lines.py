@@ -67,6 +67,19 @@ class Terms:
             form = self._objects[o] = self.uncached(o)
         return form
 
+    def objects(self, terms: Iterable[ox.Term]) -> None:
+        """Write many terms at once (one call of the serializer, a subject each), cached for `object`."""
+        todo = list(dict.fromkeys(t for t in terms if t not in self._objects))
+        if not todo:
+            return
+        text = self.serialize(ox.Triple(ox.NamedNode(f"urn:x:{i}"), _DUMMY, t) for i, t in enumerate(todo))
+        lines = text[len(self.header):].split("\n")
+        assert len(lines) == len(todo) + 1 and lines[-1] == "", text[:500]
+        for i, (t, line) in enumerate(zip(todo, lines, strict=False)):
+            start = f"<urn:x:{i}> {_DUMMY_TEXT} "
+            assert line.startswith(start) and line.endswith(" ."), line
+            self._objects[t] = line[len(start):-2]
+
     def uncached(self, o: ox.Term) -> str:
         """A term seen once (a note, an IRI a prefix may abbreviate): written, not kept."""
         return self._statement(ox.Triple(_DUMMY, _DUMMY, o))[2 * len(_DUMMY_TEXT) + 2:]
@@ -114,8 +127,13 @@ def _observations(builder: CubeBuilder, terms: Terms, table: Table, cells: list[
     (inferences, notes, bounds: a predicate may repeat) are grouped as pyoxigraph groups them."""
     node, base, pred, obj = builder.node, builder.base, terms.predicate, terms.object
     ds = obj(node(builder.dataset_iri(table)))
-    dims = [{code: f"{pred(node(dim.iri))} {obj(node(iri))}" for code, iri in builder.vocab.codelists[dim.codelist].codes.items()}
-            for dim in table.structure.dimensions]
+    dims = []
+    for d, dim in enumerate(table.structure.dimensions):  # the codes this table uses, written at once
+        iris = builder.vocab.codelists[dim.codelist].codes
+        used = dict.fromkeys(cell.codes[d] for cell in cells)
+        terms.objects(node(iris[code]) for code in used)
+        p = pred(node(dim.iri))
+        dims.append({code: f"{p} {obj(node(iris[code]))}" for code in used})
     measures = {}
     for name, m in table.structure.measures.items():
         mt = node(m.iri)
