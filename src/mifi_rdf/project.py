@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -16,10 +17,10 @@ from .model import Cell, Letter, Table
 from .namespaces import DEFAULT_BASE
 from .paths import project_paths
 from .progress import steps
-from .serialize.writers import atomic_output, needs_graphs, write
-from .validate.check import check, check_by_dataset
-from .validate.engine import store_from_statements
-from .validate.results import Report
+from .serialize.writers import atomic_output, write_cubes
+
+if TYPE_CHECKING:
+    from .validate.results import Report
 
 
 @dataclass
@@ -88,6 +89,11 @@ class Project:
 
     def builder(self) -> CubeBuilder:
         """The cube builder; for a project loaded without its cells, one that reads them table by table."""
+        if self.lazy and self._bounds is None and self._audit is None:
+            from .audit.grouped import TableBounds
+
+            # each table's bounds from the cells read to write it: a table is read once, not twice
+            return TableByTable(self.vocab, TableBounds(self.tables(), self.vocab, self.cells))
         if self.lazy:
             return TableByTable(self.vocab, self.bound_attributes())
         return CubeBuilder(self.vocab, self.bound_attributes())
@@ -100,9 +106,8 @@ class Project:
             from .streaming import export_table_by_table
 
             return export_table_by_table(self, fmt, output, self.select(datasets))
-        statements = self.statements(datasets, graphs=needs_graphs(fmt))
         with atomic_output(output) as out:
-            write(statements, fmt, out, self.vocab.base)
+            write_cubes(self.builder(), self.letters, self.select(datasets), fmt, out)
 
     def validate(self, datasets: list[str] | None = None, engine: str = "oxigraph") -> tuple[Report, ox.Store]:
         """Check the cubes (or the chosen datasets) against shapes/; also returns a store the report
@@ -116,6 +121,9 @@ class Project:
 
             shapes = load_shapes(project_paths().shapes, self.vocab.base)
             return check_tables(self.vocab, self.letters, self.select(datasets), shapes, self.bound_attributes())
+        from .validate.check import check, check_by_dataset  # with rdflib: not imported for an unvalidated export
+        from .validate.engine import store_from_statements
+
         if engine == "sparql":
             shared, parts = self.builder().by_dataset(self.letters, self.select(datasets))
             return check_by_dataset(shared, parts, self.vocab.base)

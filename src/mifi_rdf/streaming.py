@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from .cube import CubeBuilder, TableByTable
+from .cube import TableByTable
 from .load.tables import load_cells
-from .model import Table
-from .serialize.writers import atomic_output, needs_graphs, write
+from .model import Cell, Table
+from .serialize.writers import atomic_output, write_cubes
 
 
 @contextlib.contextmanager
@@ -50,16 +50,11 @@ class Validating(TableByTable):
         super().__init__(vocab, extra)
         self.validation = validation
 
-    def observation_triples(self, table: Table) -> Iterator[tuple]:
-        loaded = not table.cells
-        if loaded:
-            table.cells = load_cells(table, self.vocab)
-        self.validation.add(table, table.cells)
-        try:
-            yield from CubeBuilder.observation_triples(self, table)
-        finally:
-            if loaded:
-                table.cells = []
+    @contextlib.contextmanager
+    def cells_of(self, table: Table) -> Iterator[list[Cell]]:
+        cells = table.cells or load_cells(table, self.vocab)
+        self.validation.add(table, cells)
+        yield cells
 
 
 class _Refused(Exception):
@@ -78,10 +73,10 @@ def export_validated(project, fmt: str, output: Path | None, dataset_ids: set[st
     shapes = load_shapes(project_paths().shapes, project.vocab.base)
     extra = project.bound_attributes()
     validation = Validation(project.vocab, project.letters, dataset_ids, shapes, extra)
-    statements = Validating(project.vocab, validation, extra).statements(project.letters, dataset_ids, needs_graphs(fmt))
+    builder = Validating(project.vocab, validation, extra)
     try:
         with complete_output(output) as out:
-            write(statements, fmt, out, project.vocab.base)
+            write_cubes(builder, project.letters, dataset_ids, fmt, out)
             report, store = validation.finish()
             if not report.conforms():
                 raise _Refused
@@ -91,6 +86,5 @@ def export_validated(project, fmt: str, output: Path | None, dataset_ids: set[st
 
 
 def export_table_by_table(project, fmt: str, output: Path | None, dataset_ids: set[str] | None) -> None:
-    statements = project.builder().statements(project.letters, dataset_ids, needs_graphs(fmt))
     with complete_output(output) as out:
-        write(statements, fmt, out, project.vocab.base)
+        write_cubes(project.builder(), project.letters, dataset_ids, fmt, out)

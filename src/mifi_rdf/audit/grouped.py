@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from ..errors import MifiError
+from ..files import read_bytes
 from ..load.vocabulary import Vocabulary
 from ..model import Cell, Table
 from ..progress import steps
@@ -70,6 +72,79 @@ def grouped_bound_attributes(tables: list[Table], vocab: Vocabulary,
         members = [by_id[d] for d in group]
         out.merge(_audit(members, [read(t) for t in members], vocab, rel))
     return out
+
+
+def may_link(table: Table, vocab: Vocabulary, rel: Relations) -> bool:
+    """Whether the table could name a period or a covered round (what `links` needs to find any
+    link), answered without reading its cells: False when none of the codes of its code lists that
+    are periods or covered rounds occurs in the bytes of its CSV file. A code in a cell is in that
+    text as it is (a quote would be doubled: such a code counts as present)."""
+    linking = rel.spans.keys() | rel.covered
+    wanted = [code for d in table.structure.dimensions if d.codelist in vocab.codelists
+              for code, iri in vocab.codelists[d.codelist].codes.items() if iri in linking]
+    if not wanted:
+        return False
+    if any('"' in code for code in wanted):
+        return True
+    try:
+        data = read_bytes(table.path, kind="csv")
+    except (OSError, MifiError):  # reading its cells reports the problem, with their exact message
+        return True
+    return any(code.encode("utf-8") in data for code in wanted)
+
+
+class TableBounds(Mapping):
+    """The bounds of grouped_bound_attributes, for an export that reads each table once, in order.
+
+    Before the first table is written, the tables that may link (`may_link`) are read to find
+    their groups; each group is audited when its first table is written, and its bounds kept for
+    the others. A table linked to none is audited from the cells read to write it, only when it has
+    a blank, and its bounds are let go with the next table. `prepare(table, cells)` makes the
+    bounds of a table ready; this mapping then answers for that table and for the audited groups."""
+
+    def __init__(self, tables: list[Table], vocab: Vocabulary, cells_of: Callable[[Table], list[Cell]]) -> None:
+        self.vocab, self.read = vocab, cells_of
+        self.rel = relations(vocab)
+        linked: dict[str, set[str]] = {}
+        for table in steps([t for t in tables if may_link(t, vocab, self.rel)], "bounds of blanked cells"):
+            tokens = links(table, cells_of(table), vocab, self.rel)
+            if tokens:
+                linked[table.dataset_id] = tokens
+        by_id = {t.dataset_id: t for t in tables}
+        self.group_of = {d: [by_id[m] for m in group] for group in _groups(linked) for d in group}
+        self.groups = BoundAttributes(vocab.base)  # of the groups audited so far
+        self.audited: set[str] = set()
+        self.table: BoundAttributes | None = None  # of the lone table being written
+
+    def prepare(self, table: Table, cells: list[Cell]) -> None:
+        self.table = None
+        group = self.group_of.get(table.dataset_id)
+        if group is None:
+            if any(c.value is None for c in cells):
+                self.table = _audit([table], [cells], self.vocab, self.rel)
+        elif table.dataset_id not in self.audited:
+            members = [cells if t is table else self.read(t) for t in group]
+            self.groups.merge(_audit(group, members, self.vocab, self.rel))
+            self.audited.update(t.dataset_id for t in group)
+
+    def __getitem__(self, key):
+        if self.table is not None and key in self.table:
+            return self.table[key]
+        return self.groups[key]
+
+    def get(self, key, default=None):
+        if self.table is not None and key in self.table:
+            return self.table[key]
+        return self.groups.get(key, default)
+
+    def __iter__(self):
+        return iter([*(self.table or ()), *self.groups])
+
+    def __len__(self) -> int:
+        return len(self.groups) + len(self.table or ())
+
+    def __bool__(self) -> bool:
+        return True  # asked cell by cell, even before its first table is prepared
 
 
 def _groups(linked: Mapping[str, set[str]]) -> list[list[str]]:

@@ -302,6 +302,12 @@ class BoundAttributes(Mapping):
         attrs.append(self.method)
         return attrs
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._bounds
+
+    def get(self, key: Key, default=None):
+        return self[key] if key in self._bounds else default
+
     def interval(self, key: Key) -> tuple[str, str | None] | None:
         """The bounds of one observation as canonical lexical values (upper None: unbounded), or None."""
         found = self._bounds.get(key)

@@ -244,6 +244,7 @@ def load_cells(table: Table, vocab: Vocabulary) -> list[Cell]:
     expected = [d.name for d in dims] + TRAILING_COLUMNS
     cells: list[Cell] = []
     seen: dict[tuple, int] = {}
+    plain = _plain_cell(table, vocab, seen)
     with io.StringIO(read_text(path, kind="csv"), newline="") as f:
         reader = csv.reader(f, strict=True)
         try:
@@ -260,12 +261,48 @@ def load_cells(table: Table, vocab: Vocabulary) -> list[Cell]:
                 if len(row) != len(expected):
                     raise InputError(path, line, min(len(row), len(expected)) + 1,
                                      f"expected {len(expected)} fields ({','.join(expected)}), found {len(row)}")
-                cells.append(_cell(path, line, row, table, vocab, seen))
+                cells.append(plain(line, row) or _cell(path, line, row, table, vocab, seen))
         except csv.Error as err:
             raise InputError(path, reader.line_num, 1, f"malformed CSV: {err}") from err
     if not cells:
         raise InputError(path, 2, 1, "the table has no cells")
     return cells
+
+
+def _plain_cell(table: Table, vocab: Vocabulary, seen: dict):
+    """The quick reading of the common row — known codes, measure and status, a value of the right form
+    or none as the status says, no inference, no note, no source label to check — with what `_cell`
+    looks up once per table instead of once per cell. It returns None for any other row, which `_cell`
+    then reads with every check and its error message: both give the same cell for a row both accept."""
+    dims = table.structure.dimensions
+    n = len(dims)
+    codes_of = [vocab.codelists[d.codelist].codes if d.codelist in vocab.codelists else {} for d in dims]
+    labelled = any(d.name in LABELLED_DIMENSIONS for d in dims)
+    patterns = {name: VALUE_PATTERNS.get(m.datatype, (None, ""))[0] for name, m in table.structure.measures.items()}
+    has_value = {name: st.has_value for name, st in vocab.statuses.items()}
+    new = Cell
+
+    def plain(line: int, row: list[str]) -> Cell | None:
+        codes = tuple(row[:n])
+        measure, value, status, inference, source_label, note_fr, note_en = row[n:]
+        if inference or note_fr or note_en or (source_label and labelled):
+            return None
+        for known, code in zip(codes_of, codes, strict=True):
+            if code not in known:
+                return None
+        pattern = patterns.get(measure, False)
+        wants = has_value.get(status)
+        if pattern is False or wants is None or wants != bool(value):
+            return None
+        if value and pattern is not None and not pattern.fullmatch(value):
+            return None
+        key = (codes, measure)
+        if key in seen:
+            return None
+        seen[key] = line
+        return new(line, codes, measure, value or None, status, (), source_label, "", "")
+
+    return plain
 
 
 def _folded(label: str) -> str:

@@ -49,6 +49,18 @@ def write(statements: Iterable[ox.Triple | ox.Quad], fmt: str, out: IO[bytes], b
     ox.serialize(statements, out, FORMATS[fmt], **kwargs)
 
 
+def write_cubes(builder, letters, dataset_ids: set[str] | None, fmt: str, out: IO[bytes]) -> None:
+    """The cubes of `builder.statements(letters, dataset_ids)` in one format: N-Triples and Turtle
+    written as text observation by observation (serialize/lines.py, the same bytes, several times
+    faster), the other formats from the statements."""
+    if fmt in ("nt", "ttl"):
+        from .lines import write_lines
+
+        write_lines(builder, letters, dataset_ids, fmt, out, turtle_prefixes(builder.base))
+        return
+    write(builder.statements(letters, dataset_ids, needs_graphs(fmt)), fmt, out, builder.base)
+
+
 def needs_graphs(fmt: str) -> bool:
     return fmt == "trig"
 
