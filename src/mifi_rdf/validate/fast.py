@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from urllib.parse import quote
 
 import polars as pl
@@ -76,30 +76,48 @@ def check_store(store: ox.Store, shapes: Shapes, base: str) -> Report:
     return Report(sorted(results), shapes.constraints)
 
 
-def observations_from_store(store: ox.Store, base: str) -> tuple[Observations, Facts]:
+class StoreStatements:
+    """The observations' statements as a parsed store holds them (see `observations_from_store`)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def rows(self) -> Iterator[tuple[ox.NamedNode, object]]:
+        """(observation, its dataset) of every qb:dataSet statement, each observation once."""
+        for q in self.store.quads_for_pattern(None, ox.NamedNode(QB + "dataSet"), None):
+            yield q.subject, q.object
+
+    def scan(self, predicate: str, row_of: dict[str, int]) -> Iterator[tuple[int, object]]:
+        """(row, object) of every statement of an observation with this predicate."""
+        for q in self.store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+            r = row_of.get(q.subject.value) if isinstance(q.subject, ox.NamedNode) else None
+            if r is not None:
+                yield r, q.object
+
+
+def observations_from_store(store: ox.Store, base: str, statements=None) -> tuple[Observations, Facts]:
     """Every observation of the store (a subject of qb:dataSet) as one row of integers.
 
     Read predicate by predicate from the store's index (quads_for_pattern), which costs half what a
-    SPARQL join of the observations with their values does."""
+    SPARQL join of the observations with their values does. `statements` gives the observations'
+    own statements when the store lacks them (stream.py: parsed from a file into columns, the rest
+    of the file in `store`); by default the store's."""
+    source = statements if statements is not None else StoreStatements(store)
     ids = Ids()
     row_of: dict[str, int] = {}
     iris: list[str] = []
     datasets: list[int] = []
 
     def scan(predicate: str):
-        """(row, object) of every statement of an observation with this predicate."""
-        for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None):
-            r = row_of.get(q.subject.value) if isinstance(q.subject, ox.NamedNode) else None
-            if r is not None:
-                yield r, q.object
+        return source.scan(predicate, row_of)
 
-    for q in store.quads_for_pattern(None, ox.NamedNode(QB + "dataSet"), None):
-        iri = _iri(q.subject)
+    for subject, dataset in source.rows():
+        iri = _iri(subject)
         if iri in row_of:
             raise Irregular(f"{iri} belongs to several datasets")
         row_of[iri] = len(iris)
         iris.append(iri)
-        datasets.append(ids(_iri(q.object)))
+        datasets.append(ids(_iri(dataset)))
     classes = [r[0].value for r in _query(store, f"SELECT DISTINCT ?c WHERE {{ ?c <{SUBCLASS}>* <{QB}Observation> }}", base)]
     for c in {QB + "Observation", *classes}:
         for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(c)):
