@@ -228,14 +228,22 @@ def validate(obj: Context, files: tuple[Path, ...], input_format: str | None, fm
 
     if files:
         base = normalize_base(base_uri)
-        store = store_from_files(files, input_format, base)
+        parsed = None
+        if engine == "oxigraph":  # the observations parsed into columns, not a store (memory, validate/stream.py)
+            from .validate.stream import Parsed
+
+            parsed = Parsed(list(files), input_format, base)
+            store = parsed.store
+        else:
+            store = store_from_files(files, input_format, base)
         graph = rdflib_from_files(files, input_format, base) if engine == "pyshacl" else None
         if not has_cube(store):  # a file without a cube conformed to every rule, vacuously (issue 23)
             from .errors import display_path
 
             fail(f"{', '.join(display_path(f) for f in files)}: no qb:DataSet: there is no cube to validate "
                  "(expected W3C Data Cube datasets)", 1)
-        report = check(store, base, engine, graph)
+        report = check(store, base, engine, graph, parsed)
+        store = parsed.store if parsed is not None else store
     else:
         # the default engine reads the cells table by table (memory bounded by a table); the others need them all
         project = obj.project(base_uri, cells=engine != "oxigraph")

@@ -120,7 +120,15 @@ class Project:
             from .validate.shapes import load_shapes
 
             shapes = load_shapes(project_paths().shapes, self.vocab.base)
-            return check_tables(self.vocab, self.letters, self.select(datasets), shapes, self.bound_attributes())
+            chosen = self.select(datasets)
+            if self._bounds is None and self._audit is None:  # the bounds in the same pass over the cells
+                from .validate.fast import check_tables_with_bounds
+
+                report, store, bounds = check_tables_with_bounds(self.vocab, self.letters, chosen, shapes, self.cells)
+                if chosen is None:
+                    self._bounds = bounds
+                return report, store
+            return check_tables(self.vocab, self.letters, chosen, shapes, self.bound_attributes())
         from .validate.check import check, check_by_dataset  # with rdflib: not imported for an unvalidated export
         from .validate.engine import store_from_statements
 

@@ -18,7 +18,7 @@ is audited; a table with no link is audited as soon as it is read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import MifiError
 from ..files import read_bytes
@@ -181,3 +181,33 @@ def _audit(tables: list[Table], cells: list[list[Cell]], vocab: Vocabulary, rel:
     finally:
         for t, h in zip(tables, held, strict=True):
             t.cells = h
+
+
+def tables_with_bounds(tables: Iterable[Table], vocab: Vocabulary, cells_of: Callable[[Table], list[Cell]],
+                       wanted: Callable[[Table], bool] = lambda t: True) -> Iterator[tuple[Table, list[Cell], BoundAttributes]]:
+    """Each wanted table with its cells and the bounds of its blanked cells (those of
+    grouped_bound_attributes), so that one pass over the cells serves the bounds and what comes after
+    them (the validation): a table no constraint ties to another is read once and comes as it is
+    read; the linked ones come after, group by group, read again with their group. Every table is
+    read, for its links; a table not wanted that is linked to none is not audited."""
+    rel = relations(vocab)
+    linked: dict[str, set[str]] = {}
+    by_id: dict[str, Table] = {}
+    for table in tables:
+        by_id[table.dataset_id] = table
+        cells = cells_of(table)
+        tokens = links(table, cells, vocab, rel)
+        if tokens:
+            linked[table.dataset_id] = tokens
+        elif wanted(table):
+            blank = any(c.value is None for c in cells)
+            yield table, cells, _audit([table], [cells], vocab, rel) if blank else BoundAttributes(vocab.base)
+    for group in _groups(linked):
+        members = [by_id[d] for d in group]
+        if not any(wanted(t) for t in members):
+            continue
+        cells = [cells_of(t) for t in members]
+        bounds = _audit(members, cells, vocab, rel)
+        for t, c in zip(members, cells, strict=True):
+            if wanted(t):
+                yield t, c, bounds

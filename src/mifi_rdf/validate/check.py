@@ -17,12 +17,15 @@ from .results import Report
 from .shapes import load_shapes
 
 
-def check(store: ox.Store, base: str, engine: str = "oxigraph", graph=None) -> Report:
+def check(store: ox.Store | None, base: str, engine: str = "oxigraph", graph=None, parsed=None) -> Report:
     """Validate a store against the project's shapes/ with the chosen engine.
 
     pyshacl works on an rdflib graph: the one given (parsed from the user's files, so that rdflib
-    sees the literals exactly as written), or else a copy of the store."""
+    sees the literals exactly as written), or else a copy of the store. `parsed` (stream.Parsed,
+    with the oxigraph engine) is files parsed with their observations in columns instead of `store`."""
     shapes = load_shapes(project_paths().shapes, base)
+    if parsed is not None and engine == "oxigraph":
+        return parsed.check(shapes)
     if engine == "pyshacl":
         return run_pyshacl(graph if graph is not None else rdflib_graph(store), shapes)
     if engine == "sparql":

@@ -18,7 +18,8 @@ from __future__ import annotations
 import bisect
 import contextlib
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import polars as pl
@@ -51,6 +52,9 @@ from .engine import _solve, run_oxigraph, run_oxigraph_by_dataset
 from .results import Report
 from .shapes import Shapes
 
+if TYPE_CHECKING:
+    from ..audit.report import BoundAttributes
+
 OTHER_SCHEMA = {"row": pl.UInt32, "measure": pl.UInt32, "lexical": pl.String, "datatype": pl.UInt32}
 BOUNDS_SCHEMA = {"row": pl.UInt32, "lower": pl.String, "lower_dt": pl.UInt32, "upper": pl.String, "upper_dt": pl.UInt32}
 
@@ -76,30 +80,48 @@ def check_store(store: ox.Store, shapes: Shapes, base: str) -> Report:
     return Report(sorted(results), shapes.constraints)
 
 
-def observations_from_store(store: ox.Store, base: str) -> tuple[Observations, Facts]:
+class StoreStatements:
+    """The observations' statements as a parsed store holds them (see `observations_from_store`)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def rows(self) -> Iterator[tuple[ox.NamedNode, object]]:
+        """(observation, its dataset) of every qb:dataSet statement, each observation once."""
+        for q in self.store.quads_for_pattern(None, ox.NamedNode(QB + "dataSet"), None):
+            yield q.subject, q.object
+
+    def scan(self, predicate: str, row_of: dict[str, int]) -> Iterator[tuple[int, object]]:
+        """(row, object) of every statement of an observation with this predicate."""
+        for q in self.store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+            r = row_of.get(q.subject.value) if isinstance(q.subject, ox.NamedNode) else None
+            if r is not None:
+                yield r, q.object
+
+
+def observations_from_store(store: ox.Store, base: str, statements=None) -> tuple[Observations, Facts]:
     """Every observation of the store (a subject of qb:dataSet) as one row of integers.
 
     Read predicate by predicate from the store's index (quads_for_pattern), which costs half what a
-    SPARQL join of the observations with their values does."""
+    SPARQL join of the observations with their values does. `statements` gives the observations'
+    own statements when the store lacks them (stream.py: parsed from a file into columns, the rest
+    of the file in `store`); by default the store's."""
+    source = statements if statements is not None else StoreStatements(store)
     ids = Ids()
     row_of: dict[str, int] = {}
     iris: list[str] = []
     datasets: list[int] = []
 
     def scan(predicate: str):
-        """(row, object) of every statement of an observation with this predicate."""
-        for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None):
-            r = row_of.get(q.subject.value) if isinstance(q.subject, ox.NamedNode) else None
-            if r is not None:
-                yield r, q.object
+        return source.scan(predicate, row_of)
 
-    for q in store.quads_for_pattern(None, ox.NamedNode(QB + "dataSet"), None):
-        iri = _iri(q.subject)
+    for subject, dataset in source.rows():
+        iri = _iri(subject)
         if iri in row_of:
             raise Irregular(f"{iri} belongs to several datasets")
         row_of[iri] = len(iris)
         iris.append(iri)
-        datasets.append(ids(_iri(q.object)))
+        datasets.append(ids(_iri(dataset)))
     classes = [r[0].value for r in _query(store, f"SELECT DISTINCT ?c WHERE {{ ?c <{SUBCLASS}>* <{QB}Observation> }}", base)]
     for c in {QB + "Observation", *classes}:
         for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(c)):
@@ -221,6 +243,26 @@ def check_tables(vocab: Vocabulary, letters: list[Letter], dataset_ids: set[str]
     return validation.finish()
 
 
+def check_tables_with_bounds(vocab: Vocabulary, letters: list[Letter], dataset_ids: set[str] | None, shapes: Shapes,
+                             cells_of: Callable[[Table], list]) -> tuple[Report, ox.Store, BoundAttributes]:
+    """`check_tables` with the audit's bounds computed in the same pass over the cells
+    (audit/grouped.py's tables_with_bounds): each table is read once for both (a table linked to
+    another, twice), where computing the bounds first and validating after read every table twice.
+    Also returns the bounds found: every table's when `dataset_ids` is None."""
+    from ..audit.grouped import tables_with_bounds
+    from ..audit.report import BoundAttributes
+
+    bounds = BoundAttributes(vocab.base)
+    validation = Validation(vocab, letters, dataset_ids, shapes, bounds)
+    chosen = {id(t) for t in validation.tables}
+    every = [t for letter in letters for t in letter.tables]
+    for table, cells, found in tables_with_bounds(steps(every, "validating"), vocab, cells_of, lambda t: id(t) in chosen):
+        bounds.merge(found)  # before the table is added: the validation reads its cells' bounds
+        validation.add(table, cells)
+    report, store = validation.finish()
+    return report, store, bounds
+
+
 class Validation:
     """The validation of data/'s cubes, fed table by table (`add`, in the order of `tables`), so
     that it can run while the same cells are being written (streaming.export_validated)."""
@@ -229,6 +271,8 @@ class Validation:
                  extra: Mapping | None = None) -> None:
         self.vocab, self.letters, self.dataset_ids, self.shapes = vocab, letters, dataset_ids, shapes
         self.builder = TableByTable(vocab, extra)  # reads the cells of a table that has none loaded, when due
+        if extra is not None:
+            self.builder.extra = extra  # the same mapping even while empty: check_tables_with_bounds fills it as it goes
         shared, parts = self.builder.by_dataset(letters, dataset_ids)
         self.tables = [t for _, chosen in self.builder.chosen_tables(letters, dataset_ids) for t in chosen]
         self.store = ox.Store()
@@ -237,7 +281,7 @@ class Validation:
         self.tables_of: dict[str, tuple] = {}
         self.rows: TableRows | None = None
         with contextlib.suppress(Irregular):  # then every rule in SPARQL, at the end
-            self.rows = TableRows(self.store, vocab, self.tables, self.tables_of, extra or {})
+            self.rows = TableRows(self.store, vocab, self.tables, self.tables_of, extra if extra is not None else {})
 
     def add(self, table: Table, cells: list) -> None:
         if self.rows is not None:
@@ -283,16 +327,25 @@ class TableRows:
         self.status_ids = {name: ids(st.iri) for name, st in vocab.statuses.items()}
         self.concept_ids: dict[str, dict[str, int]] = {}
         self.parts: list[pl.DataFrame] = []
-        self.starts: list[int] = []
+        self.starts: list[int] = []  # the first row of each table added, in the order added
+        self.order: list[int] = []  # the index in `tables` of each table added
+        self.position = {id(t): i for i, t in enumerate(tables)}
         self.start = 0
         self.cached: dict[int, list] = {}
+        # the cells a result is likely to name (placed by inference, with a note, blanked but
+        # disclosed by their bounds), kept by row so that naming them reads no table again
+        self.kept: dict[int, object] = {}
+        revised = {of for t in tables for of in t.revises.values()} if any(t.revises for t in tables) else set()
+        self.revised = {i for i, t in enumerate(tables) if t.dataset_id in revised}
+        self.keys_of: dict[int, set[tuple]] = {}  # (codes, measure) of each cell of a table another revises
         self.revising: list[tuple[int, int, str, tuple[str, ...], str]] = []  # row, dataset, dataset revised, codes, measure
 
     def add(self, table: Table, cells: list) -> None:
-        """The next table (tables come in the order given), with its cells."""
-        i = len(self.parts)
-        if self.tables[i] is not table:
-            raise Irregular("tables out of order")
+        """The next table (one of `tables`, in any order, each once), with its cells."""
+        i = self.position.get(id(table))
+        if i is None or i in self.order:
+            raise Irregular("a table not chosen, or added twice")
+        self.order.append(i)
         ids, facts, vocab, column = self.ids, self.facts, self.vocab, self.column
         ds_iri = self.ds_iris[i]
         ds = ids(ds_iri)
@@ -332,6 +385,9 @@ class TableRows:
                 asp[j] = "inconsistent-as-printed" in c.inferences
                 flags[j] = (bool(c.inferences) | bool(c.note_fr) << 1
                             | bool(LABEL_INFERENCES.intersection(c.inferences)) << 2)
+                self.kept[self.start - n + j] = c
+        if i in self.revised:
+            self.keys_of[i] = {(c.codes, c.measure) for c in cells}
         extra_bits = self._extra(table, cells, self.start - n) if self.extra else None
         if table.revises:
             for j, c in enumerate(cells):
@@ -371,6 +427,8 @@ class TableRows:
             if lower and upper:
                 self.bounds.append((first + j, lower[0].value, self.ids(lower[0].datatype.value),
                                     upper[0].value, self.ids(upper[0].datatype.value)))
+                if lower[0].value == upper[0].value:  # disclosed: shape/disclosed-cell names it
+                    self.kept[first + j] = c
         return out
 
     def cells_of(self, i: int) -> list:
@@ -388,13 +446,16 @@ class TableRows:
     def finish(self) -> tuple[Observations, Facts]:
         if len(self.parts) != len(self.tables):
             raise Irregular("a table was not added")
+        order = self.order
         frame = (pl.concat(self.parts) if self.parts else pl.DataFrame(schema=SCHEMA)).with_row_index("row")
         self.parts = []
         base, tables, starts = self.base, self.tables, self.starts
 
         def locate(row: int) -> tuple[Table, object]:
-            i = bisect.bisect_right(starts, row) - 1
-            return tables[i], self.cells_of(i)[row - starts[i]]
+            k = bisect.bisect_right(starts, row) - 1
+            i = order[k]
+            cell = self.kept.get(row)
+            return tables[i], cell if cell is not None else self.cells_of(i)[row - starts[k]]
 
         def iris(rows: Iterable[int]) -> list[str]:
             rows = list(rows)
@@ -427,7 +488,7 @@ class TableRows:
             other = self.ids(of_iri)
             if other not in self.facts.targets or of_iri not in position:
                 continue
-            if not any(c.codes == codes and c.measure == measure for c in self.cells_of(position[of_iri])):
+            if (codes, measure) not in self.keys_of[position[of_iri]]:
                 path = "/".join(quote(c, safe="") for c in codes)
                 out.append((row, ds, f"{of_iri}/obs/{path}/{measure}", other))
         return out
