@@ -382,7 +382,8 @@ def test_slow_query_is_stopped_while_others_are_answered(server, expected):
     thread.start()
     normal = sparql_get(server, read_query("invitations-by-country"))
     thread.join(60)
-    assert normal[0] == 200 and rows_of_json(normal[2]) == expected
+    assert normal[0] == 200, normal[2]
+    assert rows_of_json(normal[2]) == expected
     status, _, body = slow[0]
     assert status == 503
     assert f"query stopped: it ran longer than this endpoint's limit of {TIMEOUT} s" in body.decode()

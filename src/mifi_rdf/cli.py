@@ -561,7 +561,10 @@ def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: s
 @click.option("--base-uri", default=DEFAULT_BASE, show_default=True, help="Base of every URI minted.")
 @click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds a SPARQL query may run.")
 @click.option("--max-result-mb", default=20.0, show_default=True, type=float, help="Largest SPARQL answer, in MB.")
-@click.option("--workers", default=3, show_default=True, type=int, help="Query worker processes.")
+@click.option("--workers", default=3, show_default=True, type=int,
+              help="Most query worker processes (started when queries need them).")
+@click.option("--worker-idle", default=30.0, show_default=True, type=click.FloatRange(0.5),
+              help="Seconds without a query after which a worker beyond the first stops.")
 @click.option("--cache-mb", default=64.0, show_default=True, type=float,
               help="Memory for answers and pages already computed (0: no cache).")
 @click.option("--site", type=click.Path(file_okay=False, exists=True, path_type=Path), metavar="OUTDIR",
@@ -577,7 +580,7 @@ def publish(obj: Context, endpoint: str, query_endpoint: str | None, base_uri: s
 @click.option("-v", "--verbose", is_flag=True, help="Log every request to stderr.")
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, base_uri: str, timeout: float, max_result_mb: float, workers: int,
-          cache_mb: float, site: Path | None, per_client: int, reserved: int, client_header: str | None,
+          worker_idle: float, cache_mb: float, site: Path | None, per_client: int, reserved: int, client_header: str | None,
           public_url: str | None, verbose: bool) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql and every URI under the base.
 
@@ -600,5 +603,6 @@ def serve(obj: Context, host: str, port: int, base_uri: str, timeout: float, max
     project = obj.project(base_uri)
     say_borrowed_catalog(obj)
     folder = checked_site(project, site) if site else None
-    settings = Settings(host, port, limits, workers, cache_mb, per_client, reserved, client_header, public_url)
-    run_server(project, settings, folder, verbose, obj.data)
+    settings = Settings(host, port, limits, workers, cache_mb, per_client, reserved, client_header, public_url,
+                        worker_idle)
+    run_server(project, settings, folder, verbose, obj.data, obj.ontology)

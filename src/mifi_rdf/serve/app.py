@@ -30,8 +30,10 @@ import json
 import posixpath
 import re
 import signal
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import urllib.parse
@@ -43,7 +45,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..build.config import Options, load_config
-from ..build.consolidated import series_store
 from ..build.facts import gather_facts
 from ..build.site import Site
 from ..build.sources import source_files
@@ -93,33 +94,65 @@ class Settings:
     reserved: int = 1  # workers kept for queries estimated cheap (see pool.py)
     client_header: str | None = None  # behind a proxy: the header naming the client (e.g. X-Forwarded-For)
     public_url: str | None = None  # where clients reach the endpoint, for the service description
+    worker_idle: float = 30.0  # seconds without a query after which a worker beyond the first stops (pool.py)
+
+
+# the statements of the project that argv names (base, data, ontology, N-Quads file, where mifi_rdf is), written by
+# a process of their own (see App)
+WRITER = ("import sys; sys.path.insert(0, sys.argv[5]); import pyoxigraph as ox; from pathlib import Path; "
+          "from itertools import chain; from mifi_rdf.project import load_project; "
+          "from mifi_rdf.build.consolidated import consolidated_quads; "
+          "p = load_project(sys.argv[1], *[Path(a) if a else None for a in sys.argv[2:4]]); "
+          "ox.serialize(chain(p.statements(graphs=True), consolidated_quads(p)), sys.argv[4], ox.RdfFormat.N_QUADS)")
 
 
 class App:
     """The store, the pages and the query workers of one running server."""
 
     def __init__(self, project: Project, settings: Settings, folder: Path, site: Site | None = None,
-                 data: Path | None = None) -> None:
+                 data: Path | None = None, ontology: Path | None = None) -> None:
         self.base = project.vocab.base
-        self.store = series_store(project)  # the letters' datasets and the series' consolidated cubes
         # a built folder's files, or else the sources its statements cite (sources/letters/*.txt, ...)
         self.files = site.files if site else {"/" + f.path: f.file for f in source_files()}
-        if site:
-            self.store.bulk_extend(site.quads(self.base))
-        config = load_config(self.base, Options(), data)
         self.history = site.history if site else None
-        self.gone = gone_paths(site.withdrawn(project.dataset_ids), config.formats) if site else {}
+        self.gone = gone_paths(site.withdrawn(project.dataset_ids), load_config(self.base, Options(), data).formats) \
+            if site else {}
+        # the statements (the letters' datasets and the series' consolidated cubes) are made by another process,
+        # into the N-Quads file the workers load, then this process loads that file too: making them here imported
+        # the audit (numpy, HiGHS) and kept the memory of their Python terms, 16 MB of this process's 96 when idle
         nquads = folder / "store.nq"
-        self.store.dump(str(nquads), ox.RdfFormat.N_QUADS)
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, self.base, str(data or ""), str(ontology or ""),
+                                   str(nquads), str(Path(__file__).resolve().parents[2])],
+                                  stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.project, self.data = project, data
+        self._website: Website | None = None
+        self._website_lock = threading.Lock()
+        _, errors = writer.communicate()
+        if writer.returncode:
+            raise RuntimeError(f"the statements for the store could not be written: {errors.decode(errors='replace')}")
+        if site:
+            with nquads.open("ab") as out:
+                ox.serialize(site.quads(self.base), out, ox.RdfFormat.N_QUADS)
+        self.store = ox.Store()
+        self.store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
         self.pages = Pages(self.store, self.base)
-        self.website = Website(project, config, gather_facts(project), sparql="sparql", sources=project_paths().sources,
-                               history=self.history)  # the site's pages, made on request
         self.query_page = QueryPage(self.pages)
-        self.pool = QueryPool(nquads, self.base, settings.limits, settings.workers, settings.reserved)
+        self.pool = QueryPool(nquads, self.base, settings.limits, settings.workers, settings.reserved, settings.worker_idle)
         self.service = _web("service.ttl")
         self.cache = ByteLRU(int(settings.cache_mb * 1_000_000))
         self.gate = ClientGate(settings.per_client)
         self.settings = settings
+
+    @property
+    def website(self) -> Website:
+        """The site's pages (made on request), planned on the first request that may be one of them:
+        the plan holds 17 MB that an endpoint only queried never needs (issue 22)."""
+        with self._website_lock:
+            if self._website is None:
+                config = load_config(self.base, Options(), self.data)
+                self._website = Website(self.project, config, gather_facts(self.project), sparql="sparql",
+                                        sources=project_paths().sources, history=self.history)
+            return self._website
 
     def close(self) -> None:
         self.pool.close()
@@ -460,10 +493,11 @@ FORMAT_OF = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "xml": ox
 
 
 @contextlib.contextmanager
-def running(project: Project, settings: Settings, site: Site | None = None, data: Path | None = None):
+def running(project: Project, settings: Settings, site: Site | None = None, data: Path | None = None,
+            ontology: Path | None = None):
     """A started server (not yet serving requests) with its app; closes both at the end."""
     with tempfile.TemporaryDirectory(prefix="mifi-rdf-serve-") as folder:
-        app = App(project, settings, Path(folder), site, data)
+        app = App(project, settings, Path(folder), site, data, ontology)
         handler = type("BoundHandler", (Handler,), {"app": app})
         try:
             httpd = Server((settings.host, settings.port), handler)
@@ -483,13 +517,13 @@ def _stop(signum, frame) -> None:
 
 
 def serve(project: Project, settings: Settings, site: Site | None = None, verbose: bool = False,
-          data: Path | None = None) -> None:
-    with running(project, settings, site, data) as (httpd, _app):
+          data: Path | None = None, ontology: Path | None = None) -> None:
+    with running(project, settings, site, data, ontology) as (httpd, _app):
         httpd.verbose = verbose  # type: ignore[attr-defined]
         host, port = httpd.server_address[:2]
         print(f"serving <{project.vocab.base}> at http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql; "
               f"time limit {settings.limits.timeout:g} s, answers up to {settings.limits.max_bytes} bytes, "
-              f"{settings.workers} query workers, cache {settings.cache_mb:g} MB)", file=sys.stderr, flush=True)
+              f"up to {settings.workers} query workers, cache {settings.cache_mb:g} MB)", file=sys.stderr, flush=True)
         signal.signal(signal.SIGTERM, _stop)  # stop like Ctrl-C: the workers are closed on the way out
         with contextlib.suppress(KeyboardInterrupt):
             httpd.serve_forever()

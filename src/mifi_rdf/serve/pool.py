@@ -29,9 +29,11 @@ import contextlib
 import heapq
 import io
 import itertools
-import multiprocessing
 import os
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -43,6 +45,7 @@ PENALTY = 60.0  # seconds a query text that overran the reserved lane (or a clie
 COSTLY = "costly"  # a reserved worker's reply: the query looks expensive, it was not run
 STARTED = "started"  # a reserved worker's word that the query looked cheap and now runs
 GENERAL_NICENESS = 5  # the general lane yields CPU to the reserved one (weight 1:3), without starving on a busy machine
+IDLE = 30.0  # seconds without a query after which a worker beyond the first stops
 STRIKES = 2  # overruns of the reserved lane within PENALTY seconds that take a client off it
 
 
@@ -150,15 +153,21 @@ def answer(store, base: str, text: str, accept: str | None, limits: Limits, chea
     return Answer(200, media + charset, out.value())
 
 
-def _worker(conn: Connection, nquads: str, base: str, limits: Limits, niceness: int = 0) -> None:
+def _worker(conn: Connection) -> None:
+    """A query worker's life: load the store, then answer the queries the server sends one by one.
+
+    It imports only what a query needs (pyoxigraph, and rdflib's SPARQL parser for guard.py), not
+    the server's modules: 58 MB each when they were spawned by multiprocessing (issue 22).
+    """
     import pyoxigraph as ox
 
-    from ..serve import guard  # noqa: F401  (import rdflib's parser before the first query, not during it)
-
+    nquads, base, limits, niceness = conn.recv()
     if niceness:
         os.nice(niceness)
     store = ox.Store()
     store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
+    from . import guard  # noqa: F401  (rdflib's parser imported before the first query, not within its time limit)
+
     conn.send("ready")
     while True:
         try:
@@ -168,15 +177,38 @@ def _worker(conn: Connection, nquads: str, base: str, limits: Limits, niceness: 
         conn.send(answer(store, base, text, accept, limits, cheap_only, lambda: conn.send(STARTED)))
 
 
+def main() -> None:
+    """Entry point of a worker process (see Worker): its end of the server's socket pair is file descriptor argv[1]."""
+    import sys
+
+    _worker(Connection(int(sys.argv[1])))
+
+
+# the worker's command: `python -c`, so that the server's own __main__ (the CLI, click) is not imported again, and
+# without multiprocessing's spawn, which also starts a resource-tracker process (12 MB) for nothing shared here
+WORKER = "import sys; sys.path[:0] = sys.argv[2:]; from mifi_rdf.serve.pool import main; main()"
+
+
 class Worker:
-    def __init__(self, ctx, nquads: Path, base: str, limits: Limits, lane: str) -> None:
+    """One query worker process, started with subprocess and talked to over a socket pair."""
+
+    def __init__(self, nquads: Path, base: str, limits: Limits, lane: str) -> None:
         self.lane = lane
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(child, str(nquads), base, limits, 0), daemon=True)
-        self.process.start()
-        child.close()
-        if self.conn.poll(120):
-            self.conn.recv()
+        self.idle_since = time.monotonic()
+        self.served = 0  # queries sent to it
+        ours, theirs = socket.socketpair()
+        package = str(Path(__file__).resolve().parents[2])  # where mifi_rdf is, installed or not
+        try:
+            self.process = subprocess.Popen([sys.executable, "-c", WORKER, str(theirs.fileno()), package],
+                                            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+        finally:
+            theirs.close()
+        self.conn = Connection(ours.detach())
+        self.conn.send((str(nquads), base, limits, 0))
+        if not self.conn.poll(120):
+            self.kill()
+            raise OSError("the query worker did not load the store within 120 s")
+        self.conn.recv()
 
     def join(self, lane: str) -> None:
         """Take a place in a lane: the general lane runs at a lower CPU priority."""
@@ -186,15 +218,16 @@ class Worker:
                 os.setpriority(os.PRIO_PROCESS, self.process.pid, GENERAL_NICENESS)
 
     def kill(self) -> None:
-        self.process.kill()
-        self.process.join()
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        self.process.wait()
         self.conn.close()
 
     def death(self) -> str:
         """Why the worker process ended, in words, for the answer of the query that was running."""
-        self.process.join(1)
-        code = self.process.exitcode
-        if code is None:
+        try:
+            code = self.process.wait(1)
+        except subprocess.TimeoutExpired:
             return "stopped answering"
         if code < 0:
             name = signal.Signals(-code).name
@@ -212,20 +245,30 @@ class Outcome:
 
 
 class QueryPool:
-    """A fixed number of query workers in two lanes (see the module's docstring); a request waits at
-    most twice the time limit for a free worker.
+    """Query workers in two lanes (see the module's docstring), started when queries need them and
+    retired when idle; a request waits at most twice the time limit for a free worker.
 
     Twice, because every busy worker is either answered or killed within one time limit, and its
     replacement needs a moment to load the store: a normal query queued behind slow ones is served
     late rather than turned away.
+
+    `size` and `reserved` are the most workers of each lane. One general worker is started with the
+    pool and always kept; the others start when a query finds no free worker of a lane it may use
+    (one start per waiting query), and stop after `idle` seconds without a query, so that an idle
+    server holds one copy of the store in a worker instead of one per worker (issue 22). The spare,
+    which replaces a killed reserved worker at once, is started with the first reserved worker and
+    retired with the last.
     """
 
-    def __init__(self, nquads: Path, base: str, limits: Limits, size: int = 2, reserved: int = 0) -> None:
-        self.ctx = multiprocessing.get_context("spawn")
-        self.nquads, self.base, self.limits = nquads, base, limits
+    def __init__(self, nquads: Path, base: str, limits: Limits, size: int = 2, reserved: int = 0,
+                 idle: float = IDLE) -> None:
+        self.nquads, self.base, self.limits, self.idle_after = nquads, base, limits, idle
         self.reserved = reserved if 0 < reserved < size else 0  # a lane of its own needs another worker beside it
+        self.capacity = {"general": size - self.reserved, "reserved": self.reserved}
+        self.live = {"general": 0, "reserved": 0}  # workers of each lane, starting, idle or busy
         self.idle: dict[str, list[Worker]] = {"general": [], "reserved": []}
         self.replaced = 0
+        self.started = 0  # worker processes started, spares and replacements included
         self.slow: OrderedDict[str, float] = OrderedDict()  # text -> until when it stays off the reserved lane
         self.strikes: dict[str, list[float]] = {}  # client -> when its queries overran the reserved lane
         self.cost: dict[str, tuple[float, float]] = {}  # client -> (worker-seconds used, decayed; when)
@@ -234,43 +277,120 @@ class QueryPool:
         self._cond = threading.Condition()
         self._closed = False
         self.spare: Worker | None = None  # started in advance, so that a killed reserved worker is replaced at once
-        lanes = ["reserved"] * self.reserved + ["general"] * (size - self.reserved) + ["spare"]
-        workers = [threading.Thread(target=self._add, args=(lane,)) for lane in lanes]
-        for t in workers:
-            t.start()
-        for t in workers:
-            t.join()
+        self._spare_starting = False
+        self._all: set[Worker] = set()  # every worker process alive, busy ones included, for close()
+        self.live["general"] = 1
+        self._add("general")
+        threading.Thread(target=self._retire_idle, daemon=True).start()
+
+    def workers(self) -> int:
+        """Worker processes running now (the spare included)."""
+        with self._cond:
+            return sum(self.live.values()) + (self.spare is not None)
 
     def _add(self, lane: str) -> None:
+        """Start a worker for `lane` (its place in `live` already counted) and give it to the lane."""
+        worker = None
         for attempt in range(5):
+            if self._closed:
+                break
             try:
-                worker = Worker(self.ctx, self.nquads, self.base, self.limits, lane)
+                worker = Worker(self.nquads, self.base, self.limits, lane)
                 break
             except (EOFError, OSError):  # the new process died while starting: try again, a few times
+                time.sleep(1 + attempt)
+        with self._cond:
+            if worker is not None:
+                self.started += 1
+                self._all.add(worker)
+            if lane == "spare":
+                self._spare_starting = False
+                if worker is not None and not self._closed and self.live["reserved"] and self.spare is None:
+                    self.spare, worker = worker, None
+            elif worker is None or self._closed:
+                self.live[lane] -= 1
+                self._cond.notify_all()
+        if worker is None:
+            return
+        if self._closed or lane == "spare":  # closed meanwhile, or a spare nobody needs now
+            self._kill(worker)
+            return
+        worker.join(lane)
+        self._give(worker)
+        if lane == "reserved":
+            self._start_spare()
+
+    def _start_spare(self) -> None:
+        with self._cond:
+            if self.spare is not None or self._spare_starting or self._closed or not self.live["reserved"]:
+                return
+            self._spare_starting = True
+        threading.Thread(target=self._add, args=("spare",), daemon=True).start()
+
+    def _grow(self, lanes: list[str]) -> None:
+        """Start one worker for a query that found none free: in the first of its lanes below its capacity."""
+        with self._cond:
+            if self._closed:
+                return
+            for lane in lanes:
+                if self.live[lane] < self.capacity[lane]:
+                    self.live[lane] += 1
+                    break
+            else:
+                return
+        threading.Thread(target=self._add, args=(lane,), daemon=True).start()
+
+    def _retire_idle(self) -> None:
+        """Stop the workers idle for `idle_after` seconds, except one general worker, which is
+        replaced by a fresh one if it has answered queries (a query's memory is not all given back
+        to the system); and the spare once no reserved
+        worker is left."""
+        while not self._closed:
+            time.sleep(max(0.2, min(5.0, self.idle_after / 4)))
+            retired = []
+            with self._cond:
                 if self._closed:
                     return
-                time.sleep(1 + attempt)
-        else:
-            return
-        if self._closed:
-            worker.kill()
-        elif lane == "spare":
-            with self._cond:
-                self.spare = worker
-        else:
-            worker.join(lane)
-            self._give(worker)
+                now = time.monotonic()
+                renew = []
+                for lane, workers in self.idle.items():
+                    for worker in list(workers):
+                        if now - worker.idle_since < self.idle_after:
+                            continue
+                        if self.live[lane] > (1 if lane == "general" else 0):
+                            workers.remove(worker)
+                            self.live[lane] -= 1
+                            retired.append(worker)
+                        elif worker.served:  # the one kept: a fresh one, without what its queries imported and left
+                            workers.remove(worker)
+                            retired.append(worker)
+                            renew.append(lane)
+                for lane in renew:
+                    threading.Thread(target=self._add, args=(lane,), daemon=True).start()
+                if not self.live["reserved"] and self.spare is not None:
+                    retired.append(self.spare)
+                    self.spare = None
+            for worker in retired:
+                self._kill(worker)
+
+    def _kill(self, worker: Worker) -> None:
+        worker.kill()
+        with self._cond:
+            self._all.discard(worker)
 
     def _give(self, worker: Worker) -> None:
         with self._cond:
+            worker.idle_since = time.monotonic()
             self.idle[worker.lane].append(worker)
             self._cond.notify_all()
 
     def _take(self, lanes: list[str], deadline: float, priority: float = 0.0) -> Worker | None:
         """A free worker of one of the lanes. Waiters for a general worker are served by the recent
         cost of their client, lowest first: a client whose queries ran to the time limit waits
-        behind those of everyone else (priority by recent cost)."""
+        behind those of everyone else (priority by recent cost). A query that finds no free worker
+        has one more started, if its lanes have room."""
         ticket = (priority, next(self._arrivals))
+        grown = False
         with self._cond:
             heapq.heappush(self._waiting, ticket)
             try:
@@ -278,6 +398,14 @@ class QueryPool:
                     for lane in lanes:
                         if self.idle[lane] and (lane == "reserved" or self._waiting[0] == ticket):
                             return self.idle[lane].pop()
+                    if not grown:
+                        grown = True
+                        self._cond.release()
+                        try:
+                            self._grow(lanes)
+                        finally:
+                            self._cond.acquire()
+                        continue
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         return None
@@ -306,7 +434,8 @@ class QueryPool:
         return used * 0.5 ** ((now - when) / PENALTY)
 
     def _replace(self, worker: Worker) -> None:
-        worker.kill()
+        """Kill a worker that overran or died, and put another in its place."""
+        self._kill(worker)
         with self._cond:
             self.replaced += 1
             spare = None
@@ -315,12 +444,13 @@ class QueryPool:
         if spare is not None:  # the spare takes its place now; a new spare is started
             spare.join(worker.lane)
             self._give(spare)
-            threading.Thread(target=self._add, args=("spare",), daemon=True).start()
+            self._start_spare()
         else:
             threading.Thread(target=self._add, args=(worker.lane,), daemon=True).start()
 
     def _ask(self, worker: Worker, text: str, accept: str | None, cheap_only: bool, limit: float):
         """The worker's reply (an Answer or COSTLY), or Outcome.TIMEOUT / (Outcome.DIED, why)."""
+        worker.served += 1
         try:
             worker.conn.send((text, accept, cheap_only))
             if cheap_only:  # parsing and estimating are not the run: the short limit starts after them
@@ -392,10 +522,11 @@ class QueryPool:
             return text_answer(500, f"the query worker {result[1]} while running this query; it was replaced")
 
     def close(self) -> None:
-        self._closed = True
         with self._cond:
-            workers = self.idle["general"] + self.idle["reserved"] + ([self.spare] if self.spare else [])
+            self._closed = True
+            workers = list(self._all)  # idle and busy: a runaway query must not outlive the server
             self.idle = {"general": [], "reserved": []}
             self.spare = None
+            self._cond.notify_all()
         for worker in workers:
-            worker.kill()
+            self._kill(worker)
