@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -17,9 +18,9 @@ from .namespaces import DEFAULT_BASE
 from .paths import project_paths
 from .progress import steps
 from .serialize.writers import atomic_output, needs_graphs, write
-from .validate.check import check, check_by_dataset
-from .validate.engine import store_from_statements
-from .validate.results import Report
+
+if TYPE_CHECKING:
+    from .validate.results import Report
 
 
 @dataclass
@@ -115,6 +116,9 @@ class Project:
 
             shapes = load_shapes(project_paths().shapes, self.vocab.base)
             return check_tables(self.vocab, self.letters, self.select(datasets), shapes, self.bound_attributes())
+        from .validate.check import check, check_by_dataset  # rdflib and pyshacl: imported by validate only
+        from .validate.engine import store_from_statements
+
         if engine == "sparql":
             shared, parts = self.builder().by_dataset(self.letters, self.select(datasets))
             return check_by_dataset(shared, parts, self.vocab.base)

@@ -236,6 +236,8 @@ def _restated(tables: list[Table], by_table: dict[str, list[Entry]], rel: Relati
     contradiction between published figures; printed in one and blanked in the other, it gives the
     blank the other's figure, which the audit then reports as disclosed. Tables of one letter are
     not compared: a letter that states a cell twice says so itself, and nothing here is a revision."""
+    if len({t.letter_ref for t in tables}) < 2:
+        return  # one letter: nothing to compare (and no index of every count to make)
     index: dict[tuple, list[Entry]] = defaultdict(list)
     for table in tables:
         names = [d.name for d in table.structure.dimensions]
