@@ -1,7 +1,7 @@
 """The analysts' formats (issue 21) on one synthetic dataset of growing size: frame(), read_frame()
 and the writers of csv, sdmx-csv, sdmx-ml-data, sdmx-ml and xlsx next to `export --format nt`.
 
-Usage:  python bench/bench_formats.py [--sizes 100000] [--xlsx-max 100000]
+Usage:  python bench/bench_formats.py [--sizes 100000] [--xlsx-max 1000000] [--kinds nt csv ...] [--repeat 2]
 
 The dataset is one table shaped like letter 30952 (bench_export.py's synthetic rounds: 32 countries,
 « Autres » and a total per round, about 10 % of cells blanked), all its cells in one table, since
@@ -30,6 +30,7 @@ import bench_export  # noqa: E402
 
 DATASET = "99999-t1"
 EXPORTS = ["nt", "csv", "sdmx-csv", "sdmx-ml-data", "sdmx-ml"]
+KINDS = [*EXPORTS, "frame", "read-nt", "read-csv", "xlsx"]
 
 
 def worker(kind: str, data: str, onto: str, out: str) -> None:
@@ -89,7 +90,9 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
-    parser.add_argument("--xlsx-max", type=int, default=100_000, help="largest size the XLSX writer is timed at")
+    parser.add_argument("--xlsx-max", type=int, default=1_000_000, help="largest size the XLSX writer is timed at")
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=KINDS, help="what to time (nt first: the ratios' base)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each measure (a shared machine: give both)")
     args = parser.parse_args()
     lines = ["| cells | what | wall s | CPU s | × nt (CPU) | peak MB | MB out | load |",
              "|---:|---|---:|---:|---:|---:|---:|---:|"]
@@ -101,14 +104,16 @@ def main() -> None:
             data, onto = bench_export.make_project(size, tmp)
             cells = bench_export.count_cells(data)
             suffix = {"nt": "nt", "csv": "csv", "sdmx-csv": "sdmx.csv", "sdmx-ml-data": "sdmx.xml", "sdmx-ml": "xml"}
-            kinds = [*EXPORTS, "frame", "read-nt", "read-csv"] + (["xlsx"] if size <= args.xlsx_max else [])
-            nt = None
-            for kind in kinds:
+            kinds = [k for k in args.kinds if k != "xlsx" or size <= args.xlsx_max]
+            nt_runs: list[float] = []  # the ratios' base: the mean of nt's runs so far
+            for kind in [k for k in kinds for _ in range(args.repeat)]:
                 out = tmp / ("out." + (suffix.get(kind) or {"read-nt": "nt", "read-csv": "csv"}.get(kind, "xlsx")))
                 if kind == "frame":
                     out = tmp / "none"
                 r = measure(kind, data, onto, out)
-                nt = r["cpu"] if kind == "nt" else nt
+                if kind == "nt":
+                    nt_runs.append(r["cpu"])
+                nt = sum(nt_runs) / len(nt_runs) if nt_runs else None
                 ratio = f"{r['cpu'] / nt:.2f}" if nt and kind not in ("nt", "frame", "read-nt", "read-csv") else ""
                 size_mb = f"{r['bytes'] / 1e6:.1f}" if not kind.startswith("read") and kind != "frame" else ""
                 line = (f"| {cells:,} | {kind} | {r['wall']:.2f} | {r['cpu']:.2f} | {ratio} | {r['peak_mb']} | {size_mb} | "

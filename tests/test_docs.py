@@ -2,20 +2,28 @@
 
 In such a block, each line `$ mifi-rdf ARGS` is a command and the lines after it, up to the next
 `$` line, are what it prints (stdout; stderr too when the command ends with `2>&1`). A line that is
-only `…` stands for any number of lines. The commands run in-process, in an empty folder, against
-the repository's data. Blocks fenced as plain ```console (servers, timings) are shown, not re-run.
+only `…` (indented or not) stands for any number of lines, and so does a line `…` followed by spaces and a comment in
+parentheses (`…    (a page per code)`). The commands run in-process, in an empty folder, against
+the repository's data. Blocks fenced as plain ```console (servers, timings) are shown, not re-run;
+the page says why in a line of prose.
 
 A block fenced as ```console test project is a session that changes the project (a walkthrough
 that ingests a letter, then builds): its commands run one after the other, in a temporary copy of
 the repository (data/, ontology/, sources/ copied; shapes/, queries/ and tests/letters/ linked) that
 is the current folder and MIFI_RDF_HOME, so that what one command writes the next one reads and the
-repository itself is never written. Besides `mifi-rdf`, such a block may `cat FILE` and
-`grep [-A N] PATTERN FILE` (PATTERN a Python regular expression). A last expected line `[exit N]`
+repository itself is never written. Besides `mifi-rdf`, such a block may `cat FILE`,
+`grep [-A N] PATTERN FILE` (PATTERN a Python regular expression), `head -N FILE` and
+`find DIR -type f | sort`. A last expected line `[exit N]`
 checks the exit code (otherwise any code is accepted, as in the other blocks).
 A block fenced as ```pycon test is a Python session, run by the standard library's doctest (its
 `>>>` and `...` lines, and what they print; `...` in an output stands for any text), in an empty
 folder of its own; a line `$ mifi-rdf ARGS` in it runs that command there first (it must succeed),
 so that a session can read the files a command wrote.
+
+Any of these fences followed by ` slow` (```console test slow, ```console test project slow,
+```pycon test slow) is a block too slow for the default run (over 2 s): it runs with the slow
+suite (pytest -m slow). A page's slow session replays the page's fast blocks too, in order, so
+that it starts from what they wrote.
 """
 
 from __future__ import annotations
@@ -33,9 +41,10 @@ from click.testing import CliRunner
 from conftest import ROOT
 from mifi_rdf.cli import main
 
-FENCE = re.compile(r"^```console test\n(.*?)^```", re.M | re.S)
-SESSION = re.compile(r"^( *)```console test project\n(.*?)^\1```", re.M | re.S)  # indented in a list, or not
-PYCON = re.compile(r"^```pycon test\n(.*?)^```", re.M | re.S)
+FENCE = re.compile(r"^```console test( slow)?\n(.*?)^```", re.M | re.S)
+SESSION = re.compile(r"^( *)```console test project( slow)?\n(.*?)^\1```", re.M | re.S)  # indented in a list, or not
+PYCON = re.compile(r"^```pycon test( slow)?\n(.*?)^```", re.M | re.S)
+ELIDED = re.compile(r" *…( +\(.*\))?")  # any run of lines (indented or not), with or without a comment saying what
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
@@ -56,8 +65,9 @@ def examples() -> list:
         text = page.read_text(encoding="utf-8")
         for block in FENCE.finditer(text):
             line = text[: block.start()].count("\n") + 2
-            for offset, command, expected in commands(block.group(1)):
-                out.append(pytest.param(command, expected, id=f"{page.name}:{line + offset}"))
+            marks = [pytest.mark.slow] if block.group(1) else []
+            for offset, command, expected in commands(block.group(2)):
+                out.append(pytest.param(command, expected, id=f"{page.name}:{line + offset}", marks=marks))
     return out
 
 
@@ -66,14 +76,18 @@ def sessions() -> list:
     out = []
     for page in PAGES:
         text = page.read_text(encoding="utf-8")
-        steps = []
+        fast, every = [], []
         for block in SESSION.finditer(text):
             line = text[: block.start()].count("\n") + 2
             indent = len(block.group(1))
-            body = "\n".join(row[indent:] for row in block.group(2).splitlines())
-            steps += [(line + offset, command, expected) for offset, command, expected in commands(body)]
-        if steps:
-            out.append(pytest.param(steps, id=page.name))
+            body = "\n".join(row[indent:] for row in block.group(3).splitlines())
+            steps = [(line + offset, command, expected) for offset, command, expected in commands(body)]
+            every += steps
+            fast += [] if block.group(2) else steps
+        if fast:
+            out.append(pytest.param(fast, id=page.name))
+        if every != fast:
+            out.append(pytest.param(every, id=f"{page.name}-slow", marks=pytest.mark.slow))
     return out
 
 
@@ -81,7 +95,7 @@ def matches(expected: list[str], actual: list[str]) -> bool:
     """Line by line, where a line `…` matches any run of lines (including none)."""
     if not expected:
         return not actual
-    if expected[0] == "…":
+    if ELIDED.fullmatch(expected[0]):
         return any(matches(expected[1:], actual[i:]) for i in range(len(actual) + 1))
     return bool(actual) and expected[0] == actual[0] and matches(expected[1:], actual[1:])
 
@@ -98,7 +112,7 @@ def execute(command: str, expected: list[str], shell: bool = False, where: str =
     code = None
     if expected and (m := re.fullmatch(r"\[exit (\d+)\]", expected[-1])):
         code, expected = int(m.group(1)), expected[:-1]
-    if shell and words[0] in ("cat", "grep"):
+    if shell and words[0] in ("cat", "grep", "head", "find"):
         actual, exit_code = file_command(words), 0
     else:
         assert words[0] == "mifi-rdf", f"only mifi-rdf commands are re-run: {command}"
@@ -110,9 +124,16 @@ def execute(command: str, expected: list[str], shell: bool = False, where: str =
 
 
 def file_command(words: list[str]) -> list[str]:
-    """`cat FILE` or `grep [-A N] PATTERN FILE`, on the files of the session's folder."""
+    """`cat FILE`, `grep [-A N] PATTERN FILE`, `head -N FILE` or `find DIR -type f | sort`, on the
+    files of the session's folder."""
     if words[0] == "cat":
         return Path(words[1]).read_text(encoding="utf-8").rstrip("\n").splitlines()
+    if words[0] == "head":
+        assert re.fullmatch(r"-\d+", words[1]) and len(words) == 3, f"head -N FILE only: {words}"
+        return Path(words[2]).read_text(encoding="utf-8").splitlines()[: int(words[1][1:])]
+    if words[0] == "find":
+        assert words[2:] == ["-type", "f", "|", "sort"], f"find DIR -type f | sort only: {words}"
+        return sorted(str(f) for f in Path(words[1]).rglob("*") if f.is_file())
     after = 0
     if words[1] == "-A":
         after, words = int(words[2]), [words[0], *words[3:]]
@@ -158,7 +179,8 @@ def pycon_sessions() -> list:
         text = page.read_text(encoding="utf-8")
         for block in PYCON.finditer(text):
             line = text[: block.start()].count("\n") + 2
-            out.append(pytest.param(block.group(1), page.name, line, id=f"{page.name}:{line}"))
+            marks = [pytest.mark.slow] if block.group(1) else []
+            out.append(pytest.param(block.group(2), page.name, line, id=f"{page.name}:{line}", marks=marks))
     return out
 
 

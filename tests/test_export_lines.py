@@ -133,7 +133,7 @@ def test_may_link_never_misses_a_link(bundled):
 
 def test_the_quick_reading_of_a_row_gives_the_cells_of_the_full_check(bundled, monkeypatch):
     quick = {t.dataset_id: load_cells(t, bundled.vocab) for t in bundled.tables()}
-    monkeypatch.setattr(load_tables, "_plain_cell", lambda table, vocab, seen: lambda line, row: None)
+    monkeypatch.setattr(load_tables, "_plain_cell", lambda table, vocab: lambda line, row, seen: None)
     full = {t.dataset_id: load_cells(t, bundled.vocab) for t in bundled.tables()}
     assert quick == full
     assert sum(len(c) for c in full.values()) > 600 and all(isinstance(c, Cell) for cells in full.values() for c in cells)

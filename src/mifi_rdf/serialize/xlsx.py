@@ -11,6 +11,13 @@ Two sheets, written row by row (openpyxl's write-only mode):
 An XLSX file is a zip whose entries carry the time they were written, and whose core properties say
 when the workbook was created and modified: both are set to the letter's date, so that two builds
 of the same data give the same bytes.
+
+Every text is written as text, exactly: a note « =SUM(A1) » or « #N/A » stays a string (openpyxl
+would make the first a formula and the second an error value), « < », « & » and « ]]> » are
+escaped, a carriage return is kept as a character reference (an XML reader turns a raw one into a
+line feed). What a cell cannot hold is an error naming the file and line it came from, never a
+cut: Excel's 32,767 characters, and the control characters XML 1.0 forbids (loading refuses them
+in data/; the check here keeps a writer's bug from making a file Excel « repairs »).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from xml.sax.saxutils import escape
 from ..build.csvw import Bounds, columns
 from ..build.facts import Facts
 from ..cube import date_fr
+from ..errors import InputError
 from ..model import Letter, Table
 from ..namespaces import XSD
 
@@ -33,7 +41,20 @@ LAYOUT_SHEET = "Tableau"
 TIDY_SHEET = "Données"
 BLANK_MARK = "×"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip entry can say
+CR = {"\r": "&#13;"}
 TIDY_PART = "xl/worksheets/sheet2.xml"  # the second sheet created
+CELL_MAX = 32_767  # characters a cell of Excel holds (openpyxl cuts a longer text without a word)
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # XML 1.0 has no such character
+
+
+def unfit(text: str) -> str | None:
+    """Why a cell cannot hold `text` as it is, or None."""
+    if len(text) > CELL_MAX:
+        return f"a text of {len(text):,} characters: a spreadsheet cell holds at most {CELL_MAX:,}"
+    m = NOT_IN_XML.search(text)
+    if m:
+        return f"control character U+{ord(m.group()):04X} at character {m.start() + 1}: a spreadsheet cell cannot hold it"
+    return None
 
 
 def write_xlsx(letter: Letter, table: Table, data, facts: Facts, bounds: Bounds, dataset_iri: str,
@@ -46,6 +67,11 @@ def write_xlsx(letter: Letter, table: Table, data, facts: Facts, bounds: Bounds,
 
     from ..render.grid import make_grid
 
+    width = len(table.structure.dimensions)
+    for cell in table.cells:  # first, so that a cell's text too long for a sheet is told at its line
+        for col, name, text in ((width + 6, "note_fr", cell.note_fr), (width + 7, "note_en", cell.note_en)):
+            if (why := unfit(text)) is not None:
+                raise InputError(table.path, cell.line, col, f"{name} for the spreadsheet: {why}")
     bold = Font(bold=True)
     grey = PatternFill("solid", start_color="DDDDDD", end_color="DDDDDD")
     wb = Workbook(write_only=True)  # rows streamed to the file: several times faster than a sheet held in memory
@@ -61,7 +87,13 @@ def write_xlsx(letter: Letter, table: Table, data, facts: Facts, bounds: Bounds,
         return facts.label(iri, "fr") or facts.label(iri, "en") or iri.rstrip("/").rsplit("/", 1)[-1]
 
     def styled(value, font=None, fill=None, wrap=False):
-        cell = WriteOnlyCell(ws, value=value)
+        if isinstance(value, str):
+            if (why := unfit(value)) is not None:
+                raise InputError(letter.path, 0, 0, f"table {table.id}, sheet {LAYOUT_SHEET}: {why} ({value[:40]}…)")
+            cell = WriteOnlyCell(ws, value="")
+            cell.value, cell.data_type = value, "s"  # text, even when it reads as a formula or an error value
+        else:
+            cell = WriteOnlyCell(ws, value=value)
         if font is not None:
             cell.font = font
         if fill is not None:
@@ -74,7 +106,7 @@ def write_xlsx(letter: Letter, table: Table, data, facts: Facts, bounds: Bounds,
 
     def append(values: list) -> None:
         nonlocal row_number
-        ws.append(values)
+        ws.append([styled(v) if isinstance(v, str) else v for v in values])
         row_number += 1
 
     append([styled(table.title_fr, Font(bold=True, size=13))])
@@ -134,6 +166,10 @@ def write_xlsx(letter: Letter, table: Table, data, facts: Facts, bounds: Bounds,
                       for name, m in table.structure.measures.items()}
     status_labels = {name: (facts.label(st.iri, "fr"), facts.label(st.iri, "en")) for name, st in data.vocab.statuses.items()}
     rows: list[list] = []  # written into the sheet's XML by fixed_times, not cell by cell by openpyxl
+    for known in [*dim_labels, measure_labels, status_labels]:
+        for text in {x for labels in known.values() for x in labels}:
+            if (why := unfit(text)) is not None:
+                raise InputError(table.path, 0, 0, f"sheet {TIDY_SHEET}: a label of the vocabulary: {why} ({text[:40]}…)")
     for cell in table.cells:
         out_row: list = []
         for known, code in zip(dim_labels, cell.codes, strict=True):
@@ -188,9 +224,9 @@ def with_rows(sheet: bytes, width: int, rows: list[list]) -> bytes:
                 continue
             if isinstance(v, int | Decimal):
                 cells.append(f'<c r="{letter}{r}"><v>{v}</v></c>')
-            else:
+            else:  # text as an inline string (never a formula); a raw CR would come back as LF
                 space = ' xml:space="preserve"' if v != v.strip() else ""
-                cells.append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{escape(v)}</t></is></c>')
+                cells.append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{escape(v, CR)}</t></is></c>')
         parts.append(f'<row r="{r}">{"".join(cells)}</row>')
     last = f"{letters[-1]}{len(rows) + 1}"
     dimension = f'<dimension ref="A1:{last}"/>'.encode()
