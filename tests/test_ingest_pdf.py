@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shlex
 import time
 import tomllib
 import zlib
@@ -318,25 +317,3 @@ def test_a_bad_pdf_is_refused_in_one_line_with_exit_2(name, make, message, tmp_p
     assert message in result.output
     assert result.output.count("\n") == 1 and "Traceback" not in result.output
     assert not (tmp_path / "data").exists()
-
-
-def test_the_pdf_example_of_docs_ingest_md_is_what_the_commands_print(monkeypatch, tmp_path):
-    """docs/ingest.md's block of PDF examples, run from the repository's root (its paths are the fixtures')."""
-    from click.testing import CliRunner
-
-    from mifi_rdf.cli import main
-    from test_docs import matches
-
-    page = (ROOT / "docs" / "ingest.md").read_text(encoding="utf-8")
-    block = page.split("## PDF letters and PDF tools' text", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
-    monkeypatch.chdir(ROOT)
-    commands = [c for c in block.split("$ ") if c.strip()]
-    assert len(commands) == 2
-    for command in commands:
-        line, *expected = command.rstrip("\n").split("\n")
-        words = [str(tmp_path / "new-data") if w == "new-data" else w for w in shlex.split(line)[1:]]
-        result = CliRunner().invoke(main, words, catch_exceptions=False)
-        if expected and expected[-1].startswith("[exit "):
-            assert f"[exit {result.exit_code}]" == expected.pop()
-        assert matches(expected, result.output.rstrip("\n").splitlines()), result.output
-    assert not (tmp_path / "new-data").exists() or not any((tmp_path / "new-data").iterdir())

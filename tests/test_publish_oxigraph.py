@@ -10,6 +10,7 @@ import pytest
 from conftest import run
 from mifi_rdf import publish as publish_module
 from mifi_rdf.build.config import Options
+from mifi_rdf.build.consolidated import consolidated_cubes, series_store  # the letters' datasets and the series' cubes, as served
 from mifi_rdf.build.site import built_catalog
 from mifi_rdf.query import read_query
 from test_publish import BASE, select
@@ -51,7 +52,7 @@ def test_a_named_query_gives_the_same_answer_as_the_library(store, project, name
     assert publish(store).exit_code == 0
     text = read_query(name)
     remote = select(store.sparql, f"BASE <{BASE}>\n{text}")
-    local = project.store().query(text, base_iri=BASE, use_default_graph_as_union=True)
+    local = series_store(project).query(text, base_iri=BASE, use_default_graph_as_union=True)
     local_rows = [{v.value: s[v].value for v in local.variables if s[v] is not None} for s in local]
     assert len(local_rows) >= 11
     assert remote == local_rows
@@ -61,7 +62,9 @@ def test_the_catalog_is_queryable_in_its_graph(store, project):
     assert publish(store).exit_code == 0
     rows = select(store.sparql, f"""PREFIX dcat: <http://www.w3.org/ns/dcat#>
         SELECT ?d WHERE {{ GRAPH <{BASE}graph/catalog> {{ <{BASE}catalog> dcat:dataset ?d }} }} ORDER BY ?d""")
-    assert [r["d"] for r in rows] == sorted(f"{BASE}dataset/{d}" for d in project.dataset_ids)
+    cubes = [c.iri(BASE) for c in consolidated_cubes(project)]  # the series' consolidated cubes are datasets too
+    assert len(cubes) == 3
+    assert [r["d"] for r in rows] == sorted([f"{BASE}dataset/{d}" for d in project.dataset_ids] + cubes)
 
 
 @pytest.mark.slow  # a store round trip more, in requests of 1,000 triples

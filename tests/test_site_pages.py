@@ -17,6 +17,7 @@ from rdflib.namespace import RDF
 from conftest import ROOT, run
 from mifi_rdf.build.config import Options, load_config
 from mifi_rdf.build.facts import gather_facts
+from mifi_rdf.build.history import History
 from mifi_rdf.render.text import number
 from mifi_rdf.render.website import Website
 
@@ -195,7 +196,7 @@ def test_the_pages_query_returns_the_table(site, project):
 
 
 def test_build_and_serve_make_the_same_table_chart_and_letter(site, project):
-    served = website(project, sparql="sparql")
+    served = website(project, sparql="sparql", history=History.read(site))  # as serve --site has it
     for path in ("dataset/31224-t1.html", "dataset/30952-t5.en.html", "dataset/30735-t1.html", "code/country/FRA.html",
                  "series/pstq-invitations-by-country.html"):
         built = (site / path).read_text(encoding="utf-8")
