@@ -196,6 +196,7 @@ def test_failure_midway_is_reported_and_a_rerun_finishes(tmp_path, dba, project,
         server.stop()
 
 
+@pytest.mark.slow  # two full publishes into Virtuoso (10 s): the default run keeps its four minutes
 def test_a_withdrawn_table_is_dropped_from_virtuoso_and_comes_back_when_republished(store, dba, data_copy, project,
                                                                                    catalog):
     """Issue 15, item 4, in Virtuoso's dialect (DELETE through the authenticated Graph Store)."""

@@ -38,6 +38,7 @@ def publish(store):
     return run("publish", "--endpoint", store.graph_store, "--query-endpoint", store.sparql)
 
 
+@pytest.mark.slow  # two full publishes (9 s); test_publish.py checks the same counts against Virtuoso in the default run
 def test_every_graph_is_loaded_and_counted_and_a_second_run_duplicates_nothing(store, want):
     first = publish(store)
     assert first.exit_code == 0, first.output
