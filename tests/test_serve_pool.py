@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from mifi_rdf.build.consolidated import series_store  # the letters' datasets and the series' cubes, as served
 from mifi_rdf.serve.pool import Limits, QueryPool
 
 BASE = "https://example.org/"
@@ -139,7 +140,7 @@ def test_an_idle_server_holds_under_150_mb_in_all_its_processes(tmp_path, projec
                                          headers={"Accept": JSON})
         with urllib.request.urlopen(request, timeout=30) as r:
             served = int(json.loads(r.read())["results"]["bindings"][0]["n"]["value"])
-        assert served == len(list(project.store().query(query.replace("(COUNT(*) AS ?n)", "?s"),
-                                                        use_default_graph_as_union=True)))
+        assert served == len(list(series_store(project).query(query.replace("(COUNT(*) AS ?n)", "?s"),
+                                                              use_default_graph_as_union=True)))
     finally:
         stop(process)
