@@ -328,3 +328,24 @@ def test_the_catalog_with_versions_and_a_withdrawal_conforms_to_dcat_ap_3(sequen
         shapes = rdflib.Graph().parse(STANDARDS / "dcat-ap-3.0.1" / rules, format="turtle")
         conforms, _, text = pyshacl.validate(graph, shacl_graph=shapes, inference="none")
         assert conforms, f"{rules}:\n{text}"
+
+
+def test_what_readers_see_of_the_sequence(sequence):
+    """The last release's feed (read by feedparser), its release pages and the withdrawal notice, made from the
+    history the sequence built (tests/test_release_pages.py checks the pages in detail on a hand-made history)."""
+    import feedparser
+
+    d = sequence.root / "D"
+    releases = [r["release"] for r in history(d)["releases"]]
+    assert releases[-1] == "2026-08" and len(releases) == 4
+    feed = feedparser.parse((d / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    named = {(e.id.removeprefix(BASE)) for e in feed.entries}
+    # an entry per added dataset (its version 1) and per dataset a later letter revised (30952-t5, in release C)
+    assert {"dataset/40001-t1/v1", "dataset/40001-t2/v1", "dataset/40002-t1/v1"} <= named
+    assert f"changes/{releases[2]}#30952-t5" in named
+    revised = (d / f"changes/{releases[2]}.html").read_text(encoding="utf-8")
+    assert "418" in revised and "421" in revised and "241" in revised and "239" in revised
+    notice = (d / "dataset/40001-t2.html").read_text(encoding="utf-8")
+    assert "40001-t1" in notice and (d / "dataset/40001-t2/v1/40001-t2.ttl").is_file()
+    assert not (d / "dataset/40001-t2.ttl").exists()  # its unversioned files are gone; serve answers 410 there
