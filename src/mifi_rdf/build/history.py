@@ -19,6 +19,19 @@ from pathlib import Path
 
 FILE = "release.json"
 FORMAT = 1  # bumped when the layout of release.json changes incompatibly
+# the keys of Changes.metadata (what else than cells changed in a dataset's files) in French and English words, for
+# the version notes (release.py) and the release pages (render/changes.py); a key not listed is shown as it is
+METADATA_WORDS = {
+    "title_fr": ("titre français", "French title"),
+    "title_en": ("titre anglais", "English title"),
+    "description_fr": ("description française", "French description"),
+    "description_en": ("description anglaise", "English description"),
+    "code labels": ("libellés des codes", "code labels"),
+    "cell notes": ("notes des cellules", "cell notes"),
+    "cells": ("cellules ajoutées ou retirées", "cells added or removed"),
+    "structure": ("structure", "structure"),
+    "other statements": ("autres énoncés du jeu de données", "other statements of the dataset"),
+}
 
 
 @dataclass(frozen=True)

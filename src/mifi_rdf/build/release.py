@@ -29,22 +29,10 @@ from ..load.text import parse_toml, read_text
 from ..model import Letter, Table
 from ..project import Project
 from .config import Config, dataset_path, measure
-from .history import FILE, CellChange, Changes, DatasetHistory, History, Version, Withdrawal
+from .history import FILE, METADATA_WORDS, CellChange, Changes, DatasetHistory, History, Version, Withdrawal
 
 WITHDRAWN_FILE = "withdrawn.toml"
 CHANGES_FILE = "changes.json"
-# Changes.metadata's words, and how the version notes say them
-METADATA_WORDS = {
-    "title_fr": ("titre français", "French title"),
-    "title_en": ("titre anglais", "English title"),
-    "description_fr": ("description française", "French description"),
-    "description_en": ("description anglaise", "English description"),
-    "code labels": ("libellés des codes", "code labels"),
-    "cell notes": ("notes des cellules", "cell notes"),
-    "cells": ("cellules ajoutées ou retirées", "cells added or removed"),
-    "structure": ("structure", "structure"),
-    "other statements": ("autres énoncés du jeu de données", "other statements of the dataset"),
-}
 
 
 @dataclass(frozen=True)

@@ -15,22 +15,10 @@ import re
 from dataclasses import dataclass
 
 from ..build.config import Format, version_iri, version_path
-from ..build.history import CellChange, Changes, DatasetHistory, History, Version
+from ..build.history import METADATA_WORDS, CellChange, Changes, DatasetHistory, History, Version
 from .data import SiteData
 from .text import Lit, number
 
-# what else than cells changed in a dataset's files: the keys of Changes.metadata, in words (a key not listed is shown as it is)
-METADATA_WORDS = {
-    "title_fr": ("titre français", "French title"),
-    "title_en": ("titre anglais", "English title"),
-    "description_fr": ("description française", "French description"),
-    "description_en": ("description anglaise", "English description"),
-    "code labels": ("libellés des codes", "code labels"),
-    "cell notes": ("notes des cellules", "cell notes"),
-    "cells": ("cellules ajoutées ou retirées", "cells added or removed"),
-    "structure": ("structure", "structure"),
-    "other statements": ("autres énoncés du jeu de données", "other statements of the dataset"),
-}
 RELEASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # a release id is a file name in changes/
 
 
