@@ -270,9 +270,19 @@ def _dataset_own(project: Project, letter: Letter, table: Table, root: Path, con
     yield sha256, A, N(SPDX + "ChecksumAlgorithm")
 
 
+# not csvw.py's CSV of a table: one row per cell of a consolidated cube, with where each figure comes from
+CUBE_CSV_DESCRIPTION = (
+    "Une ligne par cellule du cube consolidé : codes des dimensions, mesure, valeur, statut, jeu de données et lettre "
+    "d'où vient le chiffre, ce qu'il confirme et ce qu'il révise, notes.",
+    "One row per cell of the consolidated cube: the dimensions' codes, measure, value, status, the dataset and letter "
+    "the figure comes from, what it confirms and what it revises, notes.")
+
+
 def _distribution(d: ox.NamedNode, dist_iri: str, rel: str, fmt: Format, title_fr: str, title_en: str,
-                  issued: ox.Literal, root: Path, config: Config, b: str) -> Iterator[tuple]:
-    """One file of a dataset (or of one of its versions) as written: its URL, format, size and SHA-256."""
+                  issued: ox.Literal, root: Path, config: Config, b: str,
+                  description: tuple[str, str] | None = None) -> Iterator[tuple]:
+    """One file of a dataset (of one of its versions, or of a series' consolidated cube) as written: its URL, format,
+    size and SHA-256; `description` (fr, en) replaces the format's own."""
     facts_of_file = measure(root, rel)
     dist = N(dist_iri)
     url = N(b + facts_of_file.path)
@@ -280,8 +290,9 @@ def _distribution(d: ox.NamedNode, dist_iri: str, rel: str, fmt: Format, title_f
     yield dist, A, N(DCAT + "Distribution")
     yield dist, N(DCT + "title"), fr(f"{title_fr} ({fmt.title_fr})")
     yield dist, N(DCT + "title"), en(f"{title_en} ({fmt.title_en})")
-    yield dist, N(DCT + "description"), fr(fmt.description_fr)
-    yield dist, N(DCT + "description"), en(fmt.description_en)
+    description_fr, description_en = description or (fmt.description_fr, fmt.description_en)
+    yield dist, N(DCT + "description"), fr(description_fr)
+    yield dist, N(DCT + "description"), en(description_en)
     yield dist, N(DCAT + "accessURL"), url
     yield dist, N(DCAT + "downloadURL"), url
     yield dist, N(DCAT + "mediaType"), N(fmt.media_type_iri)
@@ -467,37 +478,9 @@ def _cube(project: Project, cube: Consolidated, root: Path, config: Config, fact
         yield d, N(PROV + "wasDerivedFrom"), N(f"{b}dataset/{t.dataset_id}")
     yield d, N(PROV + "wasGeneratedBy"), N(build_iri(b))
     for fmt in cube_formats(config):
-        facts_of_file = measure(root, dataset_path(cube.dataset_id, fmt))
-        dist = N(f"{cube.iri(b)}/distribution/{fmt.key}")
-        url = N(b + facts_of_file.path)
-        yield d, N(DCAT + "distribution"), dist
-        yield dist, A, N(DCAT + "Distribution")
-        yield dist, N(DCT + "title"), fr(f"{cube.title('fr')} ({fmt.title_fr})")
-        yield dist, N(DCT + "title"), en(f"{cube.title('en')} ({fmt.title_en})")
-        if fmt.key == "csv":  # not csvw.py's CSV of a table: one row per cell, with where each figure comes from
-            yield dist, N(DCT + "description"), fr("Une ligne par cellule du cube consolidé : codes des dimensions, mesure, "
-                                                   "valeur, statut, jeu de données et lettre d'où vient le chiffre, ce qu'il "
-                                                   "confirme et ce qu'il révise, notes.")
-            yield dist, N(DCT + "description"), en("One row per cell of the consolidated cube: the dimensions' codes, measure, "
-                                                   "value, status, the dataset and letter the figure comes from, what it "
-                                                   "confirms and what it revises, notes.")
-        else:
-            yield dist, N(DCT + "description"), fr(fmt.description_fr)
-            yield dist, N(DCT + "description"), en(fmt.description_en)
-        yield dist, N(DCAT + "accessURL"), url
-        yield dist, N(DCAT + "downloadURL"), url
-        yield dist, N(DCAT + "mediaType"), N(fmt.media_type_iri)
-        yield dist, N(DCT + "format"), N(fmt.file_type)
-        yield dist, N(DCT + "license"), N(config.license)
-        yield dist, N(DCT + "issued"), modified
-        yield dist, N(DCAT + "byteSize"), typed(str(facts_of_file.size), "nonNegativeInteger")
-        if fmt.key in RDF_FORMATS:
-            yield dist, N(DCT + "conformsTo"), N(config.section("conforms_to")["iri"])
-        checksum = ox.BlankNode(f"checksum-{cube.dataset_id}-{fmt.key}")
-        yield dist, N(SPDX + "checksum"), checksum
-        yield checksum, A, N(SPDX + "Checksum")
-        yield checksum, N(SPDX + "algorithm"), N(SPDX + "checksumAlgorithm_sha256")
-        yield checksum, N(SPDX + "checksumValue"), typed(facts_of_file.sha256, "hexBinary")
+        yield from _distribution(d, f"{cube.iri(b)}/distribution/{fmt.key}", dataset_path(cube.dataset_id, fmt), fmt,
+                                 cube.title("fr"), cube.title("en"), modified, root, config, b,
+                                 CUBE_CSV_DESCRIPTION if fmt.key == "csv" else None)
 
 
 def spatial(dataset_iri: str, config: Config, facts: Facts) -> str:

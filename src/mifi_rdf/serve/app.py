@@ -424,6 +424,10 @@ class Handler(BaseHTTPRequestHandler):
             self.text(406, f"<{iri}> is described as {', '.join(DOCUMENTS.values())}")
             return
         location = f"{posixpath.basename(path)}.{RESOURCE_SUFFIX[media]}"
+        self.see_other(location)
+
+    def see_other(self, location: str) -> None:
+        """303 See Other to the document that describes a thing in the negotiated format (a relative URL)."""
         self.send(303, "text/plain; charset=utf-8", f"See {location}\n".encode(), {"Location": location, "Vary": "Accept"})
 
     def withdrawn(self, notice: str) -> None:
@@ -448,7 +452,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         suffix = RESOURCE_SUFFIX[media]
         location = f"../{dataset_id}.html#v{number}" if suffix == "html" else f"v{number}/{dataset_id}.{suffix}"
-        self.send(303, "text/plain; charset=utf-8", f"See {location}\n".encode(), {"Location": location, "Vary": "Accept"})
+        self.see_other(location)
 
     def site_page(self, path: str) -> bytes | None:
         """A page of the site (render/), made on the first request and then kept in the cache."""

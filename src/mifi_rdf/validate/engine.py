@@ -57,15 +57,21 @@ def input_format(path: Path, explicit: str | None) -> str:
     return fmt
 
 
+def checked_input(path: Path, explicit_format: str | None) -> str:
+    """The RDF syntax of an input file, once the file is known safe to hand to a parser."""
+    fmt = input_format(path, explicit_format)
+    regular(path)  # a FIFO would make the parser wait forever, a device read forever (issue 23)
+    if fmt == "xml":
+        refuse_xml_declarations(path)  # before any parser: entity expansion (issue 15)
+        refuse_deep_xml(path)  # and depth: the parser's time is quadratic in it (issue 23)
+    return fmt
+
+
 def store_from_files(paths: Iterable[Path], explicit_format: str | None, base: str) -> ox.Store:
     """Parse every file into one store; a syntax error names its file, line and column."""
     store = ox.Store()
     for path in paths:
-        fmt = input_format(path, explicit_format)
-        regular(path)  # a FIFO would make the parser wait forever, a device read forever (issue 23)
-        if fmt == "xml":
-            refuse_xml_declarations(path)  # before any parser: entity expansion (issue 15)
-            refuse_deep_xml(path)  # and depth: the parser's time is quadratic in it (issue 23)
+        fmt = checked_input(path, explicit_format)
         try:
             if fmt in ("ttl", "nt", "xml"):  # triples only: parsed and loaded by the store itself, 30 % faster
                 store.bulk_load(path=str(path), format=INPUT_FORMATS[fmt], base_iri=base)

@@ -31,11 +31,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import UnreadableInput
-from ..files import regular
-from ..load.rdf import refuse_deep_xml, refuse_xml_declarations, too_long
+from ..load.rdf import too_long
 from ..namespaces import DCAT, QB, RDF_TYPE, RDFS, SKOS, SUBCLASS
 from .columnar import Irregular
-from .engine import INPUT_FORMATS, input_format, run_oxigraph, store_from_files
+from .engine import INPUT_FORMATS, checked_input, run_oxigraph, store_from_files
 from .fast import _columnar, check_store, observations_from_store
 from .results import Report
 from .shapes import Shapes
@@ -162,11 +161,7 @@ def _split(paths: Iterable[Path], explicit_format: str | None, base: str, column
     first_of: set = set()  # datasets named by an observation: one such statement stays in the store (ic-02)
     seen = columns.seen  # subjects of statements put into the store
     for path in paths:
-        fmt = input_format(path, explicit_format)
-        regular(path)  # a FIFO would make the parser wait forever, a device read forever (issue 23)
-        if fmt == "xml":
-            refuse_xml_declarations(path)  # before any parser: entity expansion (issue 15)
-            refuse_deep_xml(path)  # and depth: the parser's time is quadratic in it (issue 23)
+        fmt = checked_input(path, explicit_format)
         try:
             for q in ox.parse(path=str(path), format=INPUT_FORMATS[fmt], base_iri=base):
                 s, p, o = q.subject, q.predicate, q.object
