@@ -313,7 +313,24 @@ def test_a_bad_pdf_is_refused_in_one_line_with_exit_2(name, make, message, tmp_p
     result = ingest(tmp_path / "data", ontology, str(path))
     assert time.monotonic() - start < 30
     assert result.exit_code == 2, result.output
-    assert result.output.startswith(f"error: {path}") or f"{name}:0:0: " in result.output
+    assert result.output.startswith(f"error: {path}: ")  # about the whole file: no line or column to give
     assert message in result.output
     assert result.output.count("\n") == 1 and "Traceback" not in result.output
     assert not (tmp_path / "data").exists()
+
+
+def test_a_pdf_whose_text_is_no_french_letter_is_one_error_naming_its_page(tmp_path, ontology):  # noqa: F811
+    """A text layer in another language, without a table: one error, at page 1, saying what a letter holds (exit 1,
+    bad data, as an empty text); ingest's report follows on stdout, nothing is written."""
+    path = tmp_path / "english.pdf"
+    path.write_bytes(_fpdf(text="Dear Sir, please find enclosed the figures you requested."))
+    before = files_under(ontology)
+    start = time.monotonic()
+    result = ingest(tmp_path / "data", ontology, str(path))
+    assert time.monotonic() - start < 30
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
+    assert errors == [f"error: {path}:1:1: page 1: no table found: expected a header row such as « Pays de citoyenneté"
+                      "<TAB>Nombre d'invitations » under a caption « Tableau N … »"]
+    assert "Traceback" not in result.output and "nothing written" in result.output
+    assert not (tmp_path / "data").exists() and files_under(ontology) == before
