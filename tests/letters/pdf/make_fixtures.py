@@ -26,8 +26,8 @@ does, and how the fixture shows it instead:
 records them instead, every cell in its column, the 14 cells of table 3 whose column data/ could not establish
 placed as the first placement every total allows (a fixture's choice, not a fact of the letter), so that each
 PDF must ingest to data/'s cells with nothing left to a person. 25623 was a scan, OCR'd into its text:
-`25623-scan.pdf` is its text drawn into page images without a text layer, which ingest must refuse (OCR is not
-available yet).
+`25623-scan.pdf` is its text drawn into page images without a text layer: ingest reads it by OCR and, as its
+dashboard gives no table row ingest can read, refuses it (« no table found », page 1).
 
 Same inputs give the same text layer; the PDF bytes carry the producers' dates (set to a fixed date for fpdf2).
 """
