@@ -170,3 +170,29 @@ def test_the_cli_starts_without_pandas_or_the_frame_module():
     code = "import sys, mifi_rdf.cli; print(sorted(m for m in ('pandas', 'mifi_rdf.tabular.frame') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parent)
     assert out.stdout.strip() == "[]"
+
+
+
+@pytest.fixture(scope="module")
+def whole_bounds(project):
+    """The bounds of the audit of every table, from the session's project (computed once, shared)."""
+    return project.bound_attributes()
+
+
+@pytest.mark.parametrize("ds", ["30735-t2", *(pytest.param(ds, marks=pytest.mark.slow) for ds in DATASETS if ds != "30735-t2")])
+def test_the_bounds_of_one_dataset_are_those_of_the_whole_project(whole_bounds, ds):
+    """frame() audits only the dataset's group of linked tables (tabular/frame.py dataset_bounds),
+    or the table alone when it is linked to none: each blanked cell gets the bounds the audit of
+    all tables gives. 30735-t2 is in the group of 30735's periods and rounds (seven tables)."""
+    from mifi_rdf.project import load_project
+    from mifi_rdf.tabular.frame import dataset_bounds
+
+    project = load_project(cells=False)
+    table = next(t for t in project.tables() if t.dataset_id == ds)
+    cells = project.cells(table)
+    interval = dataset_bounds(project, table, cells)
+    blanked = [(ds, c.codes, c.measure) for c in cells if c.value is None]
+    assert [interval(k) for k in blanked] == [whole_bounds.interval(k) for k in blanked]
+    assert project._bounds is None  # never the whole project's
+    if ds == "30735-t2":
+        assert sum(whole_bounds.interval(k) is not None for k in blanked) > 10

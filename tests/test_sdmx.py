@@ -91,8 +91,9 @@ def test_sdmx1_reads_every_code_name_value_and_status(site, project, facts):
                 assert got == {k: v for k, v in attrs.items() if v is not None}, key
 
 
-@pytest.mark.parametrize("ds", ["30735-t2", *(pytest.param(ds, marks=pytest.mark.slow)
-                                               for ds in ("30952-t5", "31180-t1", "25623-t1"))])
+@pytest.mark.parametrize("ds", ["30735-t2", *(pytest.param(ds, marks=pytest.mark.slow) for ds in (
+    "25623-t1", "30735-t1", "30735-t3", "30735-t4", "30952-t1", "30952-t2", "30952-t3", "30952-t4", "30952-t5",
+    "30952-t6", "30952-t7", "30952-t8", "31180-t1", "31224-t1"))])
 def test_pysdmx_reads_the_data_of_both_files_against_the_structure(site, project, ds):
     from pysdmx.io import get_datasets
 

@@ -26,6 +26,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import IO
 from xml.sax.saxutils import escape
@@ -165,31 +166,36 @@ def write_xlsx(letter: Letter, table: Table, data, facts: Facts, bounds: Bounds,
     measure_labels = {name: (name, facts.label(m.iri, "fr"), facts.label(m.iri, "en"))
                       for name, m in table.structure.measures.items()}
     status_labels = {name: (facts.label(st.iri, "fr"), facts.label(st.iri, "en")) for name, st in data.vocab.statuses.items()}
-    rows: list[list] = []  # written into the sheet's XML by fixed_times, not cell by cell by openpyxl
     for known in [*dim_labels, measure_labels, status_labels]:
         for text in {x for labels in known.values() for x in labels}:
             if (why := unfit(text)) is not None:
                 raise InputError(table.path, 0, 0, f"sheet {TIDY_SHEET}: a label of the vocabulary: {why} ({text[:40]}…)")
-    for cell in table.cells:
-        out_row: list = []
-        for known, code in zip(dim_labels, cell.codes, strict=True):
-            out_row += known[code]
-        found = bounds((table.dataset_id, cell.codes, cell.measure)) if cell.value is None else None
-        out_row += [*measure_labels[cell.measure], None if cell.value is None else exact(cell.value),
-                    cell.status, *status_labels[cell.status], ";".join(sorted(cell.inferences)) or None,
-                    None if found is None else exact(found[0]),
-                    None if found is None or found[1] is None else exact(found[1]),
-                    cell.note_fr or None, cell.note_en or None]
-        rows.append(out_row)
+
+    def tidy_rows() -> Iterator[list]:
+        """The tidy sheet's rows, made as they are written (fixed_times): never all of them at once."""
+        for cell in table.cells:
+            out_row: list = []
+            for known, code in zip(dim_labels, cell.codes, strict=True):
+                out_row += known[code]
+            found = bounds((table.dataset_id, cell.codes, cell.measure)) if cell.value is None else None
+            out_row += [*measure_labels[cell.measure], None if cell.value is None else exact(cell.value),
+                        cell.status, *status_labels[cell.status], ";".join(sorted(cell.inferences)) or None,
+                        None if found is None else exact(found[0]),
+                        None if found is None or found[1] is None else exact(found[1]),
+                        cell.note_fr or None, cell.note_en or None]
+            yield out_row
+
     buffer = io.BytesIO()
     wb.save(buffer)
-    out.write(fixed_times(buffer.getvalue(), when, {TIDY_PART: (len(header), rows)}))
+    out.write(fixed_times(buffer.getvalue(), when, {TIDY_PART: (len(header), len(table.cells), tidy_rows())}))
 
 
-def fixed_times(xlsx: bytes, when: dt.datetime, appended: dict[str, tuple[int, list[list]]] | None = None) -> bytes:
+def fixed_times(xlsx: bytes, when: dt.datetime, appended: dict[str, tuple[int, int, Iterable[list]]] | None = None) -> bytes:
     """The same workbook with every zip entry dated ZIP_TIME and the core properties' modified
-    date `when` (openpyxl sets both to the clock); the rows of `appended` written after the rows
-    of their sheet (its header, which openpyxl wrote with its style)."""
+    date `when` (openpyxl sets both to the clock); the rows of `appended` (width, number of rows,
+    the rows) written after the rows of their sheet (its header, which openpyxl wrote with its
+    style). An appended sheet's XML is compressed as it is made, a chunk of rows at a time: at a
+    million cells, the sheet's text and its rows are never held whole (only the compressed file)."""
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     appended = appended or {}
     out = io.BytesIO()
@@ -199,24 +205,38 @@ def fixed_times(xlsx: bytes, when: dt.datetime, appended: dict[str, tuple[int, l
             if info.filename == "docProps/core.xml":
                 content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>",
                                  content)
-            if info.filename in appended:
-                content = with_rows(content, *appended[info.filename])
             entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            dst.writestr(entry, content)
+            with dst.open(entry, "w") as part:
+                for chunk in (with_rows(content, *appended[info.filename]) if info.filename in appended else [content]):
+                    part.write(chunk)
     return out.getvalue()
 
 
-def with_rows(sheet: bytes, width: int, rows: list[list]) -> bytes:
-    """A one-row sheet's XML with `rows` after its first row, and its dimension saying so.
+ROWS_PER_CHUNK = 10_000  # rows of XML made, then compressed, at a time
+
+
+def with_rows(sheet: bytes, width: int, count: int, rows: Iterable[list]) -> Iterator[bytes]:
+    """A one-row sheet's XML with the `count` `rows` after its first row, and its dimension saying
+    so, in chunks of bytes.
 
     openpyxl makes a cell object of every value, several times slower than writing the XML of a
     100,000-row sheet directly: numbers as <v>, text as inline strings, an empty value as no cell."""
     from openpyxl.utils import get_column_letter
 
     letters = [get_column_letter(i) for i in range(1, width + 1)]
+    last = f"{letters[-1]}{count + 1}"
+    dimension = f'<dimension ref="A1:{last}"/>'.encode()
+    if b"<dimension " in sheet:
+        sheet = re.sub(rb'<dimension ref="[^"]*"/>', dimension, sheet, count=1)
+    else:  # openpyxl's write-only sheets have none; it goes before the first of these (the schema's order)
+        at = min(i for i in (sheet.find(tag) for tag in (b"<sheetViews", b"<sheetFormatPr", b"<cols", b"<sheetData")) if i >= 0)
+        sheet = sheet[:at] + dimension + sheet[at:]
+    head, tail = sheet.split(b"</sheetData>", 1)
+    yield head
     parts = []
+    r = 1
     for r, row in enumerate(rows, 2):
         cells = []
         for letter, v in zip(letters, row, strict=True):
@@ -228,14 +248,9 @@ def with_rows(sheet: bytes, width: int, rows: list[list]) -> bytes:
                 space = ' xml:space="preserve"' if v != v.strip() else ""
                 cells.append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{escape(v, CR)}</t></is></c>')
         parts.append(f'<row r="{r}">{"".join(cells)}</row>')
-    last = f"{letters[-1]}{len(rows) + 1}"
-    dimension = f'<dimension ref="A1:{last}"/>'.encode()
-    if b"<dimension " in sheet:
-        sheet = re.sub(rb'<dimension ref="[^"]*"/>', dimension, sheet, count=1)
-    else:  # openpyxl's write-only sheets have none; it goes before the first of these (the schema's order)
-        at = min(i for i in (sheet.find(tag) for tag in (b"<sheetViews", b"<sheetFormatPr", b"<cols", b"<sheetData")) if i >= 0)
-        sheet = sheet[:at] + dimension + sheet[at:]
-    head, tail = sheet.split(b"</sheetData>", 1)
-    return head + "".join(parts).encode("utf-8") + b"</sheetData>" + tail
-
-
+        if len(parts) == ROWS_PER_CHUNK:
+            yield "".join(parts).encode("utf-8")
+            parts = []
+    if r - 1 != count:
+        raise ValueError(f"{r - 1} rows appended, {count} announced")  # a writer's bug, never the data's
+    yield "".join(parts).encode("utf-8") + b"</sheetData>" + tail

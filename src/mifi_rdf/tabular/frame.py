@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..load.vocabulary import Structure, Vocabulary
-from ..model import Cell
+from ..model import Cell, Table
 from ..namespaces import DEFAULT_BASE, RDFS, SKOS, XSD
 
 if TYPE_CHECKING:
@@ -133,20 +133,42 @@ def model_rows(project: Project, dataset_id: str) -> Rows:
     cells = table.cells or load_cells(table, vocab)
     held, table.cells = table.cells, cells  # the audit reads the cells a table holds: not the file twice
     try:
-        bounds = project.bound_attributes()
+        bounds = dataset_bounds(project, table, cells)
     finally:
         table.cells = held
-    labels = vocabulary_labels(vocab)
-    return Rows(dataset_id, table.structure, cells,
-                [vocab.codelists[d.codelist].codes for d in table.structure.dimensions],
-                {name: st.iri for name, st in vocab.statuses.items()},
-                lambda iri, lang: labels.get(iri, {}).get(lang, ""), bounds.interval)
+    concepts = [vocab.codelists[d.codelist].codes for d in table.structure.dimensions]
+    statuses = {name: st.iri for name, st in vocab.statuses.items()}
+    shown = {iri for c in concepts for iri in c.values()} | {m.iri for m in table.structure.measures.values()}
+    labels = vocabulary_labels(vocab, shown | set(statuses.values()))
+    return Rows(dataset_id, table.structure, cells, concepts, statuses,
+                lambda iri, lang: labels.get(iri, {}).get(lang, ""), bounds)
 
 
-def vocabulary_labels(vocab: Vocabulary) -> dict[str, dict[str, str]]:
+def dataset_bounds(project: Project, table: Table, cells: list[Cell]) -> Callable[[tuple], tuple[str, str | None] | None]:
+    """The bounds of the table's blanked cells: those of project.bound_attributes(), computed for
+    this table's group of linked tables only (audit/grouped.py's TableBounds, as a table-by-table
+    export does), not for every table of the project. A table linked to none is audited alone,
+    only when it blanks a cell; a linked one with the tables of its group, read for it."""
+    if project._bounds is not None or project._audit is not None:
+        return project.bound_attributes().interval
+    from ..audit.grouped import TableBounds
+
+    grouped = TableBounds(project.tables(), project.vocab, project.cells)
+    grouped.prepare(table, cells)
+    lone, groups = grouped.table, grouped.groups
+
+    def interval(key: tuple) -> tuple[str, str | None] | None:
+        found = lone.interval(key) if lone is not None else None
+        return found if found is not None else groups.interval(key)
+
+    return interval
+
+
+def vocabulary_labels(vocab: Vocabulary, shown: set[str] | None = None) -> dict[str, dict[str, str]]:
     """The French and English labels of the ontology and code lists (what gather_facts gives the
     CSV files), without the summary of every cell gather_facts also makes. labels.rq reads only
-    skos:prefLabel and rdfs:label: the store holds only those statements (a third of them)."""
+    skos:prefLabel and rdfs:label, each of one subject: the store holds only those statements,
+    and, when `shown` names the IRIs a frame shows, only those of these subjects."""
     import pyoxigraph as ox
 
     from ..build.facts import read_labels
@@ -154,7 +176,7 @@ def vocabulary_labels(vocab: Vocabulary) -> dict[str, dict[str, str]]:
     wanted = {SKOS + "prefLabel", RDFS + "label"}
     store = ox.Store()
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in vocab.ontology_triples + vocab.code_triples
-                      if t.predicate.value in wanted)
+                      if t.predicate.value in wanted and (shown is None or t.subject.value in shown))
     return read_labels(store, vocab.base)
 
 
