@@ -69,9 +69,9 @@ def load_shapes(folder: Path, base: str) -> Shapes:
     for path in paths:
         try:
             store.load(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base)
-        except (SyntaxError, OSError, ValueError):
+        except (SyntaxError, OSError, ValueError) as err:
             _rdflib_graph(paths, base)  # the error as rdflib reports it (InputError), as before
-            raise
+            raise InputError(path, 0, 0, f"invalid Turtle in shapes: {err}") from err  # what only pyoxigraph refuses
     return Shapes(lambda: _rdflib_graph(paths, base), sorted(_constraints(store, base), key=lambda c: (c.shape, c.index)))
 
 
