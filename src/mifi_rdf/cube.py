@@ -284,10 +284,14 @@ class TableByTable(CubeBuilder):
         try:
             cells = table.cells or load_cells(table, self.vocab)
             prepare = getattr(self.extra, "prepare", None)  # audit/grouped.TableBounds: the table's bounds from these cells
-            if prepare is not None:
-                prepare(table, cells)
+            self.prepared(table, cells, prepare(table, cells) if prepare is not None else None)
             yield cells
         finally:
             if paused:
                 gc.enable()
                 gc.collect(1)
+
+    def prepared(self, table: Table, cells: list[Cell], bounds) -> None:
+        """What to do with a table's cells once read, before they are written, and with the bounds
+        its reading computed (TableBounds.prepare's answer): nothing here; streaming.Validating
+        hands them to the validation."""

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import IO
 
 from .cube import TableByTable
-from .load.tables import load_cells
 from .model import Cell, Table
 from .serialize.writers import atomic_output, write_cubes
 
@@ -44,17 +43,18 @@ def complete_output(path: Path | None) -> Iterator[IO[bytes]]:
 
 
 class Validating(TableByTable):
-    """The streaming builder that also hands each table's cells to a validation as they go by."""
+    """The streaming builder that also hands each table's cells to a validation as they go by,
+    with the audit's bounds their reading computed (audit/grouped.TableBounds), kept in `found`:
+    the validation reads a table's bounds when it is added, and names cells of any table at the end."""
 
-    def __init__(self, vocab, validation, extra=None) -> None:
+    def __init__(self, vocab, validation, extra, found) -> None:
         super().__init__(vocab, extra)
-        self.validation = validation
+        self.validation, self.found = validation, found
 
-    @contextlib.contextmanager
-    def cells_of(self, table: Table) -> Iterator[list[Cell]]:
-        cells = table.cells or load_cells(table, self.vocab)
+    def prepared(self, table: Table, cells: list[Cell], bounds) -> None:
+        if bounds is not None:
+            self.found.merge(bounds)  # before the table is added: the validation reads its cells' bounds
         self.validation.add(table, cells)
-        yield cells
 
 
 class _Refused(Exception):
@@ -66,14 +66,16 @@ def export_validated(project, fmt: str, output: Path | None, dataset_ids: set[st
     validation's table of observations and into the output, and is let go. The output reaches its
     place only if the cubes conform; otherwise nothing is written. Returns the validation's report
     and the store of its labels (as Project.validate)."""
+    from .audit.grouped import TableBounds
+    from .audit.report import BoundAttributes
     from .paths import project_paths
     from .validate.fast import Validation
     from .validate.shapes import load_shapes
 
     shapes = load_shapes(project_paths().shapes, project.vocab.base)
-    extra = project.bound_attributes()
-    validation = Validation(project.vocab, project.letters, dataset_ids, shapes, extra)
-    builder = Validating(project.vocab, validation, extra)
+    found = BoundAttributes(project.vocab.base)  # filled table by table as they are read (Validating.prepared)
+    validation = Validation(project.vocab, project.letters, dataset_ids, shapes, found)
+    builder = Validating(project.vocab, validation, TableBounds(project.tables(), project.vocab, project.cells), found)
     try:
         with complete_output(output) as out:
             write_cubes(builder, project.letters, dataset_ids, fmt, out)

@@ -116,16 +116,23 @@ class TableBounds(Mapping):
         self.audited: set[str] = set()
         self.table: BoundAttributes | None = None  # of the lone table being written
 
-    def prepare(self, table: Table, cells: list[Cell]) -> None:
+    def prepare(self, table: Table, cells: list[Cell]) -> BoundAttributes | None:
+        """Make the table's bounds ready; returns those this call computed (the table's, or its
+        group's when it is the group's first table written), for a caller that keeps them all (the
+        validated export, streaming.py), or None."""
         self.table = None
         group = self.group_of.get(table.dataset_id)
         if group is None:
             if any(c.value is None for c in cells):
                 self.table = _audit([table], [cells], self.vocab, self.rel)
-        elif table.dataset_id not in self.audited:
+            return self.table
+        if table.dataset_id not in self.audited:
             members = [cells if t is table else self.read(t) for t in group]
-            self.groups.merge(_audit(group, members, self.vocab, self.rel))
+            found = _audit(group, members, self.vocab, self.rel)
+            self.groups.merge(found)
             self.audited.update(t.dataset_id for t in group)
+            return found
+        return None
 
     def __getitem__(self, key):
         if self.table is not None and key in self.table:

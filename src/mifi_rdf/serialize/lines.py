@@ -16,6 +16,7 @@ general path. tests/test_export_lines.py compares both paths byte for byte.
 from __future__ import annotations
 
 import io
+import operator
 from collections.abc import Iterable
 from typing import IO
 from urllib.parse import quote
@@ -128,12 +129,14 @@ def _observations(builder: CubeBuilder, terms: Terms, table: Table, cells: list[
     node, base, pred, obj = builder.node, builder.base, terms.predicate, terms.object
     ds = obj(node(builder.dataset_iri(table)))
     dims = []
+    segments: dict[str, str] = {}  # each code as it appears in an observation IRI, percent-encoded once
     for d, dim in enumerate(table.structure.dimensions):  # the codes this table uses, written at once
         iris = builder.vocab.codelists[dim.codelist].codes
         used = dict.fromkeys(cell.codes[d] for cell in cells)
         terms.objects(node(iris[code]) for code in used)
         p = pred(node(dim.iri))
         dims.append({code: f"{p} {obj(node(iris[code]))}" for code in used})
+        segments.update((code, quote(code, safe="")) for code in used if code not in segments)
     measures = {}
     for name, m in table.structure.measures.items():
         mt = node(m.iri)
@@ -151,19 +154,13 @@ def _observations(builder: CubeBuilder, terms: Terms, table: Table, cells: list[
     extra, dataset_id, revises = builder.extra, table.dataset_id, table.revises
     turtle = terms.turtle
     separator = " ;\n\t"
-    segments: dict[str, str] = {}
     chunk: list[str] = []
+    segment, getitem = segments.__getitem__, operator.getitem
     for cell in cells:
-        path = []
-        for c in cell.codes:
-            seg = segments.get(c)
-            if seg is None:
-                seg = segments[c] = quote(c, safe="")
-            path.append(seg)
-        local = f"{'/'.join(path)}/{cell.measure}"
+        codes = cell.codes
+        local = f"{'/'.join(map(segment, codes))}/{cell.measure}"
         texts = head.copy()
-        for forms, code in zip(dims, cell.codes, strict=True):
-            texts.append(forms[code])
+        texts += map(getitem, dims, codes)  # each dimension's `predicate object`, in qb:order
         mt, pm, datatype, values, unit = measures[cell.measure]
         texts.append(mt)
         if cell.value is not None:
@@ -176,13 +173,14 @@ def _observations(builder: CubeBuilder, terms: Terms, table: Table, cells: list[
         status, last = statuses[cell.status]
         texts += status
         tail: list[tuple[str, str]] = []
-        for x in cell.inferences:
-            tail.append((p_inference, inference[x]))
-        if cell.note_fr:
-            tail.append((p_comment, terms.uncached(ox.Literal(cell.note_fr, language="fr"))))
-            tail.append((p_comment, terms.uncached(ox.Literal(cell.note_en, language="en"))))
-        if LABEL_INFERENCES.intersection(cell.inferences):
-            tail.append((p_label, terms.uncached(ox.Literal(cell.source_label, language="fr"))))
+        if cell.inferences or cell.note_fr:  # few cells
+            for x in cell.inferences:
+                tail.append((p_inference, inference[x]))
+            if cell.note_fr:
+                tail.append((p_comment, terms.uncached(ox.Literal(cell.note_fr, language="fr"))))
+                tail.append((p_comment, terms.uncached(ox.Literal(cell.note_en, language="en"))))
+            if LABEL_INFERENCES.intersection(cell.inferences):
+                tail.append((p_label, terms.uncached(ox.Literal(cell.source_label, language="fr"))))
         if revises and (of := revises.get((cell.codes, cell.measure))):
             other = f"{base}dataset/{of}/obs/"
             tail.append((p_revision, f"<{other}{local}>" if terms.iri(other) else terms.uncached(ox.NamedNode(other + local))))

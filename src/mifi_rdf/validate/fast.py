@@ -62,7 +62,7 @@ BOUNDS_SCHEMA = {"row": pl.UInt32, "lower": pl.String, "lower_dt": pl.UInt32, "u
 def _columnar(store: ox.Store, shapes: Shapes, base: str, build) -> set:
     """The structural rules in SPARQL on `store`, the others over the table `build(facts)` makes."""
     structural, columnar = split(shapes.constraints)
-    results = _solve(store, Shapes(shapes.graph, structural))
+    results = _solve(store, shapes.with_constraints(structural))
     obs, facts = build()
     rules = Rules(obs, facts, base)
     read_codes(store, base, facts, *rules.wanted())

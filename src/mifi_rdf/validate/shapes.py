@@ -4,20 +4,28 @@ The rules are SHACL-SPARQL shapes in Turtle. Like the ontology they use relative
 `sh:declare` namespaces for our own vocabulary are relative too ("def/"): both are resolved here
 against the base, so the same rules check a cube minted under any base. The result serves two
 engines: pyshacl takes the resolved shapes graph as it is, and the fast engine (validate.py) takes
-the constraints listed here and runs their SELECT queries on pyoxigraph.
+the constraints listed here (read with pyoxigraph) and runs their SELECT queries on pyoxigraph.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import rdflib
-from rdflib.namespace import RDF, RDFS, SH, XSD
+import pyoxigraph as ox
 
 from ..errors import InputError
 
-SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+if TYPE_CHECKING:
+    import rdflib
+
+SH = "http://www.w3.org/ns/shacl#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+SEVERITIES = {SH + "Violation": "Violation", SH + "Warning": "Warning", SH + "Info": "Info"}
 
 
 @dataclass(frozen=True)
@@ -34,59 +42,113 @@ class Constraint:
     select: str  # the SELECT query, with $this
 
 
-@dataclass
 class Shapes:
-    graph: rdflib.Graph  # resolved shapes graph, as pyshacl and the SHACL report need it
-    constraints: list[Constraint]
+    """The constraints, and the resolved shapes graph (rdflib) that pyshacl and the SHACL report need.
+
+    The fast engine reads only the constraints, which load_shapes reads with pyoxigraph: the rdflib
+    graph (and rdflib itself, a tenth of a second of start-up) is made only when asked for."""
+
+    def __init__(self, graph: rdflib.Graph | Callable[[], rdflib.Graph], constraints: list[Constraint]) -> None:
+        self._graph = graph
+        self.constraints = constraints
+
+    @property
+    def graph(self) -> rdflib.Graph:
+        if callable(self._graph) and not hasattr(self._graph, "triples"):
+            self._graph = self._graph()
+        return self._graph
+
+    def with_constraints(self, constraints: list[Constraint]) -> Shapes:
+        """The same shapes graph (made when first asked for, once) with other constraints."""
+        return Shapes(lambda: self.graph, constraints)
 
 
 def load_shapes(folder: Path, base: str) -> Shapes:
+    paths = sorted(folder.glob("*.ttl"))
+    store = ox.Store()
+    for path in paths:
+        try:
+            store.load(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base)
+        except (SyntaxError, OSError, ValueError) as err:
+            _rdflib_graph(paths, base)  # the error as rdflib reports it (InputError), as before
+            raise InputError(path, 0, 0, f"invalid Turtle in shapes: {err}") from err  # what only pyoxigraph refuses
+    return Shapes(lambda: _rdflib_graph(paths, base), sorted(_constraints(store, base), key=lambda c: (c.shape, c.index)))
+
+
+def _rdflib_graph(paths: list[Path], base: str) -> rdflib.Graph:
+    import rdflib
+    from rdflib.namespace import SH as RSH
+    from rdflib.namespace import XSD
+
     graph = rdflib.Graph()
-    for path in sorted(folder.glob("*.ttl")):
+    for path in paths:
         try:
             graph.parse(path, format="turtle", publicID=base)
         except Exception as err:  # rdflib raises several parser exception types
             raise InputError(path, getattr(err, "lines", 0) or 0, 0, f"invalid Turtle in shapes: {err}") from err
-    _resolve_namespaces(graph, base)
-    return Shapes(graph, sorted(_constraints(graph), key=lambda c: (c.shape, c.index)))
-
-
-def _resolve_namespaces(graph: rdflib.Graph, base: str) -> None:
-    for decl, ns in list(graph.subject_objects(SH.namespace)):
+    for decl, ns in list(graph.subject_objects(RSH.namespace)):
         if "://" not in str(ns):
-            graph.remove((decl, SH.namespace, ns))
-            graph.add((decl, SH.namespace, rdflib.Literal(base + str(ns), datatype=XSD.anyURI)))
+            graph.remove((decl, RSH.namespace, ns))
+            graph.add((decl, RSH.namespace, rdflib.Literal(base + str(ns), datatype=XSD.anyURI)))
+    return graph
 
 
-def _texts(graph: rdflib.Graph, node, prop) -> dict[str, str]:
-    return {(o.language or ""): str(o) for o in graph.objects(node, prop) if isinstance(o, rdflib.Literal)}
+def _objects(store: ox.Store, node, prop: str) -> list:
+    return [q.object for q in store.quads_for_pattern(node, ox.NamedNode(prop), None)]
 
 
-def _prefixes(graph: rdflib.Graph, node) -> str:
+def _value(store: ox.Store, node, prop: str):
+    found = _objects(store, node, prop)
+    return found[0] if found else None
+
+
+def _str(term) -> str:
+    return "None" if term is None else term.value
+
+
+def _texts(store: ox.Store, node, prop: str) -> dict[str, str]:
+    found = {(o.language or ""): o.value for o in _objects(store, node, prop) if isinstance(o, ox.Literal)}
+    return dict(sorted(found.items()))  # languages in one order, whatever the file's
+
+
+def _namespace(term, base: str) -> str:
+    """An sh:namespace as resolved: a relative one ("def/") against the base."""
+    text = _str(term)
+    return text if term is None or "://" in text else base + text
+
+
+def _prefixes(store: ox.Store, node, base: str) -> str:
     lines = []
-    for holder in graph.objects(node, SH.prefixes):
-        for decl in graph.objects(holder, SH.declare):
-            lines.append(f"PREFIX {graph.value(decl, SH.prefix)}: <{graph.value(decl, SH.namespace)}>")
+    for holder in _objects(store, node, SH + "prefixes"):
+        for decl in _objects(store, holder, SH + "declare"):
+            prefix, namespace = _value(store, decl, SH + "prefix"), _value(store, decl, SH + "namespace")
+            lines.append(f"PREFIX {_str(prefix)}: <{_namespace(namespace, base)}>")
     return "\n".join(sorted(set(lines)))
 
 
-def _constraints(graph: rdflib.Graph):
-    for shape in set(graph.subjects(RDF.type, SH.NodeShape)):
-        if (shape, SH.deactivated, rdflib.Literal(True)) in graph:
+def _deactivated(store: ox.Store, shape) -> bool:
+    return any(isinstance(o, ox.Literal) and o.datatype.value == XSD_BOOLEAN and o.value in ("true", "1")
+               for o in _objects(store, shape, SH + "deactivated"))
+
+
+def _constraints(store: ox.Store, base: str):
+    shapes = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(SH + "NodeShape"))}
+    for shape in shapes:
+        if _deactivated(store, shape):
             continue
         targets = tuple(sorted(
-            [("class", str(o)) for o in graph.objects(shape, SH.targetClass)]
-            + [("objectsOf", str(o)) for o in graph.objects(shape, SH.targetObjectsOf)]
-            + [("subjectsOf", str(o)) for o in graph.objects(shape, SH.targetSubjectsOf)]))
+            [("class", _str(o)) for o in _objects(store, shape, SH + "targetClass")]
+            + [("objectsOf", _str(o)) for o in _objects(store, shape, SH + "targetObjectsOf")]
+            + [("subjectsOf", _str(o)) for o in _objects(store, shape, SH + "targetSubjectsOf")]))
         if not targets:
             continue
-        severity = SEVERITIES.get(graph.value(shape, SH.severity), "Violation")
-        names = _texts(graph, shape, SH.name) or _texts(graph, shape, RDFS.label)
-        shape_messages = _texts(graph, shape, SH.message)
-        sparqls = sorted(graph.objects(shape, SH.sparql), key=lambda n: str(graph.value(n, SH.select)))
+        severity = SEVERITIES.get(_str(_value(store, shape, SH + "severity")), "Violation")
+        names = _texts(store, shape, SH + "name") or _texts(store, shape, RDFS_LABEL)
+        shape_messages = _texts(store, shape, SH + "message")
+        sparqls = sorted(_objects(store, shape, SH + "sparql"), key=lambda n: _str(_value(store, n, SH + "select")))
         for i, node in enumerate(sparqls):
             yield Constraint(
-                shape=str(shape), index=i, targets=targets, severity=severity, names=names,
-                messages=_texts(graph, node, SH.message) or shape_messages,
-                prefixes=_prefixes(graph, node), select=str(graph.value(node, SH.select)),
+                shape=_str(shape), index=i, targets=targets, severity=severity, names=names,
+                messages=_texts(store, node, SH + "message") or shape_messages,
+                prefixes=_prefixes(store, node, base), select=_str(_value(store, node, SH + "select")),
             )
