@@ -30,12 +30,16 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from itertools import chain
 from pathlib import Path
 
 from bench_serve_load import free_port, rss_mb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+import pyoxigraph as ox  # noqa: E402
+
+from mifi_rdf.build.consolidated import consolidated_quads  # noqa: E402
 from mifi_rdf.project import load_project  # noqa: E402
 from mifi_rdf.query import read_query  # noqa: E402
 
@@ -143,7 +147,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-serve-oxigraph-") as tmp:
         nquads = Path(tmp) / "store.nq"
-        load_project(BASE).store().dump(str(nquads))
+        project = load_project(BASE)  # the statements the server loads: the letters' datasets and the series' cubes
+        ox.serialize(chain(project.statements(graphs=True), consolidated_quads(project)), str(nquads), ox.RdfFormat.N_QUADS)
         ox_port, our_port = free_port(), free_port()
         binary = Path(sys.executable).with_name("oxigraph")
         oxigraph = subprocess.Popen([str(binary), "serve", "--bind", f"127.0.0.1:{ox_port}", "--union-default-graph"],

@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import json
 import posixpath
+import queue
 import re
 import signal
 import subprocess
@@ -489,8 +490,46 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class Server(ThreadingHTTPServer):
+    """A thread per connection, as ThreadingHTTPServer, but a thread that has finished with one connection waits
+    THREAD_IDLE seconds for the next instead of ending: starting a thread for each connection was a sixth of the
+    front's CPU with 20 clients opening a connection per query (issue 22). There is no cap, as before: a slow
+    client holds its own thread (until Handler.timeout), never one another client needs."""
+
     daemon_threads = True
     request_queue_size = 128  # the default backlog of 5 resets connections under 50 concurrent clients
+
+    def __init__(self, *args, **kwargs) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._free = 0  # threads waiting for a connection; a job is put only for one of them, under the lock
+        self._free_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address) -> None:
+        with self._free_lock:
+            if self._free:
+                self._free -= 1
+                self._jobs.put((request, client_address))
+                return
+        threading.Thread(target=self._connections, args=(request, client_address), daemon=True).start()
+
+    def _connections(self, request, client_address) -> None:
+        """Serve a connection, then the next ones handed over, until none comes for THREAD_IDLE seconds."""
+        while True:
+            self.process_request_thread(request, client_address)  # handles, shuts down and closes the connection
+            with self._free_lock:
+                self._free += 1
+            try:
+                request, client_address = self._jobs.get(timeout=THREAD_IDLE)
+            except queue.Empty:
+                with self._free_lock:
+                    try:  # a connection handed over as the wait ended: serve it
+                        request, client_address = self._jobs.get_nowait()
+                    except queue.Empty:
+                        self._free -= 1
+                        return
+
+
+THREAD_IDLE = 30.0  # seconds a connection thread waits for another connection before it ends
 
 
 FORMAT_OF = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "xml": ox.RdfFormat.RDF_XML}
