@@ -330,6 +330,34 @@ def test_previous_must_be_a_released_folder(sequence, tmp_path):
     (plain / "release.json").write_text('{"format": 1, "releases": [{"release": "x"}]}', encoding="utf-8")
     result = sequence.build("X", "--previous", str(plain))
     assert result.exit_code == 2 and "release.json: not a release.json written by mifi-rdf build" in result.stderr
+    assert "key 'revised' is missing" in result.stderr
+    good = (sequence.root / "D" / "release.json").read_text(encoding="utf-8")
+    for text in [good.replace('"release": "2026-08"', '"release": "../2026-08"'),  # a release id: a file name of the pages
+                 good.replace('"date": "2026-07-02"', '"date": "2 July"', 1),
+                 good.replace('"format": 1,', '"format": 1,,', 1)]:
+        (plain / "release.json").write_text(text, encoding="utf-8")
+        result = sequence.build("X", "--previous", str(plain))
+        line = result.stderr.strip().splitlines()[-1]
+        assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert line.startswith(f"error: {plain / 'release.json'}:") and "Traceback" not in result.stderr, line
+        found = re.match(r"error: .*release\.json:(\d+):(\d+): ", line)
+        assert found and int(found.group(1)) > 0, line  # the line and column of what is wrong
+        if "../2026-08" in text:
+            assert "release id '../2026-08' is not one build writes" in line
+            assert text.splitlines()[int(found.group(1)) - 1][int(found.group(2)) - 1:].startswith('"../2026-08"')
+        elif "2 July" in text:
+            assert "date '2 July' is not an ISO date" in line
+        else:
+            assert "not JSON (" in line
+    assert not (sequence.root / "X").exists()
+
+
+def test_a_release_dated_before_prev_is_refused(sequence):
+    result = sequence.build("X", "--previous", str(sequence.root / "D"), "--issued", "2026-07-01", "--release", "y")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: release date 2026-07-01 is earlier than 2026-07-02, the date of --previous's release 2026-08: a release "
+        "follows the one before it (give --issued a date from 2026-07-02 on)")
     assert not (sequence.root / "X").exists()
 
 

@@ -36,7 +36,7 @@ from .datapackage import write_datapackage
 from .facts import Facts, gather_facts
 from .history import FILE as HISTORY_FILE
 from .history import DatasetHistory, History
-from .release import CHANGES_FILE, check_release_id, check_withdrawn, compare, read_previous, read_withdrawn
+from .release import CHANGES_FILE, check_release_date, check_release_id, check_withdrawn, compare, read_previous, read_withdrawn
 from .series import find_series
 from .sources import check_letters, copy_sources, source_files
 from .standalone import Standalone
@@ -59,6 +59,8 @@ def build_folder(project: Project, outdir: Path, options: Options, data: Path | 
     if options.release is not None:
         check_release_id(options.release)
     previous = read_previous(options.previous) if options.previous is not None else None
+    if previous is not None:
+        check_release_date(previous, catalog_date(project, options))
     withdrawn = read_withdrawn(data if data is not None else project_paths().data)
     check_withdrawn(project, previous, withdrawn, [s.id for s in find_series(project, config)])  # before anything is written
     outdir.parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,9 @@ the revising letter.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -69,11 +71,66 @@ def read_previous(prev: Path) -> History:
     data = read_bytes(path, "json")
     try:
         history = History.from_json(data)
-    except (ValueError, KeyError, TypeError, AttributeError) as err:
+    except json.JSONDecodeError as err:
+        raise UnreadableInput(path, err.lineno, err.colno, f"not JSON ({err.msg}): expected the {FILE} mifi-rdf build "
+                                                           "writes") from None
+    except UnicodeDecodeError as err:
+        raise UnreadableInput(path, 0, 0, f"not UTF-8 ({err.reason} at byte {err.start})") from None
+    except KeyError as err:
+        raise UnreadableInput(path, 0, 0, f"not a {FILE} written by mifi-rdf build: key {err} is missing") from None
+    except (ValueError, TypeError, AttributeError) as err:
         raise UnreadableInput(path, 0, 0, f"not a {FILE} written by mifi-rdf build ({type(err).__name__}: {err})") from None
     if not history.releases:
         raise UnreadableInput(path, 0, 0, f"a {FILE} without any release: expected the history of a built folder")
+    text = data.decode("utf-8")
+    for c in history.releases:  # what the pages and the next release read: refused here, in one line, not there
+        if not isinstance(c.release, str) or not RELEASE_ID.fullmatch(c.release):
+            line, col = _where(text, c.release)
+            raise UnreadableInput(path, line, col, f"release id {c.release!r} is not one build writes: expected letters, "
+                                                   "digits, '.', '_' and '-' (at most 64), such as 2026-12")
+        if not _iso_date(c.date):
+            line, col = _where(text, c.date)
+            raise UnreadableInput(path, line, col, f"release {c.release}: date {c.date!r} is not an ISO date (YYYY-MM-DD)")
+    for k, d in history.datasets.items():
+        if not d.versions:
+            line, col = _where(text, k)
+            raise UnreadableInput(path, line, col, f"dataset {k} has no version: every dataset a release published has one")
+        if d.withdrawn is not None and not _iso_date(d.withdrawn.date):
+            line, col = _where(text, d.withdrawn.date)
+            raise UnreadableInput(path, line, col, f"dataset {k}: withdrawal date {d.withdrawn.date!r} is not an ISO date "
+                                                   "(YYYY-MM-DD)")
+        for v in d.versions:
+            if not _iso_date(v.date):
+                line, col = _where(text, v.date)
+                raise UnreadableInput(path, line, col, f"dataset {k}, version {v.number}: date {v.date!r} is not an ISO "
+                                                       "date (YYYY-MM-DD)")
     return history
+
+
+def _where(text: str, value: object) -> tuple[int, int]:
+    """Line and column (1-based) of a JSON string value's first occurrence, (0, 0) if not found."""
+    at = text.find(json.dumps(value, ensure_ascii=False))
+    if at < 0:
+        return 0, 0
+    line = text.count("\n", 0, at) + 1
+    return line, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
+def _iso_date(value: object) -> bool:
+    try:
+        return isinstance(value, str) and datetime.date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
+
+
+def check_release_date(previous: History, date: str) -> None:
+    """A release never goes back in time: its date (--issued, else the latest letter's) must not be earlier than PREV's.
+    An equal date is a release too (a withdrawal needs no new letter), under an id of its own (`compare`)."""
+    before = previous.current
+    if date < before.date:
+        raise UsageError(f"release date {date} is earlier than {before.date}, the date of --previous's release "
+                         f"{before.release}: a release follows the one before it (give --issued a date from "
+                         f"{before.date} on)")
 
 
 def read_withdrawn(data: Path) -> tuple[Path, list[Declared]]:
