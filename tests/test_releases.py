@@ -426,3 +426,56 @@ def test_the_series_cube_is_versioned_as_it_grows(sequence):
     assert "2 nouvelles rondes." in entries[f"dataset/{CUBE}/v2"].summary
     page = (root / "D" / "changes/2026-07-02.html").read_text(encoding="utf-8")
     assert f"<code>{CUBE}</code>" in page and f'href="../series/{CUBE}.html"' in page
+
+
+@pytest.fixture(scope="module")
+def served(sequence):
+    """`mifi-rdf serve --site D` over the sequence's last release: a real process on a free loopback port."""
+    import subprocess
+    import sys
+
+    from servers import free_port, stop, wait_http
+
+    port = free_port()
+    log = sequence.root / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "mifi_rdf", "--data", str(sequence.data), "--ontology",
+                                    str(sequence.ontology), "serve", "--port", str(port), "--workers", "1",
+                                    "--site", str(sequence.root / "D")], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_http(url + "/", process, log)
+        yield url
+    finally:
+        stop(process)
+
+
+def test_serve_answers_every_earlier_distribution_and_the_withdrawal(sequence, served):
+    """Through a real `serve --site D`: every versioned distribution any step's catalog published answers 200 with the
+    bytes that step wrote; the withdrawn table answers 410 with its notice; a version's IRI answers 303 to its files."""
+    from test_serve import http
+
+    published: dict[str, bytes] = {}
+    for step in "ABCD":
+        for (url,) in select(catalog(sequence.root / step), "SELECT ?url WHERE { ?x dcat:downloadURL ?url }"):
+            if re.search(r"/v\d+/", url):
+                data = (sequence.root / step / url.removeprefix(BASE)).read_bytes()
+                assert published.setdefault(url, data) == data, url  # a versioned file never changes
+    assert any("/40001-t2/v1/" in u for u in published) and any(f"/{CUBE}/v1/" in u for u in published)
+    for url, data in sorted(published.items()):
+        status, _, body = http(served + "/" + url.removeprefix(BASE))
+        assert (status, body) == (200, data), url
+    d = sequence.root / "D"
+    notice = (d / "dataset/40001-t2.html").read_bytes()
+    for path in ("/dataset/40001-t2", "/dataset/40001-t2.html", "/dataset/40001-t2.ttl", "/dataset/40001-t2.csv"):
+        status, headers, body = http(served + path, headers={"Accept": "text/turtle"}, follow=False)
+        assert (status, body) == (410, notice), path
+    assert "Ronde publiée par erreur" in notice.decode("utf-8")
+    for path, accept, location in ((f"/dataset/{CUBE}/v2", "text/turtle", f"v2/{CUBE}.ttl"),
+                                   ("/dataset/40001-t2/v1", "application/n-triples", "v1/40001-t2.nt"),
+                                   ("/dataset/30952-t5/v1", "text/html", "../30952-t5.html#v1")):
+        status, headers, _ = http(served + path, headers={"Accept": accept}, follow=False)
+        assert (status, headers["Location"]) == (303, location), path
+    for name in ("feed.xml", "changes.json", "release.json", f"changes/{history(d)['releases'][-1]['release']}.html"):
+        status, _, body = http(f"{served}/{name}")
+        assert (status, body) == (200, (d / name).read_bytes()), name
