@@ -479,3 +479,27 @@ def test_serve_answers_every_earlier_distribution_and_the_withdrawal(sequence, s
     for name in ("feed.xml", "changes.json", "release.json", f"changes/{history(d)['releases'][-1]['release']}.html"):
         status, _, body = http(f"{served}/{name}")
         assert (status, body) == (200, (d / name).read_bytes()), name
+
+
+def test_void_and_the_data_package_list_every_version(sequence):
+    """VoID: every versioned N-Triples dump, each version a void:Dataset of its own; the data package: a resource per
+    versioned CSV of a table, described as the release that published it did (frictionless validates it)."""
+    d = sequence.root / "D"
+    h = history(d)
+    store = ox.Store()
+    store.load(path=str(d / "void.ttl"), format=ox.RdfFormat.TURTLE, base_iri=BASE)
+    dumps = select(store, "PREFIX void: <http://rdfs.org/ns/void#> SELECT ?v ?dump ?n WHERE { ?v dct:isVersionOf ?d ; "
+                          "void:dataDump ?dump ; void:triples ?n }")
+    assert [(v, dump) for v, dump, _ in dumps] == sorted(
+        (f"{BASE}dataset/{k}/v{v['number']}", f"{BASE}dataset/{k}/v{v['number']}/{k}.nt")
+        for k, ds in h["datasets"].items() for v in ds["versions"])
+    for _, dump, n in dumps:
+        assert int(n) == len((d / dump.removeprefix(BASE)).read_bytes().splitlines())
+    package = json.loads((d / "datapackage.json").read_text(encoding="utf-8"))
+    paths = {r["path"] for r in package["resources"]}
+    assert {f"dataset/{k}/v{v['number']}/{k}.csv" for k, ds in h["datasets"].items() for v in ds["versions"]
+            if k[0].isdigit()} <= paths
+    assert "dataset/40001-t2/v1/40001-t2.csv" in paths and "dataset/40001-t2.csv" not in paths
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.validate(d / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldNumber", "type", "note"])[:5]

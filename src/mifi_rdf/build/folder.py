@@ -143,9 +143,9 @@ def write_folder(project: Project, root: Path, config: Config, options: Options,
     write_versions(history, previous, root, options.previous, config, set(data.consolidated))
     (root / HISTORY_FILE).write_bytes(history.to_json())
     (root / CHANGES_FILE).write_bytes(history.changes_json())
-    write_datapackage(project, config, facts, root / "datapackage.json")
+    write_datapackage(project, config, facts, root / "datapackage.json", history, previous, options.previous)
     write_pages(project, root, config, facts, options, history)
-    write_rdf(root / "void.ttl", grouped(void_statements(project, root, config, options)), "ttl", base)
+    write_rdf(root / "void.ttl", grouped(void_statements(project, root, config, options, history)), "ttl", base)
     catalog = grouped(catalog_statements(project, root, config, facts, options, history))
     for name, fmt in CATALOG_FORMATS.items():
         write_rdf(root / name, catalog, fmt, base)
