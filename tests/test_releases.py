@@ -25,6 +25,7 @@ from conftest import ROOT, STANDARDS, run
 
 RELEASES = ROOT / "tests" / "releases"
 BASE = "https://w3id.org/mifi-rdf/"
+CUBE = "pstq-invitations-by-country"  # the series' consolidated cube the sequence grows (build/consolidated.py)
 FORMATS = (".ttl", ".jsonld", ".nt", ".csv", ".csv-metadata.json", ".xlsx", ".sdmx.csv", ".sdmx.xml",
            ".sdmx-structure.xml")
 WITHDRAWN = """# Datasets that left the data (docs/build.md, « Releases and versions »).
@@ -106,6 +107,7 @@ def select(store: ox.Store, query: str) -> list[tuple[str, ...]]:
                                                      marks=pytest.mark.slow)])
 def sequence(request, tmp_path_factory) -> Sequence:
     s = Sequence(tmp_path_factory.mktemp("releases"), request.param, validate=len(request.param) > 1)
+    s.refs = request.param
     s.results = {}
     s.results["A"] = s.build("A")
     s.add_letter("40001")
@@ -128,7 +130,8 @@ def test_step_0_is_release_1_of_every_dataset(sequence):
     h = history(a)
     first = h["releases"][0]
     assert len(h["releases"]) == 1 and first["previous"] is None
-    assert first["release"] == first["date"] == ("2026-04-30" if len(h["datasets"]) == 8 else "2026-06-11")
+    assert first["release"] == first["date"] == ("2026-04-30" if sequence.refs == ["30952"] else "2026-06-11")
+    assert CUBE in first["added"]
     assert first["added"] == sorted(h["datasets"]) and "30952-t5" in first["added"]
     assert first["revised"] == {} and first["withdrawn"] == []
     t5 = h["datasets"]["30952-t5"]
@@ -148,8 +151,8 @@ def test_step_1_adds_the_new_rounds_and_changes_nothing_else(sequence):
     assert (c["release"], c["date"], c["previous"]) == ("2026-06-15", "2026-06-15", history(sequence.root / "A")[
         "releases"][0]["release"])
     assert c["added"] == ["40001-t1", "40001-t2"]
-    assert c["revised"] == {} and c["metadata"] == {} and c["withdrawn"] == []
-    assert "release 2026-06-15 (2026-06-15): 2 datasets added." in sequence.results["B"].stderr
+    assert c["revised"] == {} and c["metadata"] == {CUBE: ["periods added"]} and c["withdrawn"] == []
+    assert "release 2026-06-15 (2026-06-15): 2 datasets added, 1 dataset changed." in sequence.results["B"].stderr
     h = history(b)
     assert [v["number"] for v in h["datasets"]["30952-t5"]["versions"]] == [1]  # its N-Triples did not change
     assert h["datasets"]["40001-t2"]["issued"] == "2026-06-15"
@@ -165,7 +168,10 @@ def test_step_2_lists_each_revised_cell_with_the_revising_letter(sequence):
         (("pstq-2025-12-04", "TUN"), "invitations", "241", "239", "published", "published", "40002", "40002-t1"),
         (("pstq-2025-12-04", "_T"), "invitations", "1876", "1877", "total", "total", "40002", "40002-t1"),
     ]
-    assert list(c["revised"]) == ["30952-t5"]
+    assert list(c["revised"]) == ["30952-t5", CUBE]
+    # the series' cube copies the latest figure: its cells are revised too, stated by the revising letter's table
+    assert [(tuple(x["codes"]), x["old_value"], x["new_value"], x["letter"], x["dataset"]) for x in c["revised"][CUBE]] \
+        == [(cell[0], cell[2], cell[3], cell[6], cell[7]) for cell in cells]
     h = history(sequence.root / "C")
     assert [v["number"] for v in h["datasets"]["30952-t5"]["versions"]] == [1]  # revised by a later letter: same files
     assert h["datasets"]["30952-t5"]["versions"][0]["release"] == h["releases"][0]["release"]
@@ -179,7 +185,8 @@ def test_step_3_withdraws_a_declared_table_and_keeps_its_versions(sequence):
     d = root / "D"
     c = changes(d)
     assert (c["release"], c["date"], c["previous"]) == ("2026-08", "2026-07-02", "2026-07-02")
-    assert c["withdrawn"] == ["40001-t2"] and c["added"] == [] and c["revised"] == {} and c["metadata"] == {}
+    assert c["withdrawn"] == ["40001-t2"] and c["added"] == [] and c["revised"] == {}
+    assert c["metadata"] == {CUBE: ["periods removed"]}  # the withdrawn table's round left the series' cube
     w = history(d)["datasets"]["40001-t2"]["withdrawn"]
     assert (w["release"], w["date"], w["replaced_by"]) == ("2026-08", "2026-07-02", ["40001-t1"])
     assert w["reason_en"].startswith("Draw published in error")
@@ -218,7 +225,10 @@ def test_the_catalog_says_versions_dates_and_withdrawal(sequence):
     # every distribution of a version: its versioned file, with the size and SHA-256 of the file as written
     rows = select(store, "SELECT ?url ?size ?sum WHERE { ?v dct:isVersionOf ?d ; dcat:distribution ?x . "
                          "?x dcat:downloadURL ?url ; dcat:byteSize ?size ; spdx:checksum/spdx:checksumValue ?sum }")
-    assert len(rows) == 9 * sum(len(d["versions"]) for d in history(sequence.root / "D")["datasets"].values())
+    cubes = {k for k, d in history(sequence.root / "D")["datasets"].items() if not k[0].isdigit()}
+    assert CUBE in cubes  # a consolidated cube has four formats (ttl, nt, jsonld and its own csv), a table nine
+    assert len(rows) == sum(len(d["versions"]) * (4 if k in cubes else 9)
+                            for k, d in history(sequence.root / "D")["datasets"].items())
     for url, size, checksum in rows:
         data = (sequence.root / "D" / url.removeprefix(BASE)).read_bytes()
         assert re.search(r"/v\d+/", url) and (len(data), hashlib.sha256(data).hexdigest()) == (int(size), checksum)
@@ -243,10 +253,12 @@ def test_a_corrected_figure_bumps_the_version_and_names_the_cell(sequence, tmp_p
     result = run("--data", str(data), "--ontology", str(sequence.ontology), "build", str(out), "--no-validate",
                  "--previous", str(out), "--release", "2026-09")
     assert result.exit_code == 0, result.output
-    assert "release 2026-09 (2026-07-02): 1 dataset revised." in result.stderr
+    assert "release 2026-09 (2026-07-02): 2 datasets revised." in result.stderr  # the table and the series' cube
     c = changes(out)
-    assert [(x["codes"][1], x["old_value"], x["new_value"], x["letter"], x["dataset"]) for x in c["revised"]["30952-t4"]] \
-        == [("FRA", "78", "79", "30952", "30952-t4"), ("_T", "239", "240", "30952", "30952-t4")]
+    for k in ("30952-t4", CUBE):
+        assert [(x["codes"][1], x["old_value"], x["new_value"], x["letter"], x["dataset"]) for x in c["revised"][k]] \
+            == [("FRA", "78", "79", "30952", "30952-t4"), ("_T", "239", "240", "30952", "30952-t4")]
+    assert history(out)["datasets"][CUBE]["versions"][-1]["notes_en"] == "2 figures revised."
     assert c["metadata"] == {"30952-t4": ["title_en"]}
     versions = history(out)["datasets"]["30952-t4"]["versions"]
     assert [(v["number"], v["release"], v["notes_fr"], v["notes_en"]) for v in versions][1:] == [
@@ -318,6 +330,34 @@ def test_previous_must_be_a_released_folder(sequence, tmp_path):
     (plain / "release.json").write_text('{"format": 1, "releases": [{"release": "x"}]}', encoding="utf-8")
     result = sequence.build("X", "--previous", str(plain))
     assert result.exit_code == 2 and "release.json: not a release.json written by mifi-rdf build" in result.stderr
+    assert "key 'revised' is missing" in result.stderr
+    good = (sequence.root / "D" / "release.json").read_text(encoding="utf-8")
+    for text in [good.replace('"release": "2026-08"', '"release": "../2026-08"'),  # a release id: a file name of the pages
+                 good.replace('"date": "2026-07-02"', '"date": "2 July"', 1),
+                 good.replace('"format": 1,', '"format": 1,,', 1)]:
+        (plain / "release.json").write_text(text, encoding="utf-8")
+        result = sequence.build("X", "--previous", str(plain))
+        line = result.stderr.strip().splitlines()[-1]
+        assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert line.startswith(f"error: {plain / 'release.json'}:") and "Traceback" not in result.stderr, line
+        found = re.match(r"error: .*release\.json:(\d+):(\d+): ", line)
+        assert found and int(found.group(1)) > 0, line  # the line and column of what is wrong
+        if "../2026-08" in text:
+            assert "release id '../2026-08' is not one build writes" in line
+            assert text.splitlines()[int(found.group(1)) - 1][int(found.group(2)) - 1:].startswith('"../2026-08"')
+        elif "2 July" in text:
+            assert "date '2 July' is not an ISO date" in line
+        else:
+            assert "not JSON (" in line
+    assert not (sequence.root / "X").exists()
+
+
+def test_a_release_dated_before_prev_is_refused(sequence):
+    result = sequence.build("X", "--previous", str(sequence.root / "D"), "--issued", "2026-07-01", "--release", "y")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: release date 2026-07-01 is earlier than 2026-07-02, the date of --previous's release 2026-08: a release "
+        "follows the one before it (give --issued a date from 2026-07-02 on)")
     assert not (sequence.root / "X").exists()
 
 
@@ -349,3 +389,117 @@ def test_what_readers_see_of_the_sequence(sequence):
     notice = (d / "dataset/40001-t2.html").read_text(encoding="utf-8")
     assert "40001-t1" in notice and (d / "dataset/40001-t2/v1/40001-t2.ttl").is_file()
     assert not (d / "dataset/40001-t2.ttl").exists()  # its unversioned files are gone; serve answers 410 there
+
+
+def test_the_series_cube_is_versioned_as_it_grows(sequence):
+    """The consolidated cube of the invitations by country: version 2 when 40001 adds two rounds, 3 when 40002 revises
+    three figures, 4 when 40001-t2's round is withdrawn; each version's files kept, its catalog entry and feed entry."""
+    root = sequence.root
+    versions = history(root / "D")["datasets"][CUBE]["versions"]
+    releases = [r["release"] for r in history(root / "D")["releases"]]
+    assert [(v["number"], v["release"], v["notes_fr"], v["notes_en"]) for v in versions] == [
+        (1, releases[0], "Premier versement.", "First release."),
+        (2, "2026-06-15", "2 nouvelles rondes.", "2 new rounds."),
+        (3, "2026-07-02", "3 figures révisées.", "3 figures revised."),
+        (4, "2026-08", "1 ronde retirée.", "1 round removed.")]
+    for n, step in enumerate("ABCD", 1):
+        current = (root / step / f"dataset/{CUBE}.nt").read_bytes()
+        assert versions[n - 1]["digest"] == "sha256:" + hashlib.sha256(current).hexdigest()
+        for suffix in (".ttl", ".nt", ".jsonld", ".csv"):
+            assert (root / "D" / f"dataset/{CUBE}/v{n}/{CUBE}{suffix}").read_bytes() == \
+                (root / step / f"dataset/{CUBE}{suffix}").read_bytes(), (step, suffix)
+    rounds = {line.split(",")[0] for line in (root / "B" / f"dataset/{CUBE}.csv").read_text(encoding="utf-8").splitlines()}
+    assert {"pstq-2026-04-09", "pstq-2026-04-23"} <= rounds
+    store = catalog(root / "D")
+    iri = f"{BASE}dataset/{CUBE}"
+    assert select(store, f"SELECT ?v ?cur ?prev ?i ?m WHERE {{ <{iri}> dcat:version ?v ; dcat:hasCurrentVersion ?cur ; "
+                         f"dct:issued ?i ; dct:modified ?m . ?cur dcat:previousVersion ?prev }}") == [
+        ("4", f"{iri}/v4", f"{iri}/v3", "2026-04-30", "2026-07-02")]
+    assert select(store, f"SELECT ?notes WHERE {{ <{iri}/v2> dct:isVersionOf <{iri}> ; adms:versionNotes ?notes }}") == [
+        ("2 new rounds.",), ("2 nouvelles rondes.",)]
+    import feedparser
+
+    feed = feedparser.parse((root / "D" / "feed.xml").read_bytes())
+    entries = {e.id.removeprefix(BASE): e for e in feed.entries}
+    assert {f"dataset/{CUBE}/v{n}" for n in (1, 2, 3, 4)} <= set(entries)
+    assert f"{BASE}series/{CUBE}.html" in {x.href for x in entries[f"dataset/{CUBE}/v2"].links}  # its page: the series'
+    assert "2 nouvelles rondes." in entries[f"dataset/{CUBE}/v2"].summary
+    page = (root / "D" / "changes/2026-07-02.html").read_text(encoding="utf-8")
+    assert f"<code>{CUBE}</code>" in page and f'href="../series/{CUBE}.html"' in page
+
+
+@pytest.fixture(scope="module")
+def served(sequence):
+    """`mifi-rdf serve --site D` over the sequence's last release: a real process on a free loopback port."""
+    import subprocess
+    import sys
+
+    from servers import free_port, stop, wait_http
+
+    port = free_port()
+    log = sequence.root / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "mifi_rdf", "--data", str(sequence.data), "--ontology",
+                                    str(sequence.ontology), "serve", "--port", str(port), "--workers", "1",
+                                    "--site", str(sequence.root / "D")], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_http(url + "/", process, log)
+        yield url
+    finally:
+        stop(process)
+
+
+def test_serve_answers_every_earlier_distribution_and_the_withdrawal(sequence, served):
+    """Through a real `serve --site D`: every versioned distribution any step's catalog published answers 200 with the
+    bytes that step wrote; the withdrawn table answers 410 with its notice; a version's IRI answers 303 to its files."""
+    from test_serve import http
+
+    published: dict[str, bytes] = {}
+    for step in "ABCD":
+        for (url,) in select(catalog(sequence.root / step), "SELECT ?url WHERE { ?x dcat:downloadURL ?url }"):
+            if re.search(r"/v\d+/", url):
+                data = (sequence.root / step / url.removeprefix(BASE)).read_bytes()
+                assert published.setdefault(url, data) == data, url  # a versioned file never changes
+    assert any("/40001-t2/v1/" in u for u in published) and any(f"/{CUBE}/v1/" in u for u in published)
+    for url, data in sorted(published.items()):
+        status, _, body = http(served + "/" + url.removeprefix(BASE))
+        assert (status, body) == (200, data), url
+    d = sequence.root / "D"
+    notice = (d / "dataset/40001-t2.html").read_bytes()
+    for path in ("/dataset/40001-t2", "/dataset/40001-t2.html", "/dataset/40001-t2.ttl", "/dataset/40001-t2.csv"):
+        status, headers, body = http(served + path, headers={"Accept": "text/turtle"}, follow=False)
+        assert (status, body) == (410, notice), path
+    assert "Ronde publiée par erreur" in notice.decode("utf-8")
+    for path, accept, location in ((f"/dataset/{CUBE}/v2", "text/turtle", f"v2/{CUBE}.ttl"),
+                                   ("/dataset/40001-t2/v1", "application/n-triples", "v1/40001-t2.nt"),
+                                   ("/dataset/30952-t5/v1", "text/html", "../30952-t5.html#v1")):
+        status, headers, _ = http(served + path, headers={"Accept": accept}, follow=False)
+        assert (status, headers["Location"]) == (303, location), path
+    for name in ("feed.xml", "changes.json", "release.json", f"changes/{history(d)['releases'][-1]['release']}.html"):
+        status, _, body = http(f"{served}/{name}")
+        assert (status, body) == (200, (d / name).read_bytes()), name
+
+
+def test_void_and_the_data_package_list_every_version(sequence):
+    """VoID: every versioned N-Triples dump, each version a void:Dataset of its own; the data package: a resource per
+    versioned CSV of a table, described as the release that published it did (frictionless validates it)."""
+    d = sequence.root / "D"
+    h = history(d)
+    store = ox.Store()
+    store.load(path=str(d / "void.ttl"), format=ox.RdfFormat.TURTLE, base_iri=BASE)
+    dumps = select(store, "PREFIX void: <http://rdfs.org/ns/void#> SELECT ?v ?dump ?n WHERE { ?v dct:isVersionOf ?d ; "
+                          "void:dataDump ?dump ; void:triples ?n }")
+    assert [(v, dump) for v, dump, _ in dumps] == sorted(
+        (f"{BASE}dataset/{k}/v{v['number']}", f"{BASE}dataset/{k}/v{v['number']}/{k}.nt")
+        for k, ds in h["datasets"].items() for v in ds["versions"])
+    for _, dump, n in dumps:
+        assert int(n) == len((d / dump.removeprefix(BASE)).read_bytes().splitlines())
+    package = json.loads((d / "datapackage.json").read_text(encoding="utf-8"))
+    paths = {r["path"] for r in package["resources"]}
+    assert {f"dataset/{k}/v{v['number']}/{k}.csv" for k, ds in h["datasets"].items() for v in ds["versions"]
+            if k[0].isdigit()} <= paths
+    assert "dataset/40001-t2/v1/40001-t2.csv" in paths and "dataset/40001-t2.csv" not in paths
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.validate(d / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldNumber", "type", "note"])[:5]

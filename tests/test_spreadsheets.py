@@ -136,12 +136,14 @@ def test_frictionless_validates_the_data_package_of_the_folder(site, project):
     import json
 
     package = json.loads((site / "datapackage.json").read_text(encoding="utf-8"))
-    assert [r["path"] for r in package["resources"]] == [f"dataset/{t.dataset_id}.csv" for t in tables(project)]
+    # each table's CSV, then each version's (release 1 of a plain build: v1, described as the current one)
+    assert [r["path"] for r in package["resources"]] == [f"dataset/{t.dataset_id}.csv" for t in tables(project)] + \
+        [f"dataset/{t.dataset_id}/v1/{t.dataset_id}.csv" for t in sorted(tables(project), key=lambda t: t.dataset_id)]
     types = {r["name"]: {f["name"]: f["type"] for f in r["schema"]["fields"]} for r in package["resources"]}
     assert types["31180-t1"]["value"] == "number" and types["30952-t5"]["value"] == "integer"
     report = frictionless.validate(site / "datapackage.json")
     assert report.valid, report.flatten(["rowNumber", "fieldNumber", "type", "note"])[:5]
-    assert report.stats["tasks"] == len(tables(project))
+    assert report.stats["tasks"] == 2 * len(tables(project))
     resource = frictionless.Resource(site / "dataset" / "30735-t2.csv", schema=frictionless.Schema.from_descriptor(
         package["resources"][2]["schema"]), basepath=str(site))
     rows = resource.read_rows()

@@ -118,7 +118,7 @@ def _catalog(project: Project, root: Path, config: Config, facts: Facts, options
     for s in series:
         cube = consolidate(project, s)
         yield c, N(DCAT + "dataset"), N(cube.iri(b))
-        yield from _cube(project, cube, root, config, facts)
+        yield from _cube(project, cube, root, config, facts, history)
 
 
 def _license(config: Config) -> Iterator[tuple]:
@@ -312,10 +312,12 @@ def _distribution(d: ox.NamedNode, dist_iri: str, rel: str, fmt: Format, title_f
 
 
 def _versions(d: ox.NamedNode, ds: DatasetHistory, root: Path, config: Config, b: str,
-              shared: list[tuple], coverage: list[tuple]) -> Iterator[tuple]:
+              shared: list[tuple], coverage: list[tuple], formats: list[Format] | None = None,
+              descriptions: dict[str, tuple[str, str]] | None = None) -> Iterator[tuple]:
     """DCAT 3 versioning: the dataset names its versions and (unless withdrawn) its current one; each version is a
     dcat:Dataset of its own (dcterms:isVersionOf, dcat:version, dcat:previousVersion, adms:versionNotes, its date)
-    with its own distributions, the files under dataset/{id}/v{n}/ that never change once published."""
+    with its own distributions, the files under dataset/{id}/v{n}/ that never change once published: in `formats`
+    (catalog.toml's unless given: a consolidated cube's), a format's own description unless `descriptions` has one."""
     yield d, N(DCAT + "version"), ox.Literal(str(ds.current.number))
     if ds.withdrawn is None:
         yield d, N(DCAT + "hasCurrentVersion"), N(version_iri(b, ds.id, ds.current.number))
@@ -341,9 +343,10 @@ def _versions(d: ox.NamedNode, ds: DatasetHistory, root: Path, config: Config, b
                                                f"{v.notes_en}")
         for p, o in [*shared, *(coverage if v is ds.current and ds.withdrawn is None else [])]:
             yield node, p, o
-        for fmt in config.formats:
+        for fmt in config.formats if formats is None else formats:
             yield from _distribution(node, f"{b}dataset/{ds.id}/v{v.number}/distribution/{fmt.key}",
-                                     version_path(ds.id, v.number, fmt), fmt, title_fr, title_en, date, root, config, b)
+                                     version_path(ds.id, v.number, fmt), fmt, title_fr, title_en, date, root, config, b,
+                                     (descriptions or {}).get(fmt.key))
 
 
 def _withdrawn(project: Project, ds: DatasetHistory, root: Path, config: Config) -> Iterator[tuple]:
@@ -431,17 +434,36 @@ def _series(project: Project, s: Series, config: Config, facts: Facts) -> Iterat
     yield page, A, N(FOAF + "Document")
 
 
-def _cube(project: Project, cube: Consolidated, root: Path, config: Config, facts: Facts) -> Iterator[tuple]:
+def _cube(project: Project, cube: Consolidated, root: Path, config: Config, facts: Facts,
+          history: History | None = None) -> Iterator[tuple]:
     """A series' consolidated cube (consolidated.py): a dcat:Dataset of its own beside the dcat:DatasetSeries,
     which DCAT-AP 3 gives no distribution. It names the series (dcterms:relation) and each member it is made
-    from (dcterms:source, the DCAT-AP property for a dataset derived from another, and prov:wasDerivedFrom)."""
+    from (dcterms:source, the DCAT-AP property for a dataset derived from another, and prov:wasDerivedFrom).
+    With the folder's history, it is versioned as a letter's dataset is: a new version each time its N-Triples
+    file changes (a later letter's rounds, a revised figure), dcterms:modified that version's date."""
+    own = list(_cube_own(project, cube, root, config, facts, history))
+    yield from own
+    past = history.datasets.get(cube.dataset_id) if history else None
+    if past:
+        d = N(cube.iri(project.vocab.base))
+        shared = [(p, o) for s, p, o in own if s == d and p.value in VERSION_SHARED]
+        coverage = [(p, o) for s, p, o in own if s == d and p.value in VERSION_COVERAGE]
+        yield from _versions(d, past, root, config, project.vocab.base, shared, coverage, cube_formats(config),
+                             {"csv": CUBE_CSV_DESCRIPTION})
+
+
+def _cube_own(project: Project, cube: Consolidated, root: Path, config: Config, facts: Facts,
+              history: History | None) -> Iterator[tuple]:
     b = project.vocab.base
     cat = config.section("catalog")
     s, members = cube.series, cube.series.members
     d = N(cube.iri(b))
     letters = {letter.ref: letter for letter in project.letters}
     dates = sorted(letters[t.letter_ref].letter_date.isoformat() for t in members)
-    issued, modified = typed(dates[0], "date"), typed(dates[-1], "date")
+    past = history.datasets.get(cube.dataset_id) if history else None
+    issued = typed(past.issued if past else dates[0], "date")
+    # without a history, the latest member's letter; with one, the date of the release of its current version
+    modified = typed(past.modified if past else dates[-1], "date")
     yield d, A, N(DCAT + "Dataset")
     for lang, lit in (("fr", fr), ("en", en)):
         yield d, N(DCT + "title"), lit(cube.title(lang))
@@ -455,7 +477,7 @@ def _cube(project: Project, cube: Consolidated, root: Path, config: Config, fact
     yield d, N(DCT + "publisher"), N(config.iri(cat["publisher"]))
     yield d, N(DCAT + "contactPoint"), N(config.iri(config.section("contact")["iri"]))
     yield d, N(DCT + "issued"), issued
-    yield d, N(DCT + "modified"), modified  # a later letter's rounds change it: the latest member's letter
+    yield d, N(DCT + "modified"), modified
     for lang in cat["languages"]:
         yield d, N(DCT + "language"), N(lang)
     spans = [facts.temporal[f"{b}dataset/{t.dataset_id}"] for t in members if f"{b}dataset/{t.dataset_id}" in facts.temporal]

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from ..namespaces import XSD
 from ..project import Project
-from .config import Config, dataset_path
+from .config import Config, dataset_path, version_path
 from .csvw import columns
 from .facts import Facts
+from .history import History
 
 PROFILE = "tabular-data-package"
 OPEN_DEFINITION = "http://www.opendefinition.org/licenses/"
@@ -72,5 +73,37 @@ def datapackage(project: Project, config: Config, facts: Facts) -> dict:
     }
 
 
-def write_datapackage(project: Project, config: Config, facts: Facts, path: Path) -> None:
-    path.write_text(json.dumps(datapackage(project, config, facts), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+def write_datapackage(project: Project, config: Config, facts: Facts, path: Path, history: History | None = None,
+                      previous: History | None = None, prev_root: Path | None = None) -> None:
+    doc = datapackage(project, config, facts)
+    if history is not None:
+        doc["resources"] += versioned_resources(doc["resources"], config, path.parent, history, previous, prev_root)
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def versioned_resources(current: list[dict], config: Config, root: Path, history: History, previous: History | None,
+                        prev_root: Path | None) -> list[dict]:
+    """A resource per versioned CSV of a letter's table (dataset/{id}/v{n}/{id}.csv, named `{id}-v{n}`), described as
+    the release that published it described it: the current version as this package's current resource, an earlier
+    one as PREV's data package did (its current resource then, or its versioned one), so each schema is that of its
+    own file and the package validates. A consolidated cube's CSV has no resource, versioned or not."""
+    csv = config.format("csv")
+    now = {r["path"]: r for r in current}
+    before: dict[str, dict] = {}
+    if prev_root is not None and (prev_root / "datapackage.json").is_file():
+        before = {r["path"]: r for r in json.loads((prev_root / "datapackage.json").read_bytes())["resources"]}
+    out = []
+    for ds in history.datasets.values():
+        for v in ds.versions:
+            rel = version_path(ds.id, v.number, csv)
+            if not (root / rel).is_file():
+                continue
+            source = before.get(rel)
+            if source is None and previous is not None and ds.id in previous.datasets and \
+                    previous.datasets[ds.id].current.number == v.number:
+                source = before.get(dataset_path(ds.id, csv))
+            if source is None and v is ds.current and ds.withdrawn is None:
+                source = now.get(dataset_path(ds.id, csv))
+            if source is not None:
+                out.append({**source, "name": f"{ds.id.lower()}-v{v.number}", "path": rel})
+    return out

@@ -35,8 +35,9 @@ from .csvw import write_csv, write_csvw
 from .datapackage import write_datapackage
 from .facts import Facts, gather_facts
 from .history import FILE as HISTORY_FILE
-from .history import History
-from .release import CHANGES_FILE, check_release_id, check_withdrawn, compare, read_previous, read_withdrawn
+from .history import DatasetHistory, History
+from .release import CHANGES_FILE, check_release_date, check_release_id, check_withdrawn, compare, read_previous, read_withdrawn
+from .series import find_series
 from .sources import check_letters, copy_sources, source_files
 from .standalone import Standalone
 from .void import void_statements
@@ -58,8 +59,10 @@ def build_folder(project: Project, outdir: Path, options: Options, data: Path | 
     if options.release is not None:
         check_release_id(options.release)
     previous = read_previous(options.previous) if options.previous is not None else None
+    if previous is not None:
+        check_release_date(previous, catalog_date(project, options))
     withdrawn = read_withdrawn(data if data is not None else project_paths().data)
-    check_withdrawn(project, previous, withdrawn)  # before anything is written
+    check_withdrawn(project, previous, withdrawn, [s.id for s in find_series(project, config)])  # before anything is written
     outdir.parent.mkdir(parents=True, exist_ok=True)
     temporary.sweep(outdir.parent, outdir.name)  # what a killed build left (issue 15)
     tmp: Path | None = None
@@ -135,13 +138,14 @@ def write_folder(project: Project, root: Path, config: Config, options: Options,
         progress(f"{cube.dataset_id}: {len(cube.cells)} cells of {n} table{'s' if n > 1 else ''} (consolidated)")
     date = catalog_date(project, options)
     history = compare(project, config, root, previous, options.previous, options.release or date, date,
-                      withdrawn if withdrawn is not None else (project_paths().data / "withdrawn.toml", []))
-    write_versions(history, previous, root, options.previous, config)
+                      withdrawn if withdrawn is not None else (project_paths().data / "withdrawn.toml", []),
+                      data.consolidated.values())
+    write_versions(history, previous, root, options.previous, config, set(data.consolidated))
     (root / HISTORY_FILE).write_bytes(history.to_json())
     (root / CHANGES_FILE).write_bytes(history.changes_json())
-    write_datapackage(project, config, facts, root / "datapackage.json")
+    write_datapackage(project, config, facts, root / "datapackage.json", history, previous, options.previous)
     write_pages(project, root, config, facts, options, history)
-    write_rdf(root / "void.ttl", grouped(void_statements(project, root, config, options)), "ttl", base)
+    write_rdf(root / "void.ttl", grouped(void_statements(project, root, config, options, history)), "ttl", base)
     catalog = grouped(catalog_statements(project, root, config, facts, options, history))
     for name, fmt in CATALOG_FORMATS.items():
         write_rdf(root / name, catalog, fmt, base)
@@ -149,14 +153,16 @@ def write_folder(project: Project, root: Path, config: Config, options: Options,
 
 
 def write_versions(history: History, previous: History | None, root: Path, prev_root: Path | None,
-                   config: Config) -> None:
+                   config: Config, cubes: set[str] = frozenset()) -> None:
     """Every version's files under `dataset/{id}/v{n}/`: the versions PREV published copied from PREV byte for
     byte (hard links where the file system allows), this release's new ones from the current files just written.
-    Nothing a citation of an earlier release names is left out, withdrawn datasets' versions included."""
+    Nothing a citation of an earlier release names is left out, withdrawn datasets' versions included.
+    `cubes`: the ids of the series' consolidated cubes, which have fewer formats (consolidated.cube_formats)."""
     for ds in history.datasets.values():
         published = {v.number for v in previous.datasets[ds.id].versions} if previous and ds.id in previous.datasets else set()
+        formats = version_formats(ds, config, cubes, prev_root)
         for v in ds.versions:
-            for fmt in config.formats:
+            for fmt in formats:
                 rel = version_path(ds.id, v.number, fmt)
                 target = root / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -172,6 +178,18 @@ def write_versions(history: History, previous: History | None, root: Path, prev_
                     os.link(source, target)
                 except OSError:
                     shutil.copyfile(source, target)
+
+
+def version_formats(ds: DatasetHistory, config: Config, cubes: set[str], prev_root: Path | None) -> list[Format]:
+    """The formats a dataset's versions are written in: a consolidated cube's; for a withdrawn dataset, those its
+    last version has in PREV (a withdrawn cube has a cube's); else catalog.toml's."""
+    if ds.id in cubes:
+        return cube_formats(config)
+    if ds.withdrawn is not None and prev_root is not None:
+        found = [f for f in config.formats if (prev_root / version_path(ds.id, ds.current.number, f)).is_file()]
+        if found:
+            return found
+    return list(config.formats)
 
 
 def write_pages(project: Project, root: Path, config: Config, facts: Facts, options: Options,

@@ -30,6 +30,9 @@ METADATA_WORDS = {
     "cell notes": ("notes des cellules", "cell notes"),
     "cells": ("cellules ajoutées ou retirées", "cells added or removed"),
     "structure": ("structure", "structure"),
+    "periods added": ("rondes ou périodes ajoutées", "rounds or periods added"),  # a consolidated cube's
+    "periods removed": ("rondes ou périodes retirées", "rounds or periods removed"),  # a consolidated cube's
+    "sources": ("tableaux sources des cellules", "source tables of the cells"),  # a consolidated cube's
     "other statements": ("autres énoncés du jeu de données", "other statements of the dataset"),
 }
 

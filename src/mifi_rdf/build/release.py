@@ -17,7 +17,9 @@ the revising letter.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from ..load.text import parse_toml, read_text
 from ..model import Letter, Table
 from ..project import Project
 from .config import Config, dataset_path, measure
+from .consolidated import Consolidated
 from .history import FILE, METADATA_WORDS, CellChange, Changes, DatasetHistory, History, Version, Withdrawal
 
 WITHDRAWN_FILE = "withdrawn.toml"
@@ -68,11 +71,66 @@ def read_previous(prev: Path) -> History:
     data = read_bytes(path, "json")
     try:
         history = History.from_json(data)
-    except (ValueError, KeyError, TypeError, AttributeError) as err:
+    except json.JSONDecodeError as err:
+        raise UnreadableInput(path, err.lineno, err.colno, f"not JSON ({err.msg}): expected the {FILE} mifi-rdf build "
+                                                           "writes") from None
+    except UnicodeDecodeError as err:
+        raise UnreadableInput(path, 0, 0, f"not UTF-8 ({err.reason} at byte {err.start})") from None
+    except KeyError as err:
+        raise UnreadableInput(path, 0, 0, f"not a {FILE} written by mifi-rdf build: key {err} is missing") from None
+    except (ValueError, TypeError, AttributeError) as err:
         raise UnreadableInput(path, 0, 0, f"not a {FILE} written by mifi-rdf build ({type(err).__name__}: {err})") from None
     if not history.releases:
         raise UnreadableInput(path, 0, 0, f"a {FILE} without any release: expected the history of a built folder")
+    text = data.decode("utf-8")
+    for c in history.releases:  # what the pages and the next release read: refused here, in one line, not there
+        if not isinstance(c.release, str) or not RELEASE_ID.fullmatch(c.release):
+            line, col = _where(text, c.release)
+            raise UnreadableInput(path, line, col, f"release id {c.release!r} is not one build writes: expected letters, "
+                                                   "digits, '.', '_' and '-' (at most 64), such as 2026-12")
+        if not _iso_date(c.date):
+            line, col = _where(text, c.date)
+            raise UnreadableInput(path, line, col, f"release {c.release}: date {c.date!r} is not an ISO date (YYYY-MM-DD)")
+    for k, d in history.datasets.items():
+        if not d.versions:
+            line, col = _where(text, k)
+            raise UnreadableInput(path, line, col, f"dataset {k} has no version: every dataset a release published has one")
+        if d.withdrawn is not None and not _iso_date(d.withdrawn.date):
+            line, col = _where(text, d.withdrawn.date)
+            raise UnreadableInput(path, line, col, f"dataset {k}: withdrawal date {d.withdrawn.date!r} is not an ISO date "
+                                                   "(YYYY-MM-DD)")
+        for v in d.versions:
+            if not _iso_date(v.date):
+                line, col = _where(text, v.date)
+                raise UnreadableInput(path, line, col, f"dataset {k}, version {v.number}: date {v.date!r} is not an ISO "
+                                                       "date (YYYY-MM-DD)")
     return history
+
+
+def _where(text: str, value: object) -> tuple[int, int]:
+    """Line and column (1-based) of a JSON string value's first occurrence, (0, 0) if not found."""
+    at = text.find(json.dumps(value, ensure_ascii=False))
+    if at < 0:
+        return 0, 0
+    line = text.count("\n", 0, at) + 1
+    return line, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
+def _iso_date(value: object) -> bool:
+    try:
+        return isinstance(value, str) and datetime.date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
+
+
+def check_release_date(previous: History, date: str) -> None:
+    """A release never goes back in time: its date (--issued, else the latest letter's) must not be earlier than PREV's.
+    An equal date is a release too (a withdrawal needs no new letter), under an id of its own (`compare`)."""
+    before = previous.current
+    if date < before.date:
+        raise UsageError(f"release date {date} is earlier than {before.date}, the date of --previous's release "
+                         f"{before.release}: a release follows the one before it (give --issued a date from "
+                         f"{before.date} on)")
 
 
 def read_withdrawn(data: Path) -> tuple[Path, list[Declared]]:
@@ -115,8 +173,12 @@ def digest(root: Path, dataset_id: str, config: Config) -> str:
 
 
 def compare(project: Project, config: Config, root: Path, previous: History | None, prev_root: Path | None,
-            release_id: str, date: str, withdrawn: tuple[Path, list[Declared]]) -> History:
+            release_id: str, date: str, withdrawn: tuple[Path, list[Declared]],
+            cubes: Iterable[Consolidated] = ()) -> History:
     """The history of the folder `root` (its datasets' files written), given PREV's.
+
+    `cubes`: the series' consolidated cubes written in `root`, datasets of the history as the letters' tables are
+    (a version when their N-Triples file changes: a later letter's rounds, a revised figure).
 
     With nothing changed since PREV, PREV's history itself (no new release: its id, dates and notes stay).
     Errors: a dataset PREV published that is gone from the data without a [[withdrawn]] entry, an entry for a
@@ -124,8 +186,9 @@ def compare(project: Project, config: Config, root: Path, previous: History | No
     prev = previous or History()
     tables: dict[str, tuple[Letter, Table]] = {t.dataset_id: (letter, t) for letter in project.letters
                                               for t in letter.tables}
-    declared = _check_withdrawn(prev, tables, withdrawn)
-    digests = {k: digest(root, k, config) for k in tables}
+    consolidated = {c.dataset_id: c for c in cubes}
+    declared = _check_withdrawn(prev, tables, withdrawn, set(consolidated))
+    digests = {k: digest(root, k, config) for k in [*tables, *consolidated]}
     changes = Changes(release_id, date, prev.current.release if prev.releases else None)
     datasets: dict[str, DatasetHistory] = {k: _copy(v) for k, v in prev.datasets.items()}
     new_versions: dict[str, Version] = {}
@@ -143,6 +206,21 @@ def compare(project: Project, config: Config, root: Path, previous: History | No
         if words:
             changes.metadata[k] = words
         notes_fr, notes_en = version_notes(len(cells), words)
+        new_versions[k] = Version(before.current.number + 1, release_id, date, digests[k], notes_fr, notes_en)
+    for k, cube in sorted(consolidated.items()):
+        before = prev.datasets.get(k)
+        if before is None:
+            changes.added.append(k)
+            new_versions[k] = Version(1, release_id, date, digests[k], "Premier versement.", "First release.")
+            continue
+        if before.current.digest == digests[k]:
+            continue
+        cells, words, periods, gone = _cube_differences(cube, prev_root, root, config)
+        if cells:
+            changes.revised[k] = cells
+        if words:
+            changes.metadata[k] = words
+        notes_fr, notes_en = cube_notes(cube, len(cells), periods, gone, [w for w in words if not w.startswith("periods ")])
         new_versions[k] = Version(before.current.number + 1, release_id, date, digests[k], notes_fr, notes_en)
     for k, (letter, table) in sorted(tables.items()):  # a later letter's revisions of what PREV published
         if k not in prev.datasets:
@@ -166,6 +244,16 @@ def compare(project: Project, config: Config, root: Path, previous: History | No
         ds = datasets[k]
         ds.title_fr, ds.title_en = table.title_fr, table.title_en
         ds.description_fr, ds.description_en = table.description_fr, table.description_en
+    letter_dates = {letter.ref: letter.letter_date.isoformat() for letter in project.letters}
+    for k, cube in consolidated.items():
+        if k in new_versions:
+            if k not in datasets:  # issued: the date of its first member's letter, as the catalog says
+                datasets[k] = DatasetHistory(k, cube.title("fr"), cube.title("en"),
+                                             min(letter_dates[t.letter_ref] for t in cube.series.members))
+            datasets[k].versions.append(new_versions[k])
+        ds = datasets[k]
+        ds.title_fr, ds.title_en = cube.title("fr"), cube.title("en")
+        ds.description_fr, ds.description_en = cube.description("fr"), cube.description("en")
     for d in declared:
         if datasets[d.dataset].withdrawn is None:
             datasets[d.dataset].withdrawn = Withdrawal(release_id, date, d.reason_fr, d.reason_en, d.replaced_by)
@@ -177,32 +265,39 @@ def _copy(d: DatasetHistory) -> DatasetHistory:
                           d.description_fr, d.description_en)
 
 
-def check_withdrawn(project: Project, previous: History | None, withdrawn: tuple[Path, list[Declared]]) -> list[Declared]:
-    """The entries of withdrawn.toml, checked against PREV's history and the data (errors as `compare` says)."""
+def check_withdrawn(project: Project, previous: History | None, withdrawn: tuple[Path, list[Declared]],
+                    cubes: Iterable[str] = ()) -> list[Declared]:
+    """The entries of withdrawn.toml, checked against PREV's history and the data (errors as `compare` says);
+    `cubes`: the ids of the series' consolidated cubes, datasets of the data too."""
     tables = {t.dataset_id: (letter, t) for letter in project.letters for t in letter.tables}
-    return _check_withdrawn(previous or History(), tables, withdrawn)
+    return _check_withdrawn(previous or History(), tables, withdrawn, set(cubes))
 
 
-def _check_withdrawn(prev: History, tables: dict, withdrawn: tuple[Path, list[Declared]]) -> list[Declared]:
+def _check_withdrawn(prev: History, tables: dict, withdrawn: tuple[Path, list[Declared]],
+                     cubes: set[str] = frozenset()) -> list[Declared]:
     path, declared = withdrawn
     for d in declared:
-        if d.dataset in tables:
+        if d.dataset in tables or d.dataset in cubes:
             raise InputError(path, d.line, 1, f"dataset {d.dataset} is in the data: only a dataset removed from data/ "
                                               "can be declared withdrawn")
         if d.dataset not in prev.datasets:
             raise InputError(path, d.line, 1, f"dataset {d.dataset} was never published (it is neither in the data nor "
                                               "in --previous's release.json): expected the id of a published dataset")
         for r in d.replaced_by:
-            if r not in tables:
+            if r not in tables and r not in cubes:
                 raise InputError(path, d.line, 1, f"dataset {d.dataset}: replaced_by names {r}, which is not a dataset "
                                                   "of the data")
     names = {d.dataset for d in declared}
     for k, ds in sorted(prev.datasets.items()):
+        if ds.withdrawn is not None and k in cubes:
+            raise InputError(path.with_name("catalog.toml"), 0, 0, f"series {k} was withdrawn in release "
+                             f"{ds.withdrawn.release}: a withdrawn dataset's id is never published again; give the "
+                             "series another id")
         if ds.withdrawn is not None and k in tables:
             raise InputError(tables[k][0].path or "letter.toml", 0, 0, f"dataset {k} was withdrawn in release "
                              f"{ds.withdrawn.release}: a withdrawn dataset's id is never published again; give the "
                              "table another id")
-        if ds.withdrawn is None and k not in tables and k not in names:
+        if ds.withdrawn is None and k not in tables and k not in cubes and k not in names:
             raise InputError(path, 0, 0, f"dataset {k} of the previous release is no longer in the data: declare it in "
                                          f"{path.name} ([[withdrawn]] with dataset, reason_fr, reason_en and optionally "
                                          "replaced_by) to withdraw it")
@@ -261,6 +356,71 @@ def _differences(table: Table, before: DatasetHistory, prev_root: Path | None, r
     if not cells and not words:
         words.append("other statements")
     return cells, words
+
+
+def _cube_differences(cube: Consolidated, prev_root: Path | None, root: Path,
+                      config: Config) -> tuple[list[CellChange], list[str], list[str], list[str]]:
+    """What changed in a consolidated cube, from PREV's CSV of it and the new one (consolidated.py's columns): the
+    cells whose figure or status changed (with the letter and table the cube now copies), the words of what else
+    changed, and the rounds or periods (codes of the series' time dimension) it did not have before and those it no
+    longer has (a withdrawn table's)."""
+    rel = dataset_path(cube.dataset_id, config.format("csv"))
+    if prev_root is None or not (prev_root / rel).is_file():
+        return [], ["other statements"], [], []
+    old_header, old_rows = _rows(read_bytes(prev_root / rel, "csv"))
+    new_header, new_rows = _rows((root / rel).read_bytes())
+    if old_header != new_header:
+        return [], ["structure"], [], []
+    dims = [d.name for d in cube.series.members[0].structure.dimensions]
+    at = {name: n for n, name in enumerate(new_header)}
+    key_cols = [at[d] for d in dims] + [at["measure"]]
+    old = {tuple(r[i] for i in key_cols): r for r in old_rows}
+    new = {tuple(r[i] for i in key_cols): r for r in new_rows}
+    cells = []
+    for key in sorted(old.keys() & new.keys()):
+        a, b = old[key], new[key]
+        if (a[at["value"]], a[at["status"]]) != (b[at["value"]], b[at["status"]]):
+            cells.append(CellChange(key[:-1], key[-1], a[at["value"]] or None, a[at["status"]], b[at["value"]] or None,
+                                    b[at["status"]], b[at["source_letter"]], b[at["source_dataset"]]))
+    time = at[cube.series.time.name]
+    old_periods, new_periods = {r[time] for r in old.values()}, {r[time] for r in new.values()}
+    periods = sorted(new_periods - old_periods)
+    gone = sorted(old_periods - new_periods)
+    words = ["periods added"] if periods else []
+    if gone:
+        words.append("periods removed")
+    if any(old[k][time] not in gone for k in old.keys() - new.keys()) or \
+            any(new[k][time] not in periods for k in new.keys() - old.keys()):
+        words.append("cells")
+    sources = [at[c] for c in ("source_dataset", "source_letter", "confirmed_by", "revises", "revised_values")]
+    if any(old[k][i] != new[k][i] for k in old.keys() & new.keys() for i in sources) and not cells:
+        words.append("sources")
+    notes = [at[c] for c in ("note_fr", "note_en")]
+    if any(old[k][i] != new[k][i] for k in old.keys() & new.keys() for i in notes) and not cells:
+        words.append("cell notes")
+    if not cells and not words:
+        words.append("other statements")
+    return cells, words, periods, gone
+
+
+def cube_notes(cube: Consolidated, cells: int, periods: list[str], gone: list[str], words: list[str]) -> tuple[str, str]:
+    """adms:versionNotes of a consolidated cube's new version: « 2 nouvelles rondes ; 3 figures révisées. »."""
+    rounds = cube.series.time.name == "round"
+    noun_fr, noun_en = ("ronde", "round") if rounds else ("période", "period")
+    fr, en = [], []
+    if periods:
+        n = len(periods)
+        fr.append(f"{n} nouvelle {noun_fr}" if n == 1 else f"{n} nouvelles {noun_fr}s")
+        en.append(f"{n} new {noun_en}{'s' if n > 1 else ''}")
+    if gone:
+        n = len(gone)
+        fr.append(f"{n} {noun_fr} retirée" if n == 1 else f"{n} {noun_fr}s retirées")
+        en.append(f"{n} {noun_en}{'s' if n > 1 else ''} removed")
+    more_fr, more_en = version_notes(cells, words) if cells or words else ("", "")
+    if more_fr:
+        fr.append(more_fr[:1].lower() + more_fr[1:-1] if fr else more_fr[:-1])
+        en.append(more_en[:1].lower() + more_en[1:-1] if en else more_en[:-1])
+    return _sentence(" ; ".join(fr)), _sentence("; ".join(en))
 
 
 def version_notes(cells: int, words: list[str]) -> tuple[str, str]:

@@ -13,7 +13,8 @@ import pyoxigraph as ox
 
 from ..namespaces import DCT, QB, RDF, VOID, A, N, en, fr, typed
 from ..project import Project
-from .config import Config, Options, dataset_path
+from .config import Config, Options, dataset_path, version_iri, version_path
+from .history import DatasetHistory, History
 
 
 def namespace(iri: str) -> str:
@@ -21,12 +22,14 @@ def namespace(iri: str) -> str:
     return iri[: cut + 1]
 
 
-def void_statements(project: Project, root: Path, config: Config, options: Options) -> Iterator[ox.Triple]:
-    for s, p, o in _void(project, root, config, options):
+def void_statements(project: Project, root: Path, config: Config, options: Options,
+                    history: History | None = None) -> Iterator[ox.Triple]:
+    """With the folder's `history` (release.json), every version's dump too."""
+    for s, p, o in _void(project, root, config, options, history):
         yield ox.Triple(s, p, o)
 
 
-def _void(project: Project, root: Path, config: Config, options: Options) -> Iterator[tuple]:
+def _void(project: Project, root: Path, config: Config, options: Options, history: History | None) -> Iterator[tuple]:
     b = project.vocab.base
     cat = config.section("catalog")
     whole = N(b + "void")
@@ -60,8 +63,28 @@ def _void(project: Project, root: Path, config: Config, options: Options) -> Ite
         if options.sparql_endpoint:
             yield d, N(VOID + "sparqlEndpoint"), N(options.sparql_endpoint)
     yield whole, N(VOID + "triples"), typed(str(total), "integer")
+    for ds in history.datasets.values() if history is not None else ():
+        yield from _versions(b, ds, root, nt)
     for v in sorted(all_vocabularies):
         yield whole, N(VOID + "vocabulary"), N(v)
+
+
+def _versions(b: str, ds: DatasetHistory, root: Path, nt) -> Iterator[tuple]:
+    """Each version of a dataset (build/history.py) as a void:Dataset of its own with its N-Triples dump
+    (dataset/{id}/v{n}/{id}.nt), dcterms:isVersionOf the dataset: not a subset of the whole, whose triples are the
+    current data's, yet no published dump is hidden (withdrawn datasets' and consolidated cubes' versions included)."""
+    for v in ds.versions:
+        rel = version_path(ds.id, v.number, nt)
+        if not (root / rel).is_file():
+            continue
+        node = N(version_iri(b, ds.id, v.number))
+        count, _, _ = _scan(root / rel)
+        yield node, A, N(VOID + "Dataset")
+        yield node, N(DCT + "isVersionOf"), N(f"{b}dataset/{ds.id}")
+        yield node, N(DCT + "title"), fr(f"{ds.title_fr} (version {v.number})")
+        yield node, N(DCT + "title"), en(f"{ds.title_en} (version {v.number})")
+        yield node, N(VOID + "triples"), typed(str(count), "integer")
+        yield node, N(VOID + "dataDump"), N(b + rel)
 
 
 def _scan(path: Path) -> tuple[int, set[str], str | None]:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..build.config import Format, version_iri, version_path
+from ..build.config import Format, landing_page, version_iri, version_path
+from ..build.consolidated import CUBE_FORMATS
 from ..build.history import METADATA_WORDS, CellChange, Changes, DatasetHistory, History, Version
 from .data import SiteData
 from .text import Lit, number
@@ -81,12 +82,22 @@ class Releases:
     def iri(self, dataset_id: str) -> str:
         return f"{self.base}dataset/{dataset_id}"
 
+    def page(self, dataset_id: str) -> str:
+        """The page of a dataset (a consolidated cube's is its series' page), relative to the base."""
+        return f"series/{dataset_id}.html" if dataset_id in self.data.consolidated else landing_page(dataset_id)
+
+    def formats_of(self, dataset_id: str) -> tuple[Format, ...]:
+        """The formats of a dataset's versions: a consolidated cube has fewer (build/consolidated.py)."""
+        if dataset_id in self.data.consolidated:
+            return tuple(f for f in self.formats if f.key in CUBE_FORMATS)
+        return self.formats
+
     def versions(self, dataset_id: str, lang: str) -> list[VersionView]:
         d = self.history.datasets.get(dataset_id)
         if d is None:
             return []
         return [VersionView(v, version_iri(self.base, dataset_id, v.number),
-                            [(f, version_path(dataset_id, v.number, f)) for f in self.formats],
+                            [(f, version_path(dataset_id, v.number, f)) for f in self.formats_of(dataset_id)],
                             Lit(v.notes_fr if lang == "fr" else v.notes_en, lang))
                 for v in d.versions]
 
@@ -108,11 +119,14 @@ class Releases:
         """A changed cell in words: its codes' labels through the dataset's structure (codes alone for a dataset
         the data no longer has, or a code its list no longer holds)."""
         table = self.data.by_id.get(dataset_id)
+        cube = self.data.consolidated.get(dataset_id)
+        if table is None and cube is not None:  # a consolidated cube: its members' structure and code lists
+            table = cube.series.members[0]
         codes = []
         for i, code in enumerate(change.codes):
             iri = None
             if table is not None and i < len(table.structure.dimensions):
-                iri = self.data.concepts[dataset_id][i].get(code)
+                iri = self.data.concepts[table.dataset_id][i].get(code)
             codes.append(Code(code, iri))
         measure = Lit(change.measure, "zxx")
         if table is not None and change.measure in table.structure.measures:

@@ -92,7 +92,7 @@ def entry(r: Releases, base: str, c: Changes, dataset_id: str) -> dict:
     return {
         "id": version_iri(base, dataset_id, v.number) if v is not None else f"{base}changes/{c.release}#{dataset_id}",
         "kind": kind.removesuffix("_only"), "kind_label": KINDS[kind], "title": heading, "updated": stamp(c),
-        "page_fr": f"{base}dataset/{dataset_id}.html", "page_en": f"{base}dataset/{dataset_id}.en.html",
+        "page_fr": f"{base}{r.page(dataset_id)}", "page_en": f"{base}{r.page(dataset_id).removesuffix('.html')}.en.html",
         "release_fr": f"{base}{page}", "release_title": SAY["fr"]["release"].format(release=c.release),
         "summary_fr": summary(r, c, dataset_id, kind, "fr"), "summary_en": summary(r, c, dataset_id, kind, "en"),
     }

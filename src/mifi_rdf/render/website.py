@@ -227,6 +227,7 @@ class Website:
             self._add(f"dataset/{t.dataset_id}.html", "dataset", t.dataset_id, f"{self.base}dataset/{t.dataset_id}")
         for s in d.series:
             self._add(f"series/{s.id}.html", "series", s.id, s.iri)
+            self.page_for.setdefault(d.consolidated[s.id].iri(self.base), f"series/{s.id}.html")  # its cube's page too
         lists: dict[str, None] = {}
         for iri in [*d.codes_used(), *self.regions]:
             path = d.page_of(iri)
