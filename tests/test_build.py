@@ -94,8 +94,9 @@ def test_folder_has_every_part_and_a_progress_line_per_dataset(tmp_path, project
                 ".sdmx.xml")
     data = {f"dataset/{ds}{suffix}" for ds in project.dataset_ids for suffix in suffixes}
     data |= {f"dataset/{ds}/v1/{ds}{suffix}" for ds in project.dataset_ids for suffix in suffixes}  # release 1
-    data |= {f"dataset/{cube.dataset_id}{suffix}" for cube in consolidated_cubes(project)  # the series' cubes
-             for suffix in (".ttl", ".jsonld", ".nt", ".csv")}
+    for cube in consolidated_cubes(project):  # the series' cubes, current and release 1
+        for suffix in (".ttl", ".jsonld", ".nt", ".csv"):
+            data |= {f"dataset/{cube.dataset_id}{suffix}", f"dataset/{cube.dataset_id}/v1/{cube.dataset_id}{suffix}"}
     pages = set(Website(project, load_config(BASE, Options()), gather_facts(project),
                         history=History.read(tmp_path / "out")).paths())  # with the release's pages and feed
     assert {"index.html", "index.en.html", "dataset/30952-t5.html", "dataset/30952-t5.en.html", "style.css",
@@ -241,8 +242,9 @@ def test_only_the_recommended_properties_listed_in_readme_are_missing(catalog):
 def test_every_distribution_size_and_checksum_match_the_file(built, catalog, project):
     distributions = list(catalog.subjects(RDF.type, DCAT.Distribution))
     # ttl jsonld nt csv csvw xlsx sdmx-csv sdmx-ml sdmx-ml-data, current and version 1's (dataset/ID/v1/); ttl jsonld
-    # nt csv of each series' consolidated cube
-    assert len(distributions) == 2 * 9 * len(project.dataset_ids) + 4 * len(set(catalog.subjects(DCTERMS.relation, None)))
+    # nt csv of each series' consolidated cube, current and version 1's too
+    cubes = set(catalog.subjects(DCTERMS.relation, None))
+    assert len(distributions) == 2 * 9 * len(project.dataset_ids) + 2 * 4 * len(cubes)
     for dist in distributions:
         path = local(built, catalog.value(dist, DCAT.downloadURL))
         assert catalog.value(dist, DCAT.accessURL) == catalog.value(dist, DCAT.downloadURL)
