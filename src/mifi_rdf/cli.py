@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -49,7 +50,7 @@ class Shell(click.Group):
         import signal
         import threading
 
-        from .errors import Interrupted, MifiError, exit_code
+        from .errors import PIPE_CLOSED, Interrupted, MifiError, exit_code
         from .serialize.temporary import interrupt
 
         previous = {}
@@ -57,6 +58,7 @@ class Shell(click.Group):
             for signum in (signal.SIGINT, signal.SIGTERM):  # SIGTERM like Ctrl-C: temporaries removed (issue 15)
                 previous[signum] = signal.signal(signum, lambda signum, frame: interrupt(signum))
         progress.show_on(sys.stderr)  # drawn only on a terminal: pipes and logs get exactly the output
+        unbuffered = whole_writes()
         try:
             try:
                 return super().invoke(ctx)
@@ -72,13 +74,35 @@ class Shell(click.Group):
             fail(f"interrupted ({signal.Signals(signum).name}); nothing was written", 128 + signum)
         except OSError as err:  # a file the system would not let us read or write: no traceback (issue 15)
             fail(os_error(err), exit_code(err))
-        finally:  # a caller that invoked the CLI in its own process gets its handlers back
+        finally:  # a caller that invoked the CLI in its own process gets its handlers and its stdout back
             progress.show_on(None)
+            if unbuffered is not None:
+                try:
+                    sys.stdout.flush()
+                except OSError:  # the reader went away on the way out (an error being reported)
+                    quiet_stdout()
+                sys.stdout.detach().detach()  # the buffered layers go, fd 1 stays open
+                sys.stdout = unbuffered
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
 
 
-PIPE_CLOSED = 141  # 128 + SIGPIPE: what a Unix tool killed by its closed pipe gives, e.g. `yes | head -1`
+def whole_writes() -> TextIO | None:
+    """Under PYTHONUNBUFFERED (set in many containers), stdout's text layer writes straight to the file
+    descriptor and ignores a short write: when the reader of a pipe goes away during a write, the
+    kernel takes part of it, the rest is dropped without an error and the command exits 0 with its
+    output cut (`mifi-rdf validate --format json | head -1`, issue 23). A buffered writer in between
+    writes every byte or raises BrokenPipeError, which `Shell.invoke` turns into PIPE_CLOSED like any
+    closed pipe. Returns the stream replaced (put back when the command ends), or None if stdout was
+    already buffered (or is not a file descriptor, as under click's CliRunner)."""
+    import io
+
+    out = sys.stdout
+    if not isinstance(getattr(out, "buffer", None), io.FileIO):
+        return None
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(out.buffer), encoding=out.encoding, errors=out.errors,
+                                  line_buffering=out.line_buffering, write_through=True)
+    return out
 
 
 def quiet_stdout() -> None:

@@ -6,7 +6,9 @@ Exit codes of every command:
   readable but wrong, named by file, line and column; for `validate` and the commands that validate
   first, the cubes break a rule;
 - 2: usage error or unreadable input: an unknown option value, dataset or query, a file that is not
-  in the syntax it claims (an RDF file given to `validate`), a folder that is not what it should be.
+  in the syntax it claims (an RDF file given to `validate`), a folder that is not what it should be;
+- 128 + the signal's number when interrupted (130 Ctrl-C, 143 SIGTERM);
+- 141 (PIPE_CLOSED) when the reader of stdout went away, for every command.
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ class Interrupted(KeyboardInterrupt):
     @property
     def exit_code(self) -> int:
         return 128 + self.signum
+
+
+PIPE_CLOSED = 141  # 128 + SIGPIPE: what a Unix tool killed by its closed pipe gives, e.g. `yes | head -1`
 
 
 def exit_code(err: BaseException) -> int:
