@@ -9,7 +9,9 @@ command is still writing. Where the output is smaller, a reader that takes one l
 the command wrote everything into the pipe's buffer, and the command would rightly exit 0 (like
 `printf 'a\\nb\\n' | head -1`): those cases close the pipe before the command writes, as `CMD | true` can,
 so that the write is sure to meet it. `codelists` and `build` are not here: they write nothing on stdout
-(their reports go to stderr, their files to disk), so no pipe on stdout can close under them.
+(their reports go to stderr, their files to disk), so no pipe on stdout can close under them; nor are
+`publish` (it needs a triple store) and `serve` (it runs until stopped), whose stdout goes through the same
+`Shell.invoke`.
 """
 
 from __future__ import annotations
