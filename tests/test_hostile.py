@@ -92,6 +92,12 @@ def _reference_with_a_fifo(tmp: Path) -> None:
     os.mkfifo(tmp / "reference" / "quebec_mrc.csv")
 
 
+def _ragged_reference(tmp: Path) -> None:
+    """A copy of sources/reference/ whose table of regions has a row with one field too many."""
+    shutil.copytree(ROOT / "sources" / "reference", tmp / "reference")
+    _insert(tmp / "reference" / "quebec_regions.csv", "02,Saguenay-Lac-Saint-Jean,49", ",extra")
+
+
 def _insert(path: Path, after: str, text: str) -> None:
     data = path.read_text(encoding="utf-8")
     assert after in data, f"{after!r} not in {path}"
@@ -134,6 +140,7 @@ GENERATED = {  # kind: files written under the case's folder (or a change of its
     "fifo-pdf": lambda tmp: os.mkfifo(tmp / "letter.pdf"),
     "fifo-query": lambda tmp: os.mkfifo(tmp / "question.rq"),
     "reference-fifo": lambda tmp: _reference_with_a_fifo(tmp),
+    "ragged-reference": lambda tmp: _ragged_reference(tmp),
     "many-tables": lambda tmp: (tmp / "many.txt").write_text(_many_tables(10_000), encoding="utf-8"),
     "no-letter-toml": lambda tmp: (tmp / "data/30952/letter.toml").unlink(),
 }

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .codelists_fr import alternative_label_note, french
-from .errors import MifiError
+from .errors import InputError, MifiError
 from .files import regular
 from .ingest.labels import deep_fold
 from .serialize.quoted import quoted
@@ -235,9 +235,12 @@ def read_rows(path: Path, columns: Iterable[str]) -> list[dict[str, str]]:
         if missing:
             raise ReferenceError(f"{path.name}: missing columns {', '.join(missing)}")
         rows = []
-        for n, row in enumerate(reader, start=2):
-            if None in row or any(v is None for v in row.values()):
-                raise ReferenceError(f"{path.name}:{n}: wrong number of fields")
+        expected = reader.fieldnames or []
+        for row in reader:
+            if None in row or any(v is None for v in row.values()):  # more fields than the header, or fewer
+                found = len(expected) + len(row[None]) if None in row else sum(v is not None for v in row.values())
+                raise InputError(path, reader.line_num, min(found, len(expected)) + 1,
+                                 f"expected {len(expected)} fields ({','.join(expected)}), found {found}")
             rows.append(row)
     return rows
 
