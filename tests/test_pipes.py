@@ -103,3 +103,21 @@ def test_a_reader_that_reads_everything_gets_everything_unbuffered():
 
     report = json.loads(whole.stdout)
     assert whole.returncode == 0 and report["conforms"] is True
+
+
+@pytest.mark.slow
+def test_codelists_whose_report_goes_into_a_closed_pipe_stops_the_same_way(tmp_path):
+    """`mifi-rdf codelists 2>&1 | head -1`: codelists reports on stderr only, so only with stderr in the
+    pipe can the pipe close under it; it exits 141 too, and what it had written is whole files, no
+    temporaries."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        process = subprocess.run([sys.executable, "-m", "mifi_rdf", "codelists", "--out", str(tmp_path / "codes")],
+                                 stdout=write, stderr=write, stdin=subprocess.DEVNULL, env=environment(True), cwd=ROOT,
+                                 timeout=120)
+    finally:
+        os.close(write)
+    assert process.returncode == PIPE_CLOSED
+    written = sorted(p.name for p in (tmp_path / "codes").iterdir()) if (tmp_path / "codes").exists() else []
+    assert all(name.endswith(".ttl") and not name.startswith(".") for name in written), written
