@@ -9,7 +9,9 @@ repository and are left alone: only `.py`, `.rq` and `.md` are checked when bare
 Besides code spans: a path of the repository written in prose without backticks (« made by
 tests/attachment_files.py »), the target of every relative Markdown link (`[data/README.md](../data/README.md)`), and,
 in the pictures of the package (fenced blocks without a language: the module map of README.md, the data flow of
-design.md), every `mifi_rdf.x` module and every `x.py` file they name. The letters of tests/letters/ (4xxxx) are not
+design.md), every `mifi_rdf.x` module and every `x.py` file they name. A backticked word with a slash that starts
+with no folder of the repository is an IRI path, a media type or a URL path of a known kind (NOT_REPOSITORY), or else
+must exist (`web/page.html`). The letters of tests/letters/ (4xxxx) are not
 in data/: the walkthroughs write `data/40001/…`, and a path of such a letter is one a command writes.
 """
 
@@ -132,6 +134,36 @@ def pictured_modules() -> list:
     return out
 
 
+# The first folder of a backticked word that names no file of the repository: IRI paths relative to the base
+# (`dataset/30952-t5`, `code/country/FRA`), media types (`text/csv`), URL paths (`/sparql`), a built folder's own
+# files (`changes/index.html`, `OUTDIR/sources/…`), the wheel's, and examples of bad names (`../31180/t1`, `a/b`).
+# Any other word with a slash is a path of the repository (`web/page.html` was one that had gone).
+NOT_REPOSITORY = {"", "dataset", "shape", "agent", "text", "application", "code", "def", "structure", "letter", "graph",
+                  "series", "changes", "OUTDIR", "mifi_rdf", "http", "..", "a", "<def", "<code", "<sources", "<BASE>sources"}
+STANDARDS = ("shacl", "html-shacl")  # the folders of tests/standards/dcat-ap-3.0.1/ its paragraph names
+
+
+def other_paths() -> list:
+    """Backticked words with a slash that test_named_path_exists does not read (no folder of the repository first)."""
+    out = []
+    for page in PAGES:
+        text = FENCED.sub(_blank, page.read_text(encoding="utf-8"))
+        for m in TICKED.finditer(text):
+            word = m.group(1)
+            if "/" in word and "://" not in word and not word.startswith(("mifi_rdf.", *TOP, *SUBPACKAGES)):
+                out.append(pytest.param(word, id=f"{page.relative_to(ROOT)}:{_line(text, m)}:{word}"))
+    return out
+
+
+@pytest.mark.parametrize("word", other_paths())
+def test_other_slashed_word_is_no_path_or_exists(word: str):
+    first = word.split("/")[0]
+    if first in STANDARDS:
+        assert _exists(f"tests/standards/*/{word}", ROOT), f"{word} is in no folder of tests/standards/"
+    else:
+        assert first in NOT_REPOSITORY or _exists(word, ROOT), f"{word} names no file of the repository"
+
+
 def test_the_docs_name_paths_in_prose_links_and_pictures():
     assert len(prose_paths()) > 20 and len(link_targets()) > 20 and len(pictured_modules()) > 40
 
@@ -165,3 +197,4 @@ def test_the_path_readers_catch_drift():
     block = next(FENCED.finditer(page)).group()
     assert re.findall(r"\bmifi_rdf(?:\.\w+)+|\b\w+\.py\b", block) == ["build.py", "publication.py", "mifi_rdf.tabular"]
     assert not _exists("src/mifi_rdf/guard.py", ROOT) and not any(PACKAGE.rglob("publication.py"))
+    assert "web" not in NOT_REPOSITORY and not _exists("web/page.html", ROOT)  # `web/page.html` fails its test
