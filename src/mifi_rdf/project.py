@@ -20,6 +20,7 @@ from .progress import steps
 from .serialize.writers import atomic_output, write_cubes
 
 if TYPE_CHECKING:
+    from .audit.report import BoundAttributes
     from .validate.results import Report
 
 
@@ -79,7 +80,7 @@ class Project:
                     t.cells = []
         return self._audit
 
-    def known_bounds(self):
+    def known_bounds(self) -> BoundAttributes | None:
         """The bounds of the suppressed observations if already computed (by bound_attributes(), by a
         validation that walked every table, or from the audit at hand), else None: the one test of the
         project's cached state, so that each path that can compute the bounds as it reads the cells
