@@ -11,7 +11,8 @@ A block fenced as ```console test project is a session that changes the project 
 that ingests a letter, then builds): its commands run one after the other, in a temporary copy of
 the repository (data/, ontology/, sources/ copied; shapes/, queries/ and tests/letters/ linked) that
 is the current folder and MIFI_RDF_HOME, so that what one command writes the next one reads and the
-repository itself is never written. Besides `mifi-rdf`, such a block may `cat FILE`,
+repository itself is never written; a session that names `inbox/` finds there the attachments
+make_inbox writes (tests/attachment_files.py). Besides `mifi-rdf`, such a block may `cat FILE`,
 `grep [-A N] PATTERN FILE` (PATTERN a Python regular expression), `head -N FILE` and
 `find DIR -type f | sort`. A last expected line `[exit N]`
 checks the exit code (otherwise any code is accepted, as in the other blocks).
@@ -171,10 +172,26 @@ def test_session(steps: list[tuple[int, str, list[str]]], tmp_path, monkeypatch)
         os.symlink(ROOT / name, root / name)
     (root / "tests").mkdir()
     os.symlink(ROOT / "tests" / "letters", root / "tests" / "letters")
+    if any("inbox/" in command for _, command, _ in steps):
+        make_inbox(root / "inbox")
     monkeypatch.setenv("MIFI_RDF_HOME", str(root))
     monkeypatch.chdir(root)
     for line, command, expected in steps:
         execute(command, expected, shell=True, where=f"line {line}: ")
+
+
+def make_inbox(folder: Path) -> None:
+    """The attachments a session's `inbox/` holds, made as tests/test_attachments.py makes them
+    (tests/attachment_files.py, from sources/letters/): 31180 as a workbook, 31180 as a Word letter with
+    Granby's « 43 » mistyped « 4-3 », and the hostile files of tests/hostile/cli.toml."""
+    import attachment_files as files
+
+    folder.mkdir()
+    files.letter_xlsx("31180", folder / "31180.xlsx")
+    text = (files.LETTERS / "31180.txt").read_text(encoding="utf-8")
+    files.letter_docx("31180", folder / "31180-typo.docx", text=text.replace("Granby\t43\t0,8", "Granby\t4-3\t0,8"))
+    for kind in ("xlsx-formula", "xlsx-not-zip", "docx-external-entity", "xlsx-shared-string-bomb"):
+        files.hostile(kind, folder)
 
 
 def pycon_sessions() -> list:
