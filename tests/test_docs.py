@@ -172,26 +172,42 @@ def test_session(steps: list[tuple[int, str, list[str]]], tmp_path, monkeypatch)
         os.symlink(ROOT / name, root / name)
     (root / "tests").mkdir()
     os.symlink(ROOT / "tests" / "letters", root / "tests" / "letters")
-    if any("inbox/" in command for _, command, _ in steps):
-        make_inbox(root / "inbox")
+    make_inbox(root / "inbox", [command for _, command, _ in steps])
     monkeypatch.setenv("MIFI_RDF_HOME", str(root))
     monkeypatch.chdir(root)
     for line, command, expected in steps:
         execute(command, expected, shell=True, where=f"line {line}: ")
 
 
-def make_inbox(folder: Path) -> None:
-    """The attachments a session's `inbox/` holds, made as tests/test_attachments.py makes them
-    (tests/attachment_files.py, from sources/letters/): 31180 as a workbook, 31180 as a Word letter with
-    Granby's « 43 » mistyped « 4-3 », and the hostile files of tests/hostile/cli.toml."""
-    import attachment_files as files
+def make_inbox(folder: Path, commands: list[str]) -> None:
+    """The files of `inbox/` the session's commands name, made as the tests make them: a PDF saved as .txt and a
+    Windows-1252 text (tests/test_ingest.py), 31180 as a workbook and as a Word letter with Granby's « 43 »
+    mistyped « 4-3 » (tests/test_attachments.py), and the hostile files of tests/hostile/cli.toml, all by
+    tests/attachment_files.py from sources/letters/ (imported only when a session needs an attachment)."""
 
-    folder.mkdir()
-    files.letter_xlsx("31180", folder / "31180.xlsx")
-    text = (files.LETTERS / "31180.txt").read_text(encoding="utf-8")
-    files.letter_docx("31180", folder / "31180-typo.docx", text=text.replace("Granby\t43\t0,8", "Granby\t4-3\t0,8"))
-    for kind in ("xlsx-formula", "xlsx-not-zip", "docx-external-entity", "xlsx-shared-string-bomb"):
-        files.hostile(kind, folder)
+    def attachments():
+        import attachment_files
+
+        return attachment_files
+
+    def typo(path: Path) -> None:
+        files = attachments()
+        text = (files.LETTERS / "31180.txt").read_text(encoding="utf-8")
+        files.letter_docx("31180", path, text=text.replace("Granby\t43\t0,8", "Granby\t4-3\t0,8"))
+
+    makers = {
+        "40007.txt": lambda path: path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"),
+        "40008.txt": lambda path: path.write_bytes("MIFI\n\nLe 15 mai 2026\n\nN/Réf. : 40008\n".encode("cp1252")),
+        "31180.xlsx": lambda path: attachments().letter_xlsx("31180", path),
+        "31180-typo.docx": typo,
+        **{f"{kind}.{kind[:4]}": (lambda path, kind=kind: attachments().hostile(kind, path.parent))
+           for kind in ("xlsx-formula", "xlsx-not-zip", "docx-external-entity", "xlsx-shared-string-bomb")},
+    }
+    named = {m.group(1) for command in commands for m in re.finditer(r"inbox/(\S+)", command)}
+    if named:
+        folder.mkdir()
+    for name in sorted(named & set(makers)):
+        makers[name](folder / name)
 
 
 def pycon_sessions() -> list:

@@ -136,10 +136,12 @@ def pictured_modules() -> list:
 
 # The first folder of a backticked word that names no file of the repository: IRI paths relative to the base
 # (`dataset/30952-t5`, `code/country/FRA`), media types (`text/csv`), URL paths (`/sparql`), a built folder's own
-# files (`changes/index.html`, `OUTDIR/sources/…`), the wheel's, and examples of bad names (`../31180/t1`, `a/b`).
+# files (`changes/index.html`, `OUTDIR/sources/…`), the wheel's, examples of bad names (`../31180/t1`, `a/b`), and the
+# walkthroughs' `inbox/`, whose files tests/test_docs.py makes (make_inbox).
 # Any other word with a slash is a path of the repository (`web/page.html` was one that had gone).
 NOT_REPOSITORY = {"", "dataset", "shape", "agent", "text", "application", "code", "def", "structure", "letter", "graph",
-                  "series", "changes", "OUTDIR", "mifi_rdf", "http", "..", "a", "<def", "<code", "<sources", "<BASE>sources"}
+                  "series", "changes", "OUTDIR", "mifi_rdf", "http", "..", "a", "<def", "<code", "<sources", "<BASE>sources",
+                  "inbox"}
 STANDARDS = ("shacl", "html-shacl")  # the folders of tests/standards/dcat-ap-3.0.1/ its paragraph names
 
 
