@@ -181,7 +181,8 @@ def test_session(steps: list[tuple[int, str, list[str]]], tmp_path, monkeypatch)
 
 def make_inbox(folder: Path, commands: list[str]) -> None:
     """The files of `inbox/` the session's commands name, made as the tests make them: a PDF saved as .txt and a
-    Windows-1252 text (tests/test_ingest.py), 31180 as a workbook and as a Word letter with Granby's « 43 »
+    Windows-1252 text (tests/test_ingest.py), 40021 with its header « Pays de nationalité » changed to « Pays de
+    naissance » (tests/test_ingest_headers.py), 31180 as a workbook and as a Word letter with Granby's « 43 »
     mistyped « 4-3 » (tests/test_attachments.py), and the hostile files of tests/hostile/cli.toml, all by
     tests/attachment_files.py from sources/letters/ (imported only when a session needs an attachment)."""
 
@@ -198,6 +199,8 @@ def make_inbox(folder: Path, commands: list[str]) -> None:
     makers = {
         "40007.txt": lambda path: path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"),
         "40008.txt": lambda path: path.write_bytes("MIFI\n\nLe 15 mai 2026\n\nN/Réf. : 40008\n".encode("cp1252")),
+        "40021.txt": lambda path: path.write_text((ROOT / "tests" / "letters" / "40021-nationality.txt").read_text(
+            encoding="utf-8").replace("Pays de nationalité\t", "Pays de naissance\t"), encoding="utf-8"),
         "31180.xlsx": lambda path: attachments().letter_xlsx("31180", path),
         "31180-typo.docx": typo,
         **{f"{kind}.{kind[:4]}": (lambda path, kind=kind: attachments().hostile(kind, path.parent))
