@@ -43,12 +43,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT
+from conftest import ROOT, needs_program
 from mifi_rdf.cli import main
 
 FENCE = re.compile(r"^```console test( slow)?\n(.*?)^```", re.M | re.S)
 SESSION = re.compile(r"^( *)```console test project( slow)?\n(.*?)^\1```", re.M | re.S)  # indented in a list, or not
 PYCON = re.compile(r"^```pycon test( slow)?\n(.*?)^```", re.M | re.S)
+OCR = re.compile(r"scanned\.pdf|inbox/(scan|30952-faded)\.pdf")  # a session that reads a page by OCR needs Tesseract
 ELIDED = re.compile(r" *…( +\(.*\))?")  # any run of lines (indented or not), with or without a comment saying what
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
@@ -92,7 +93,10 @@ def sessions() -> list:
         if fast:
             out.append(pytest.param(fast, id=page.name))
         if every != fast:
-            out.append(pytest.param(every, id=f"{page.name}-slow", marks=pytest.mark.slow))
+            marks = [pytest.mark.slow]
+            if any(OCR.search(command) for _, command, _ in every):
+                marks.append(needs_program("tesseract", "tesseract-ocr tesseract-ocr-fra"))
+            out.append(pytest.param(every, id=f"{page.name}-slow", marks=marks))
     return out
 
 
@@ -182,7 +186,8 @@ def test_session(steps: list[tuple[int, str, list[str]]], tmp_path, monkeypatch)
 def make_inbox(folder: Path, commands: list[str]) -> None:
     """The files of `inbox/` the session's commands name, made as the tests make them: a PDF saved as .txt and a
     Windows-1252 text (tests/test_ingest.py), 40021 with its header « Pays de nationalité » changed to « Pays de
-    naissance » (tests/test_ingest_headers.py), 31180 as a workbook and as a Word letter with Granby's « 43 »
+    naissance » (tests/test_ingest_headers.py), a page without text and the scan with a figure faded away
+    (tests/test_ingest_pdf.py, tests/test_ingest_ocr.py), 31180 as a workbook and as a Word letter with Granby's « 43 »
     mistyped « 4-3 » (tests/test_attachments.py), and the hostile files of tests/hostile/cli.toml, all by
     tests/attachment_files.py from sources/letters/ (imported only when a session needs an attachment)."""
 
@@ -190,6 +195,16 @@ def make_inbox(folder: Path, commands: list[str]) -> None:
         import attachment_files
 
         return attachment_files
+
+    def _fpdf(**kwargs) -> bytes:
+        from test_ingest_pdf import _fpdf
+
+        return _fpdf(**kwargs)
+
+    def _faded(folder: Path) -> Path:
+        from test_ingest_ocr import _faded
+
+        return _faded(folder)
 
     def typo(path: Path) -> None:
         files = attachments()
@@ -201,6 +216,8 @@ def make_inbox(folder: Path, commands: list[str]) -> None:
         "40008.txt": lambda path: path.write_bytes("MIFI\n\nLe 15 mai 2026\n\nN/Réf. : 40008\n".encode("cp1252")),
         "40021.txt": lambda path: path.write_text((ROOT / "tests" / "letters" / "40021-nationality.txt").read_text(
             encoding="utf-8").replace("Pays de nationalité\t", "Pays de naissance\t"), encoding="utf-8"),
+        "scan.pdf": lambda path: path.write_bytes(_fpdf(text=None)),
+        "30952-faded.pdf": lambda path: _faded(path.parent),
         "31180.xlsx": lambda path: attachments().letter_xlsx("31180", path),
         "31180-typo.docx": typo,
         **{f"{kind}.{kind[:4]}": (lambda path, kind=kind: attachments().hostile(kind, path.parent))
