@@ -4,15 +4,15 @@ In such a block, each line `$ mifi-rdf ARGS` is a command and the lines after it
 `$` line, are what it prints (stdout; stderr too when the command ends with `2>&1`). A line that is
 only `…` (indented or not) stands for any number of lines, and so does a line `…` followed by spaces and a comment in
 parentheses (`…    (a page per code)`). The commands run in-process, in an empty folder, against
-the repository's data. Blocks fenced as plain ```console (servers, timings) are shown, not re-run;
-the page says why in a line of prose (below).
+the repository's data (and the commands are named `mifi-rdf` in their help). Blocks fenced as plain
+```console (servers, installs) are shown, not re-run; the page says why (below).
 
 A block fenced as ```console test project is a session that changes the project (a walkthrough
 that ingests a letter, then builds): its commands run one after the other, in a temporary copy of
 the repository (data/, ontology/, sources/ copied; shapes/, queries/ and tests/letters/ linked) that
 is the current folder and MIFI_RDF_HOME, so that what one command writes the next one reads and the
-repository itself is never written; a session that names `inbox/` finds there the attachments
-make_inbox writes (tests/attachment_files.py). Besides `mifi-rdf`, such a block may `cat FILE`,
+repository itself is never written; a session that names files of `inbox/` finds them there,
+made by make_inbox as the tests of ingest make them (a slow session that reads a scan needs Tesseract). Besides `mifi-rdf`, such a block may `cat FILE`,
 `grep [-A N] PATTERN FILE` (PATTERN a Python regular expression), `head -N FILE` and
 `find DIR -type f | sort`. A last expected line `[exit N]`
 checks the exit code (otherwise any code is accepted, as in the other blocks).
