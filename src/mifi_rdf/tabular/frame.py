@@ -141,8 +141,8 @@ def model_rows(project: Project, dataset_id: str) -> Rows:
 
 
 def dataset_bounds(project: Project, table: Table, cells: list[Cell]) -> Callable[[tuple], tuple[str, str | None] | None]:
-    """The bounds of the table's blanked cells: those of project.bound_attributes(), computed for
-    this table's group of linked tables only (audit/grouped.py's TableBounds, as a table-by-table
+    """The bounds of the table's blanked cells: project.known_bounds() when the project has them, else the
+    same bounds computed for this table's group of linked tables only (audit/grouped.py's TableBounds, as a table-by-table
     export does), not for every table of the project. A table linked to none is audited alone,
     only when it blanks a cell; a linked one with the tables of its group, read for it."""
     known = project.known_bounds()
