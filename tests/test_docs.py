@@ -12,9 +12,9 @@ that ingests a letter, then builds): its commands run one after the other, in a 
 the repository (data/, ontology/, sources/ copied; shapes/, queries/ and tests/letters/ linked) that
 is the current folder and MIFI_RDF_HOME, so that what one command writes the next one reads and the
 repository itself is never written; a session that names files of `inbox/` finds them there,
-made by make_inbox as the tests of ingest make them (a slow session that reads a scan needs Tesseract). Besides `mifi-rdf`, such a block may `cat FILE`,
-`grep [-A N] PATTERN FILE` (PATTERN a Python regular expression), `head -N FILE` and
-`find DIR -type f | sort`. A last expected line `[exit N]`
+made by make_inbox as the tests of ingest make them (a slow session that reads a scan needs
+Tesseract). Besides `mifi-rdf`, such a block may `cat FILE`, `grep [-A N] PATTERN FILE` (PATTERN a
+Python regular expression), `head -N FILE` and `find DIR -type f | sort`. A last expected line `[exit N]`
 checks the exit code (otherwise any code is accepted, as in the other blocks).
 A block fenced as ```pycon test is a Python session, run by the standard library's doctest (its
 `>>>` and `...` lines, and what they print; `...` in an output stands for any text), in an empty
@@ -270,10 +270,6 @@ def test_pycon_session(session: str, page: str, line: int, tmp_path, monkeypatch
 ANY_FENCE = re.compile(r"^( *)```([^\n]*)\n.*?^\1```[ \t]*$", re.M | re.S)
 CHECKED = re.compile(r"(console test( project)?|pycon test)( slow)?")
 REASON = re.compile(r" *\*Not re-run: \S.{8,}\*")
-# Blocks of pages other sessions are rewriting as this test is written (page, first line of the block): to be
-# checked or given their reason there. The list may only shrink.
-PENDING = {("analyse.md", "$ mifi-rdf build site && cd site && frictionless validate datapackage.json"),
-           ("releases.md", "[[withdrawn]]")}
 
 
 def unchecked_blocks(text: str) -> list[tuple[int, str, str, str]]:
@@ -304,5 +300,5 @@ def test_every_block_is_checked_or_says_why(page: Path):
     """An example the tests do not run drifts: each says, on the page, why it cannot be run."""
     silent = [f"{page.name}:{line}: ```{info} ({first})"
               for line, info, first, before in unchecked_blocks(page.read_text(encoding="utf-8"))
-              if not REASON.fullmatch(before) and (page.name, first) not in PENDING]
+              if not REASON.fullmatch(before)]
     assert not silent, "blocks neither checked nor marked `*Not re-run: WHY.*` on the line before:\n" + "\n".join(silent)
