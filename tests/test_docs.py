@@ -4,21 +4,26 @@ In such a block, each line `$ mifi-rdf ARGS` is a command and the lines after it
 `$` line, are what it prints (stdout; stderr too when the command ends with `2>&1`). A line that is
 only `…` (indented or not) stands for any number of lines, and so does a line `…` followed by spaces and a comment in
 parentheses (`…    (a page per code)`). The commands run in-process, in an empty folder, against
-the repository's data. Blocks fenced as plain ```console (servers, timings) are shown, not re-run;
-the page says why in a line of prose.
+the repository's data (and the commands are named `mifi-rdf` in their help). Blocks fenced as plain
+```console (servers, installs) are shown, not re-run; the page says why (below).
 
 A block fenced as ```console test project is a session that changes the project (a walkthrough
 that ingests a letter, then builds): its commands run one after the other, in a temporary copy of
 the repository (data/, ontology/, sources/ copied; shapes/, queries/ and tests/letters/ linked) that
 is the current folder and MIFI_RDF_HOME, so that what one command writes the next one reads and the
-repository itself is never written. Besides `mifi-rdf`, such a block may `cat FILE`,
-`grep [-A N] PATTERN FILE` (PATTERN a Python regular expression), `head -N FILE` and
-`find DIR -type f | sort`. A last expected line `[exit N]`
+repository itself is never written; a session that names files of `inbox/` finds them there,
+made by make_inbox as the tests of ingest make them (a slow session that reads a scan needs
+Tesseract). Besides `mifi-rdf`, such a block may `cat FILE`, `grep [-A N] PATTERN FILE` (PATTERN a
+Python regular expression), `head -N FILE` and `find DIR -type f | sort`. A last expected line `[exit N]`
 checks the exit code (otherwise any code is accepted, as in the other blocks).
 A block fenced as ```pycon test is a Python session, run by the standard library's doctest (its
 `>>>` and `...` lines, and what they print; `...` in an output stands for any text), in an empty
 folder of its own; a line `$ mifi-rdf ARGS` in it runs that command there first (it must succeed),
 so that a session can read the files a command wrote.
+
+Every other fenced block (a server that must keep running, an install, a benchmark, a picture of the modules)
+carries a visible one-line reason as the last line of prose before it, `*Not re-run: WHY.*`, and
+test_every_block_is_checked_or_says_why holds every page to it.
 
 Any of these fences followed by ` slow` (```console test slow, ```console test project slow,
 ```pycon test slow) is a block too slow for the default run (over 2 s): it runs with the slow
@@ -38,12 +43,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT
+from conftest import ROOT, needs_program
 from mifi_rdf.cli import main
 
 FENCE = re.compile(r"^```console test( slow)?\n(.*?)^```", re.M | re.S)
 SESSION = re.compile(r"^( *)```console test project( slow)?\n(.*?)^\1```", re.M | re.S)  # indented in a list, or not
 PYCON = re.compile(r"^```pycon test( slow)?\n(.*?)^```", re.M | re.S)
+OCR = re.compile(r"scanned\.pdf|inbox/(scan|30952-faded)\.pdf")  # a session that reads a page by OCR needs Tesseract
 ELIDED = re.compile(r" *…( +\(.*\))?")  # any run of lines (indented or not), with or without a comment saying what
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
@@ -87,7 +93,10 @@ def sessions() -> list:
         if fast:
             out.append(pytest.param(fast, id=page.name))
         if every != fast:
-            out.append(pytest.param(every, id=f"{page.name}-slow", marks=pytest.mark.slow))
+            marks = [pytest.mark.slow]
+            if any(OCR.search(command) for _, command, _ in every):
+                marks.append(needs_program("tesseract", "tesseract-ocr tesseract-ocr-fra"))
+            out.append(pytest.param(every, id=f"{page.name}-slow", marks=marks))
     return out
 
 
@@ -116,7 +125,7 @@ def execute(command: str, expected: list[str], shell: bool = False, where: str =
         actual, exit_code = file_command(words), 0
     else:
         assert words[0] == "mifi-rdf", f"only mifi-rdf commands are re-run: {command}"
-        result = CliRunner().invoke(main, words[1:], catch_exceptions=False)
+        result = CliRunner().invoke(main, words[1:], prog_name="mifi-rdf", catch_exceptions=False)
         actual, exit_code = (result.output if with_stderr else result.stdout).rstrip("\n").splitlines(), result.exit_code
     assert matches(expected, actual), "\n".join([f"{where}$ {command}", "expected:", *expected, "printed:", *actual])
     if code is not None:
@@ -167,10 +176,58 @@ def test_session(steps: list[tuple[int, str, list[str]]], tmp_path, monkeypatch)
         os.symlink(ROOT / name, root / name)
     (root / "tests").mkdir()
     os.symlink(ROOT / "tests" / "letters", root / "tests" / "letters")
+    make_inbox(root / "inbox", [command for _, command, _ in steps])
     monkeypatch.setenv("MIFI_RDF_HOME", str(root))
     monkeypatch.chdir(root)
     for line, command, expected in steps:
         execute(command, expected, shell=True, where=f"line {line}: ")
+
+
+def make_inbox(folder: Path, commands: list[str]) -> None:
+    """The files of `inbox/` the session's commands name, made as the tests make them: a PDF saved as .txt and a
+    Windows-1252 text (tests/test_ingest.py), 40021 with its header « Pays de nationalité » changed to « Pays de
+    naissance » (tests/test_ingest_headers.py), a page without text and the scan with a figure faded away
+    (tests/test_ingest_pdf.py, tests/test_ingest_ocr.py), 31180 as a workbook and as a Word letter with Granby's « 43 »
+    mistyped « 4-3 » (tests/test_attachments.py), and the hostile files of tests/hostile/cli.toml, all by
+    tests/attachment_files.py from sources/letters/ (imported only when a session needs an attachment)."""
+
+    def attachments():
+        import attachment_files
+
+        return attachment_files
+
+    def _fpdf(**kwargs) -> bytes:
+        from test_ingest_pdf import _fpdf
+
+        return _fpdf(**kwargs)
+
+    def _faded(folder: Path) -> Path:
+        from test_ingest_ocr import _faded
+
+        return _faded(folder)
+
+    def typo(path: Path) -> None:
+        files = attachments()
+        text = (files.LETTERS / "31180.txt").read_text(encoding="utf-8")
+        files.letter_docx("31180", path, text=text.replace("Granby\t43\t0,8", "Granby\t4-3\t0,8"))
+
+    makers = {
+        "40007.txt": lambda path: path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"),
+        "40008.txt": lambda path: path.write_bytes("MIFI\n\nLe 15 mai 2026\n\nN/Réf. : 40008\n".encode("cp1252")),
+        "40021.txt": lambda path: path.write_text((ROOT / "tests" / "letters" / "40021-nationality.txt").read_text(
+            encoding="utf-8").replace("Pays de nationalité\t", "Pays de naissance\t"), encoding="utf-8"),
+        "scan.pdf": lambda path: path.write_bytes(_fpdf(text=None)),
+        "30952-faded.pdf": lambda path: _faded(path.parent),
+        "31180.xlsx": lambda path: attachments().letter_xlsx("31180", path),
+        "31180-typo.docx": typo,
+        **{f"{kind}.{kind[:4]}": (lambda path, kind=kind: attachments().hostile(kind, path.parent))
+           for kind in ("xlsx-formula", "xlsx-not-zip", "docx-external-entity", "xlsx-shared-string-bomb")},
+    }
+    named = {m.group(1) for command in commands for m in re.finditer(r"inbox/(\S+)", command)}
+    if named:
+        folder.mkdir()
+    for name in sorted(named & set(makers)):
+        makers[name](folder / name)
 
 
 def pycon_sessions() -> list:
@@ -201,10 +258,47 @@ def test_pycon_session(session: str, page: str, line: int, tmp_path, monkeypatch
             part, start = [], line + offset + 1
             words = shlex.split(row[2:])
             assert words[0] == "mifi-rdf", f"only mifi-rdf commands are re-run: {row}"
-            result = CliRunner().invoke(main, words[1:], catch_exceptions=False)
+            result = CliRunner().invoke(main, words[1:], prog_name="mifi-rdf", catch_exceptions=False)
             assert result.exit_code == 0, f"{page}:{line + offset}: {row}\n{result.output}"
         else:
             part.append(row)
     run_part()
     assert runner.tries > 0, f"{page}:{line}: a pycon test block without examples"
     assert runner.failures == 0, f"{runner.failures} of {runner.tries} examples of {page}:{line} failed (above)"
+
+
+ANY_FENCE = re.compile(r"^( *)```([^\n]*)\n.*?^\1```[ \t]*$", re.M | re.S)
+CHECKED = re.compile(r"(console test( project)?|pycon test)( slow)?")
+REASON = re.compile(r" *\*Not re-run: \S.{8,}\*")
+
+
+def unchecked_blocks(text: str) -> list[tuple[int, str, str, str]]:
+    """(line, info string, first line, last line of prose before it) of each fenced block the tests do not run."""
+    out = []
+    for block in ANY_FENCE.finditer(text):
+        if CHECKED.fullmatch(block.group(2).strip()):
+            continue
+        line = text[: block.start()].count("\n") + 1
+        before = [row for row in text[: block.start()].splitlines() if row.strip()]
+        body = block.group().splitlines()
+        out.append((line, block.group(2), body[1].strip() if len(body) > 2 else "", before[-1] if before else ""))
+    return out
+
+
+def test_unchecked_blocks_are_found():
+    """The fence reader sees every kind of block, indented in a list or not, and passes the checked ones."""
+    text = ("Intro:\n\n```console test\n$ mifi-rdf --version\n```\n\n*Not re-run: a server.*\n\n"
+            "```console\n$ mifi-rdf serve\n```\n\n1. Step:\n\n   ```turtle\n   <a> <b> <c> .\n   ```\n")
+    found = unchecked_blocks(text)
+    assert [(line, info, first) for line, info, first, _ in found] == [(9, "console", "$ mifi-rdf serve"),
+                                                                        (15, "turtle", "<a> <b> <c> .")]
+    assert REASON.fullmatch(found[0][3]) and not REASON.fullmatch(found[1][3])
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_block_is_checked_or_says_why(page: Path):
+    """An example the tests do not run drifts: each says, on the page, why it cannot be run."""
+    silent = [f"{page.name}:{line}: ```{info} ({first})"
+              for line, info, first, before in unchecked_blocks(page.read_text(encoding="utf-8"))
+              if not REASON.fullmatch(before)]
+    assert not silent, "blocks neither checked nor marked `*Not re-run: WHY.*` on the line before:\n" + "\n".join(silent)

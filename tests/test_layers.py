@@ -155,3 +155,15 @@ def test_imports_only_its_layer_or_below(name: str):
     upward = [f"{target} (line {line}, layer {LAYERS[layer(target)][0]})" for target, line in sorted(GRAPH[name].items())
               if layer(target) > layer(name) and (name, target) not in FRONT_DOOR]
     assert not upward, f"{name} (layer {LAYERS[layer(name)][0]}) imports from above: {', '.join(upward)}"
+
+
+def test_design_md_shows_these_layers():
+    """docs/design.md's « Modules » table is the list above, row for row: the page a newcomer reads is the rule enforced."""
+    text = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    section = text.split("\n## Modules\n", 1)[1].split("\n## ", 1)[0]
+    rows = [row.split("|")[1:3] for row in section.splitlines() if row.startswith("| ") and "`" in row]
+    shown = [(name.strip(), [m.strip("`") for m in modules.strip().split(", ")]) for name, modules in rows]
+    assert shown == LAYERS
+    for _, entries in LAYERS:  # and every entry is a module or package of src/mifi_rdf/
+        for entry in entries:
+            assert f"mifi_rdf.{entry}" in MODULES or entry == "mifi_rdf", f"{entry} of LAYERS is no module of src/mifi_rdf/"

@@ -20,6 +20,7 @@ from .progress import steps
 from .serialize.writers import atomic_output, write_cubes
 
 if TYPE_CHECKING:
+    from .audit.report import BoundAttributes
     from .validate.results import Report
 
 
@@ -50,6 +51,13 @@ class Project:
     def tables(self) -> list[Table]:
         return [t for letter in self.letters for t in letter.tables]
 
+    def table(self, dataset_id: str) -> Table:
+        """The table of one dataset; an unknown id is a usage error naming the known ones."""
+        found = next((t for t in self.tables() if t.dataset_id == dataset_id), None)
+        if found is None:
+            raise UsageError(f"unknown dataset {dataset_id} (known: {', '.join(self.dataset_ids)})")
+        return found
+
     def cells(self, table: Table) -> list[Cell]:
         """A table's cells: those loaded, or else read from its CSV now (not kept). The one way every
         path — audit, bounds, export, validate — gets the cells of a project loaded with or without them."""
@@ -72,31 +80,39 @@ class Project:
                     t.cells = []
         return self._audit
 
+    def known_bounds(self) -> BoundAttributes | None:
+        """The bounds of the suppressed observations if already computed (by bound_attributes(), by a
+        validation that walked every table, or from the audit at hand), else None: the one test of the
+        project's cached state, so that each path that can compute the bounds as it reads the cells
+        (a table-by-table export, a validation, one dataset's rows) does so only when nothing is known."""
+        if self._bounds is None and self._audit is not None:
+            from .audit.report import attributes
+
+            self._bounds = attributes(self._audit, self.vocab.base)
+        return self._bounds
+
     def bound_attributes(self) -> dict:
         """def:lowerBound, def:upperBound and def:boundsMethod of each suppressed observation,
         computed once. Without the whole audit at hand, they are computed group of linked tables
         by group (audit/grouped.py): the same bounds, with the cells of one group held at a time."""
-        if self._bounds is None:
-            if self._audit is not None:
-                from .audit.report import attributes
+        if self.known_bounds() is None:
+            from .audit.grouped import grouped_bound_attributes
 
-                self._bounds = attributes(self._audit, self.vocab.base)
-            else:
-                from .audit.grouped import grouped_bound_attributes
-
-                self._bounds = grouped_bound_attributes(self.tables(), self.vocab, self.cells)
+            self._bounds = grouped_bound_attributes(self.tables(), self.vocab, self.cells)
         return self._bounds
 
     def builder(self) -> CubeBuilder:
-        """The cube builder; for a project loaded without its cells, one that reads them table by table."""
-        if self.lazy and self._bounds is None and self._audit is None:
+        """The cube builder; for a project loaded without its cells, one that reads them table by table
+        (and, when no bounds are known yet, computes each table's from the cells read to write it)."""
+        if not self.lazy:
+            return CubeBuilder(self.vocab, self.bound_attributes())
+        known = self.known_bounds()
+        if known is None:
             from .audit.grouped import TableBounds
 
             # each table's bounds from the cells read to write it: a table is read once, not twice
             return TableByTable(self.vocab, TableBounds(self.tables(), self.vocab, self.cells))
-        if self.lazy:
-            return TableByTable(self.vocab, self.bound_attributes())
-        return CubeBuilder(self.vocab, self.bound_attributes())
+        return TableByTable(self.vocab, known)
 
     def statements(self, datasets: list[str] | None = None, graphs: bool = False) -> Iterator[ox.Triple | ox.Quad]:
         return self.builder().statements(self.letters, self.select(datasets), graphs)
@@ -121,14 +137,15 @@ class Project:
 
             shapes = load_shapes(project_paths().shapes, self.vocab.base)
             chosen = self.select(datasets)
-            if self._bounds is None and self._audit is None:  # the bounds in the same pass over the cells
+            known = self.known_bounds()
+            if known is None:  # the bounds in the same pass over the cells
                 from .validate.fast import check_tables_with_bounds
 
                 report, store, bounds = check_tables_with_bounds(self.vocab, self.letters, chosen, shapes, self.cells)
                 if chosen is None:
                     self._bounds = bounds
                 return report, store
-            return check_tables(self.vocab, self.letters, chosen, shapes, self.bound_attributes())
+            return check_tables(self.vocab, self.letters, chosen, shapes, known)
         from .validate.check import check, check_by_dataset  # with rdflib: not imported for an unvalidated export
         from .validate.engine import store_from_statements
 

@@ -124,13 +124,9 @@ def to_frame(rows: Rows, lang: str = "fr"):
 
 def model_rows(project: Project, dataset_id: str) -> Rows:
     """The rows of one dataset of a loaded project (project.py), its cells read if not loaded."""
-    from ..load.tables import load_cells
-
-    table = next((t for letter in project.letters for t in letter.tables if t.dataset_id == dataset_id), None)
-    if table is None:
-        raise UsageError(f"unknown dataset {dataset_id} (known: {', '.join(project.dataset_ids)})")
+    table = project.table(dataset_id)
     vocab = project.vocab
-    cells = table.cells or load_cells(table, vocab)
+    cells = project.cells(table)
     held, table.cells = table.cells, cells  # the audit reads the cells a table holds: not the file twice
     try:
         bounds = dataset_bounds(project, table, cells)
@@ -145,12 +141,13 @@ def model_rows(project: Project, dataset_id: str) -> Rows:
 
 
 def dataset_bounds(project: Project, table: Table, cells: list[Cell]) -> Callable[[tuple], tuple[str, str | None] | None]:
-    """The bounds of the table's blanked cells: those of project.bound_attributes(), computed for
-    this table's group of linked tables only (audit/grouped.py's TableBounds, as a table-by-table
+    """The bounds of the table's blanked cells: project.known_bounds() when the project has them, else the
+    same bounds computed for this table's group of linked tables only (audit/grouped.py's TableBounds, as a table-by-table
     export does), not for every table of the project. A table linked to none is audited alone,
     only when it blanks a cell; a linked one with the tables of its group, read for it."""
-    if project._bounds is not None or project._audit is not None:
-        return project.bound_attributes().interval
+    known = project.known_bounds()
+    if known is not None:
+        return known.interval
     from ..audit.grouped import TableBounds
 
     grouped = TableBounds(project.tables(), project.vocab, project.cells)
