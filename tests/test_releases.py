@@ -30,13 +30,10 @@ BASE = "https://w3id.org/mifi-rdf/"
 CUBE = "pstq-invitations-by-country"  # the series' consolidated cube the sequence grows (build/consolidated.py)
 FORMATS = (".ttl", ".jsonld", ".nt", ".csv", ".csv-metadata.json", ".xlsx", ".sdmx.csv", ".sdmx.xml",
            ".sdmx-structure.xml")
-WITHDRAWN = """# Datasets that left the data (docs/build.md, « Releases and versions »).
-[[withdrawn]]
-dataset = "40001-t2"
-reason_fr = "Ronde publiée par erreur dans la lettre 40001 ; ses chiffres sont repris dans le tableau 1."
-reason_en = "Draw published in error in letter 40001; its figures are restated in table 1."
-replaced_by = ["40001-t1"]
-"""
+# step 3's data/withdrawn.toml: a comment line, then the example of docs/releases.md (« Withdrawn datasets »), so the
+# page shows a declaration that works
+WITHDRAWN = "# Datasets that left the data (docs/releases.md).\n" + re.search(
+    r"^```toml\n(\[\[withdrawn\]\]\n.*?)^```", (ROOT / "docs" / "releases.md").read_text(encoding="utf-8"), re.M | re.S).group(1)
 
 
 def files_under(folder: Path) -> dict[str, bytes]:
