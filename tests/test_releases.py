@@ -363,6 +363,10 @@ def test_a_release_dated_before_prev_is_refused(sequence):
 @pytest.mark.slow
 def test_the_catalog_with_versions_and_a_withdrawal_conforms_to_dcat_ap_3(sequence):
     graph = rdflib.Graph().parse(sequence.root / "D" / "catalog.ttl", format="turtle")
+    dcat, cube = rdflib.Namespace("http://www.w3.org/ns/dcat#"), rdflib.URIRef(f"{BASE}dataset/{CUBE}")
+    assert len(set(graph.objects(cube, dcat.hasVersion))) == 4  # the cube's versions and a withdrawn dataset are there
+    assert (rdflib.URIRef(f"{BASE}dataset/40001-t2"), rdflib.URIRef("http://www.w3.org/ns/adms#status"),
+            rdflib.URIRef("http://purl.org/adms/status/Withdrawn")) in graph
     for rules in ("shacl/dcat-ap-SHACL.ttl", "html-shacl/shapes.ttl", "html-shacl/range.ttl"):
         shapes = rdflib.Graph().parse(STANDARDS / "dcat-ap-3.0.1" / rules, format="turtle")
         conforms, _, text = pyshacl.validate(graph, shacl_graph=shapes, inference="none")
@@ -425,6 +429,22 @@ def test_the_series_cube_is_versioned_as_it_grows(sequence):
     assert "2 nouvelles rondes." in entries[f"dataset/{CUBE}/v2"].summary
     page = (root / "D" / "changes/2026-07-02.html").read_text(encoding="utf-8")
     assert f"<code>{CUBE}</code>" in page and f'href="../series/{CUBE}.html"' in page
+
+
+def test_every_version_of_the_series_cubes_passes_validate(sequence):
+    """Each consolidated cube's Turtle file of the last release, current and every version kept (the series grown by two
+    rounds, three figures revised, a round withdrawn), passes every check of `validate`: 0 violations. One file per
+    run: two versions of a cube share their observations' IRIs."""
+    d = sequence.root / "D"
+    h = history(d)
+    cubes = sorted(k for k in h["datasets"] if not k[0].isdigit())
+    files = [d / f"dataset/{k}.ttl" for k in cubes]
+    files += [d / f"dataset/{k}/v{v['number']}/{k}.ttl" for k in cubes for v in h["datasets"][k]["versions"]]
+    assert len(files) >= 5 and d / f"dataset/{CUBE}/v4/{CUBE}.ttl" in files
+    for f in files:
+        result = run("validate", str(f))
+        assert result.exit_code == 0 and re.search(r"^0 violations, \d+ warnings?, \d+ notes?: conforms\.$", result.output,
+                                                   re.M), (f, result.output)
 
 
 class VersionRows(html.parser.HTMLParser):
