@@ -11,9 +11,11 @@ rebuild compared byte for byte and the DCAT-AP 3.0.1 shapes.
 from __future__ import annotations
 
 import hashlib
+import html.parser
 import json
 import re
 import shutil
+import urllib.parse
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,13 +30,10 @@ BASE = "https://w3id.org/mifi-rdf/"
 CUBE = "pstq-invitations-by-country"  # the series' consolidated cube the sequence grows (build/consolidated.py)
 FORMATS = (".ttl", ".jsonld", ".nt", ".csv", ".csv-metadata.json", ".xlsx", ".sdmx.csv", ".sdmx.xml",
            ".sdmx-structure.xml")
-WITHDRAWN = """# Datasets that left the data (docs/build.md, « Releases and versions »).
-[[withdrawn]]
-dataset = "40001-t2"
-reason_fr = "Ronde publiée par erreur dans la lettre 40001 ; ses chiffres sont repris dans le tableau 1."
-reason_en = "Draw published in error in letter 40001; its figures are restated in table 1."
-replaced_by = ["40001-t1"]
-"""
+# step 3's data/withdrawn.toml: a comment line, then the example of docs/releases.md (« Withdrawn datasets »), so the
+# page shows a declaration that works
+WITHDRAWN = "# Datasets that left the data (docs/releases.md).\n" + re.search(
+    r"^```toml\n(\[\[withdrawn\]\]\n.*?)^```", (ROOT / "docs" / "releases.md").read_text(encoding="utf-8"), re.M | re.S).group(1)
 
 
 def files_under(folder: Path) -> dict[str, bytes]:
@@ -364,6 +363,10 @@ def test_a_release_dated_before_prev_is_refused(sequence):
 @pytest.mark.slow
 def test_the_catalog_with_versions_and_a_withdrawal_conforms_to_dcat_ap_3(sequence):
     graph = rdflib.Graph().parse(sequence.root / "D" / "catalog.ttl", format="turtle")
+    dcat, cube = rdflib.Namespace("http://www.w3.org/ns/dcat#"), rdflib.URIRef(f"{BASE}dataset/{CUBE}")
+    assert len(set(graph.objects(cube, dcat.hasVersion))) == 4  # the cube's versions and a withdrawn dataset are there
+    assert (rdflib.URIRef(f"{BASE}dataset/40001-t2"), rdflib.URIRef("http://www.w3.org/ns/adms#status"),
+            rdflib.URIRef("http://purl.org/adms/status/Withdrawn")) in graph
     for rules in ("shacl/dcat-ap-SHACL.ttl", "html-shacl/shapes.ttl", "html-shacl/range.ttl"):
         shapes = rdflib.Graph().parse(STANDARDS / "dcat-ap-3.0.1" / rules, format="turtle")
         conforms, _, text = pyshacl.validate(graph, shacl_graph=shapes, inference="none")
@@ -428,6 +431,74 @@ def test_the_series_cube_is_versioned_as_it_grows(sequence):
     assert f"<code>{CUBE}</code>" in page and f'href="../series/{CUBE}.html"' in page
 
 
+def test_every_version_of_the_series_cubes_passes_validate(sequence):
+    """Each consolidated cube's Turtle file of the last release, current and every version kept (the series grown by two
+    rounds, three figures revised, a round withdrawn), passes every check of `validate`: 0 violations. One file per
+    run: two versions of a cube share their observations' IRIs."""
+    d = sequence.root / "D"
+    h = history(d)
+    cubes = sorted(k for k in h["datasets"] if not k[0].isdigit())
+    files = [d / f"dataset/{k}.ttl" for k in cubes]
+    files += [d / f"dataset/{k}/v{v['number']}/{k}.ttl" for k in cubes for v in h["datasets"][k]["versions"]]
+    assert len(files) >= 5 and d / f"dataset/{CUBE}/v4/{CUBE}.ttl" in files
+    for f in files:
+        result = run("validate", str(f))
+        assert result.exit_code == 0 and re.search(r"^0 violations, \d+ warnings?, \d+ notes?: conforms\.$", result.output,
+                                                   re.M), (f, result.output)
+
+
+class VersionRows(html.parser.HTMLParser):
+    """The rows of a page's versions table (`<tr id="v{n}">`): each row's text and links, by its id."""
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__()
+        self.rows: dict[str, dict] = {}
+        self.row: dict | None = None
+        self.feed(body.decode("utf-8"))
+
+    def handle_starttag(self, tag, attrs) -> None:
+        attrs = dict(attrs)
+        if tag == "tr" and re.fullmatch(r"v\d+", attrs.get("id") or ""):
+            self.row = self.rows.setdefault(attrs["id"], {"text": "", "hrefs": []})
+        elif tag == "a" and self.row is not None:
+            self.row["hrefs"].append(attrs["href"])
+
+    def handle_endtag(self, tag) -> None:
+        if tag == "tr":
+            self.row = None
+
+    def handle_data(self, data) -> None:
+        if self.row is not None:
+            self.row["text"] += data
+
+
+def test_the_series_page_lists_the_cubes_versions(sequence):
+    """The series' page, French and English, lists its consolidated cube's versions as a dataset's page lists its own:
+    number (linking the version's IRI), release and date, notes, and every versioned file, each a file of the folder."""
+    d = sequence.root / "D"
+    versions = history(d)["datasets"][CUBE]["versions"]
+    dates = {"fr": {"2026-04-30": "30 avril 2026", "2026-06-11": "11 juin 2026", "2026-06-15": "15 juin 2026",
+                    "2026-07-02": "2 juillet 2026"},
+             "en": {"2026-04-30": "30 April 2026", "2026-06-11": "11 June 2026", "2026-06-15": "15 June 2026",
+                    "2026-07-02": "2 July 2026"}}
+    for lang, name in (("fr", f"series/{CUBE}.html"), ("en", f"series/{CUBE}.en.html")):
+        rows = VersionRows((d / name).read_bytes()).rows
+        assert list(rows) == ["v4", "v3", "v2", "v1"], name  # newest first
+        for v in versions:
+            row = rows[f"v{v['number']}"]
+            text = re.sub(r"\s+", " ", row["text"].replace("\u00a0", " ")).strip()
+            assert text.startswith(f"{v['number']} {dates[lang][v['date']]} ({v['release']}) {v['notes_' + lang]}"), \
+                (name, text)
+            assert row["hrefs"][0] == f"{BASE}dataset/{CUBE}/v{v['number']}"
+            files = [f"../dataset/{CUBE}/v{v['number']}/{CUBE}{suffix}" for suffix in (".ttl", ".jsonld", ".nt", ".csv")]
+            assert row["hrefs"][1:] == files, name
+            for f in files:
+                assert (d / "series" / f).resolve().is_file(), f
+        page = (d / name).read_text(encoding="utf-8")
+        for r in history(d)["releases"]:  # every release changed the cube: each is linked from its page
+            assert f'href="../changes/{r["release"]}{".en" if lang == "en" else ""}.html"' in page, (name, r["release"])
+
+
 @pytest.fixture(scope="module")
 def served(sequence):
     """`mifi-rdf serve --site D` over the sequence's last release: a real process on a free loopback port."""
@@ -473,9 +544,19 @@ def test_serve_answers_every_earlier_distribution_and_the_withdrawal(sequence, s
     assert "Ronde publiée par erreur" in notice.decode("utf-8")
     for path, accept, location in ((f"/dataset/{CUBE}/v2", "text/turtle", f"v2/{CUBE}.ttl"),
                                    ("/dataset/40001-t2/v1", "application/n-triples", "v1/40001-t2.nt"),
-                                   ("/dataset/30952-t5/v1", "text/html", "../30952-t5.html#v1")):
+                                   ("/dataset/30952-t5/v1", "text/html", "../30952-t5.html#v1"),
+                                   # a consolidated cube has no dataset page: its versions are listed on its series'
+                                   (f"/dataset/{CUBE}/v2", "text/html", f"../../series/{CUBE}.html#v2"),
+                                   (f"/dataset/{CUBE}/v4", "text/html", f"../../series/{CUBE}.html#v4")):
         status, headers, _ = http(served + path, headers={"Accept": accept}, follow=False)
         assert (status, headers["Location"]) == (303, location), path
+        # where it leads answers 200, and for a page the anchor is the version's row of its versions table
+        target, _, anchor = urllib.parse.urljoin(served + path, location).partition("#")
+        status, _, body = http(target, follow=False)
+        assert status == 200, (path, target)
+        if anchor:
+            row = rf'<tr id="{anchor}">\s*<th scope="row"><a href="{re.escape(BASE + path[1:])}">'  # the version's row
+            assert re.search(row, body.decode("utf-8")), (path, target)
     for name in ("feed.xml", "changes.json", "release.json", f"changes/{history(d)['releases'][-1]['release']}.html"):
         status, _, body = http(f"{served}/{name}")
         assert (status, body) == (200, (d / name).read_bytes()), name

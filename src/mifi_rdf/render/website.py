@@ -600,7 +600,8 @@ class Website:
                 "revisions": [([d.label(d.code_iri(m.latest.table, i, code), route.lang) for i, code in enumerate(m.codes)]
                                + [d.label(m.latest.table.structure.measures[m.measure].iri, route.lang)], m)
                               for m in cube.cells if m.revised],
-                "residual": any(m.latest.cell.status == "residual" for m in cube.cells)}
+                "residual": any(m.latest.cell.status == "residual" for m in cube.cells),
+                **self.versions_context(series.id, route.lang)}  # the consolidated cube's versions (a released folder)
 
     def cube_downloads(self, cube: Consolidated) -> list[Download]:
         """The consolidated cube's files (build: as written, with their size), else those a server makes."""

@@ -18,7 +18,8 @@ are then those of what this server sends. Paths the folder does not have (observ
 
 A released folder (one with release.json, build/history.py) keeps every version's files at
 dataset/{id}/v{n}/, answered as files like the others; a version's IRI, /dataset/{id}/v{n}, answers
-303 to its files (HTML: the dataset's page, at the version's row). A dataset the history withdrew
+303 to its files (HTML: the dataset's page, or for a series' consolidated cube the series' page,
+at the version's row of its versions table, id v{n}). A dataset the history withdrew
 answers 410 Gone at its IRI, its page and its unversioned data files, with the withdrawal notice
 (the folder's dataset/{id}.html) as the body, whatever the client asked for.
 """
@@ -438,8 +439,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send(410, CONTENT_TYPES["html"], body or b"Gone\n")
 
     def version(self, path: str) -> None:
-        """A version's IRI: 303 to its versioned file in the negotiated format, or to the dataset's page at the
-        version's row; 404 for a version the history does not know."""
+        """A version's IRI: 303 to its versioned file in the negotiated format, or to the page listing the versions
+        (the dataset's; a consolidated cube's is its series', series/{id}.html) at the version's row; 404 for a version
+        the history does not know."""
         found = VERSION_IRI.fullmatch(path)
         assert found is not None and self.app.history is not None
         dataset_id, number = found.group(1), int(found.group(2))
@@ -452,7 +454,12 @@ class Handler(BaseHTTPRequestHandler):
             self.text(406, f"a version is described as {', '.join(VERSION_OFFERS)}")
             return
         suffix = RESOURCE_SUFFIX[media]
-        location = f"../{dataset_id}.html#v{number}" if suffix == "html" else f"v{number}/{dataset_id}.{suffix}"
+        if suffix != "html":
+            location = f"v{number}/{dataset_id}.{suffix}"
+        elif f"/series/{dataset_id}.html" in self.app.files:  # a series' consolidated cube: its page is the series'
+            location = f"../../series/{dataset_id}.html#v{number}"
+        else:
+            location = f"../{dataset_id}.html#v{number}"
         self.see_other(location)
 
     def site_page(self, path: str) -> bytes | None:
