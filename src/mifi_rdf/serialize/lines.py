@@ -184,7 +184,7 @@ def _observations(builder: CubeBuilder, terms: Terms, table: Table, cells: list[
         if revises and (of := revises.get((cell.codes, cell.measure))):
             other = f"{base}dataset/{of}/obs/"
             tail.append((p_revision, f"<{other}{local}>" if terms.iri(other) else terms.uncached(ox.NamedNode(other + local))))
-        if extra:
+        if extra and cell.value is None:  # the audit's bounds are of suppressed cells, which have no value
             for p, o in extra.get((dataset_id, cell.codes, cell.measure), ()):
                 tail.append((pred(p), obj(o)))
         s = f"<{obs}{local}>"
