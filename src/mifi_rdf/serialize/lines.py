@@ -115,6 +115,7 @@ def write_lines(builder: CubeBuilder, letters: Iterable[Letter], dataset_ids: se
             else:
                 for chunk in _observations(builder, terms, table, cells, obs):
                     out.write(chunk.encode("utf-8"))
+            del cells  # let go before cells_of runs the collector, which would otherwise scan every cell once more
     if first:
         out.write(terms.serialize(head).encode("utf-8"))
 
