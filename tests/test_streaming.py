@@ -111,3 +111,40 @@ def test_a_project_loaded_without_its_cells_validates_as_one_loaded_with_them(en
     eager, _ = project.validate(engine=engine)
     assert [(r.key, r.bindings) for r in lazy.results] == [(r.key, r.bindings) for r in eager.results]
     assert lazy.counts == {"Violation": 0, "Warning": 3, "Info": 79}
+
+
+@pytest.fixture(scope="module")
+def lazy_project():
+    return load_project(cells=False)
+
+
+@pytest.mark.parametrize("fmt", ["nt", "trig"])
+def test_a_tables_cells_are_let_go_before_the_collector_runs(fmt, lazy_project, tmp_path, monkeypatch):
+    """TableByTable.cells_of runs the cyclic collector after each table; by then the writer
+    (lines.py for N-Triples, the statements for TriG) has let the table's cells go, so the
+    collection does not scan them. Each table's first cell is watched through a weak reference."""
+    import gc
+    import weakref
+
+    from mifi_rdf import cube
+
+    watched: list[weakref.ref] = []
+    alive_at_collection: list[bool] = []
+    read = cube.load_cells
+
+    def loading(table, vocab):
+        cells = read(table, vocab)
+        watched.append(weakref.ref(cells[0]))
+        return cells
+
+    def collect(generation: int = 2) -> int:
+        alive_at_collection.append(watched[-1]() is not None)
+        return 0
+
+    monkeypatch.setattr(cube, "load_cells", loading)
+    monkeypatch.setattr(gc, "collect", collect)
+    project = lazy_project
+    chosen = set(project.dataset_ids[:4])  # a few tables: enough to watch, quick to write
+    export_table_by_table(project, fmt, tmp_path / f"cube.{fmt}", chosen)
+    assert len(alive_at_collection) == len(chosen) == 4
+    assert not any(alive_at_collection), alive_at_collection

@@ -115,6 +115,7 @@ def write_lines(builder: CubeBuilder, letters: Iterable[Letter], dataset_ids: se
             else:
                 for chunk in _observations(builder, terms, table, cells, obs):
                     out.write(chunk.encode("utf-8"))
+            del cells  # let go before cells_of runs the collector, which would otherwise scan every cell once more
     if first:
         out.write(terms.serialize(head).encode("utf-8"))
 
@@ -124,8 +125,11 @@ def _observations(builder: CubeBuilder, terms: Terms, table: Table, cells: list[
     CubeBuilder.observation_statements, in its order.
 
     The statements every observation has (type, dataset, dimensions, measure, unit, status) have
-    distinct predicates, so they are `predicate object` texts joined by the separator; the others
-    (inferences, notes, bounds: a predicate may repeat) are grouped as pyoxigraph groups them."""
+    distinct predicates, so they are `predicate object` texts joined by the separator (in Turtle each
+    text is kept with its separator in front, and the pieces go straight into the chunk, which is
+    joined once); the others (inferences, notes, bounds: a predicate may repeat) are grouped as
+    pyoxigraph groups them. Writing these texts column by column (polars' concat_str, or map and
+    one join over zipped columns) was measured slower than this loop: docs/engines.md."""
     node, base, pred, obj = builder.node, builder.base, terms.predicate, terms.object
     ds = obj(node(builder.dataset_iri(table)))
     dims = []
@@ -156,26 +160,30 @@ def _observations(builder: CubeBuilder, terms: Terms, table: Table, cells: list[
     separator = " ;\n\t"
     chunk: list[str] = []
     segment, getitem = segments.__getitem__, operator.getitem
+    # Turtle: each fixed `predicate object` after its separator, the observation's text one run of pieces
+    if turtle:
+        lead = [{code: separator + text for code, text in texts.items()} for texts in dims]
+        head_text = " " + separator.join(head)
+        measures = {name: (separator + mt, pm, datatype, values, None if unit is None else separator + unit)
+                    for name, (mt, pm, datatype, values, unit) in measures.items()}
+        statuses = {name: ("".join(separator + t for t in chain), last) for name, (chain, last) in statuses.items()}
     for cell in cells:
         codes = cell.codes
         local = f"{'/'.join(map(segment, codes))}/{cell.measure}"
-        texts = head.copy()
-        texts += map(getitem, dims, codes)  # each dimension's `predicate object`, in qb:order
+        s = f"<{obs}{local}>"
         mt, pm, datatype, values, unit = measures[cell.measure]
-        texts.append(mt)
+        status, last = statuses[cell.status]
         if cell.value is not None:
             v = values.get(cell.value)
             if v is None:
                 v = values[cell.value] = f"{pm} {obj(ox.Literal(cell.value, datatype=datatype))}"
-            texts.append(v)
-        if unit is not None:
-            texts.append(unit)
-        status, last = statuses[cell.status]
-        texts += status
-        tail: list[tuple[str, str]] = []
+                if turtle:
+                    v = values[cell.value] = separator + v
+        else:
+            v = None
+        tail: list[tuple[str, str]] | None = None
         if cell.inferences or cell.note_fr:  # few cells
-            for x in cell.inferences:
-                tail.append((p_inference, inference[x]))
+            tail = [(p_inference, inference[x]) for x in cell.inferences]
             if cell.note_fr:
                 tail.append((p_comment, terms.uncached(ox.Literal(cell.note_fr, language="fr"))))
                 tail.append((p_comment, terms.uncached(ox.Literal(cell.note_en, language="en"))))
@@ -183,24 +191,40 @@ def _observations(builder: CubeBuilder, terms: Terms, table: Table, cells: list[
                 tail.append((p_label, terms.uncached(ox.Literal(cell.source_label, language="fr"))))
         if revises and (of := revises.get((cell.codes, cell.measure))):
             other = f"{base}dataset/{of}/obs/"
+            tail = tail or []
             tail.append((p_revision, f"<{other}{local}>" if terms.iri(other) else terms.uncached(ox.NamedNode(other + local))))
-        if extra:
-            for p, o in extra.get((dataset_id, cell.codes, cell.measure), ()):
-                tail.append((pred(p), obj(o)))
-        s = f"<{obs}{local}>"
+        if extra and cell.value is None:  # the audit's bounds are of suppressed cells, which have no value
+            bounds = extra.get((dataset_id, cell.codes, cell.measure))
+            if bounds:
+                tail = tail or []
+                tail += [(pred(p), obj(o)) for p, o in bounds]
         if turtle:
-            text = separator.join(texts)
+            chunk += (s, head_text)
+            chunk += map(getitem, lead, codes)  # each dimension's `predicate object`, in qb:order
+            chunk.append(mt)
+            if v is not None:
+                chunk.append(v)
+            if unit is not None:
+                chunk.append(unit)
+            chunk.append(status)
             if tail:
-                more = []
                 for p, o in tail:
-                    more += (" , ", o) if p == last else (separator, p, " ", o)
+                    chunk += (" , ", o) if p == last else (separator, p, " ", o)
                     last = p
-                text += "".join(more)
-            chunk += (s, " ", text, " .\n")
+            chunk.append(" .\n")
         else:
-            texts += [f"{p} {o}" for p, o in tail]
+            texts = head.copy()
+            texts += map(getitem, dims, codes)  # each dimension's `predicate object`, in qb:order
+            texts.append(mt)
+            if v is not None:
+                texts.append(v)
+            if unit is not None:
+                texts.append(unit)
+            texts += status
+            if tail:
+                texts += [f"{p} {o}" for p, o in tail]
             chunk += (s, " ", f" .\n{s} ".join(texts), " .\n")
-        if len(chunk) >= 2048:
+        if len(chunk) >= 4096:
             yield "".join(chunk)
             chunk = []
     if chunk:
