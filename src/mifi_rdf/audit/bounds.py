@@ -262,6 +262,7 @@ class Solved:
     upper: dict[int, int | None] = field(default_factory=dict)
     exact_solves: int = 0
     stacked_solves: int = 0
+    by_intervals: int = 0  # components solved by interval arithmetic, with no call to HiGHS
 
 
 def _sub(p: Problem, comps: list[Component]):
@@ -285,9 +286,11 @@ def _feasible(p: Problem, comps: list[Component]) -> list[Component]:
     return _feasible(p, comps[:half]) + _feasible(p, comps[half:])
 
 
-def solve(p: Problem) -> Solved:
+def solve(p: Problem, intervals: bool = True) -> Solved:
+    """Both bounds of every suppressed cell: by interval arithmetic (`_by_intervals`) for a
+    component that is one sum of whole counts, unless `intervals` is False; by HiGHS for the rest."""
     out = Solved()
-    live = list(p.components)
+    live = [c for c in p.components if not (intervals and _by_intervals(p, c, out))]
     for batch in _batches(live):
         for comp in _feasible(p, batch):
             comp.infeasible = True
@@ -305,6 +308,72 @@ def solve(p: Problem) -> Solved:
         if not c.infeasible:
             _record(out, v, d, value)
     return out
+
+
+def _by_intervals(p: Problem, c: Component, out: Solved) -> bool:
+    """Solve a component that is one equation Σ ±x = R over whole unknowns in boxes [l, u], with
+    at most one threshold group, by interval arithmetic; False (HiGHS solves it) for any other.
+
+    This is the shape of most blanks of the letters: the blanks of one line of a table under its
+    printed total, coupled to no other line. With y = ±x, the box of y is [a, b] and Σ y = R, so
+    y_k ranges over [max(a_k, R − Σ_{i≠k} b_i), min(b_k, R − Σ_{i≠k} a_i)], every whole number in it
+    reached (one equation of unit coefficients is totally unimodular). The threshold rule (one blank
+    of the group under the threshold) is the union over its blanks j of the same system with
+    u_j ≤ threshold − 1: a cell's bound is the best over the j whose system has a solution. These are
+    the integer program's answers, case by case: where the rule has no solution it is dropped for
+    the component (« contradicted », as `_exact` does); where a blank of the group has no finite
+    maximum the program leaves the rule out, which only a vertex of HiGHS decides to record, so such
+    a component goes to HiGHS. All figures are whole numbers below 2^53: the floats are exact."""
+    if len(c.rows) != 1 or len(c.groups) > 1:
+        return False
+    r = c.rows[0]
+    cols, coefs = p.matrix.row(r)
+    rhs = p.lo[r]
+    if p.hi[r] != rhs or not math.isfinite(rhs) or round(rhs) != rhs or len(cols) != len(c.variables):
+        return False
+    if not all(a in (1.0, -1.0) for a in coefs):
+        return False
+    sign = {int(j): float(a) for j, a in zip(cols, coefs, strict=True)}
+    lower = {j: float(p.xl[j]) for j in sign}
+    upper = {j: float(p.xu[j]) for j in sign}
+
+    def ranges(top: dict[int, float]) -> dict[int, tuple[float, float]] | None:
+        """Each variable's [min, max] under Σ ±x = rhs with x in [lower, top], or None if no solution."""
+        a = {j: lower[j] if s > 0 else -top[j] for j, s in sign.items()}  # the box of y = s·x
+        b = {j: top[j] if s > 0 else -lower[j] for j, s in sign.items()}
+        if any(a[j] > b[j] for j in sign):
+            return None
+        low, high = sum(a.values()), sum(b.values())
+        if not low <= rhs <= high:
+            return None
+        out_ = {}
+        for j, s in sign.items():
+            y_min, y_max = max(a[j], rhs - (high - b[j])), min(b[j], rhs - (low - a[j]))
+            out_[j] = (y_min, y_max) if s > 0 else (-y_max, -y_min)
+        return out_
+
+    plain = ranges(upper)
+    if plain is None:
+        c.infeasible = True
+        out.by_intervals += 1
+        return True
+    found = plain
+    if c.groups:
+        g = c.groups[0]
+        if any(plain[i][1] >= CAP - 0.5 for i in g.variables):
+            return False  # the rule left out or not, as a vertex says: HiGHS decides, as it always has
+        cases = [x for x in (ranges({**upper, j: min(upper[j], g.threshold - 1.0)}) for j in g.variables)
+                 if x is not None]
+        if cases:
+            found = {j: (min(x[j][0] for x in cases), max(x[j][1] for x in cases)) for j in sign}
+        else:  # the rule contradicts the printed figures: dropped for this component, as _exact drops it
+            c.groups_dropped = "contradicted"
+            c.groups = []
+    for v in c.targets:
+        _record(out, v, 1, found[v][0])
+        _record(out, v, -1, found[v][1])
+    out.by_intervals += 1
+    return True
 
 
 def _batches(components: list[Component]) -> list[list[Component]]:
