@@ -149,7 +149,7 @@ def test_a_table_with_no_blank_is_not_audited(tmp_path, vocab, monkeypatch):
     data = make_data(tmp_path, [{"id": "t1", "structure": "invitations-by-mrc-stream", "rows": rows}])
     project = Project(vocab, load_letters(data, vocab, cells=False), lazy=True, data=data)  # as export loads it
     calls = []
-    monkeypatch.setattr(grouped, "run_audit", lambda *a: calls.append(a))
+    monkeypatch.setattr(grouped, "run_audit", lambda *a, **k: calls.append(a))
     assert grouped.links(project.tables()[0], project.cells(project.tables()[0]), vocab, relations(vocab))
     assert len(project.bound_attributes()) == 0 and calls == []
     fresh = Project(vocab, load_letters(data, vocab, cells=False), lazy=True, data=data)

@@ -333,45 +333,46 @@ def _by_intervals(p: Problem, c: Component, out: Solved) -> bool:
         return False
     if not all(a in (1.0, -1.0) for a in coefs):
         return False
-    sign = {int(j): float(a) for j, a in zip(cols, coefs, strict=True)}
-    lower = {j: float(p.xl[j]) for j in sign}
-    upper = {j: float(p.xu[j]) for j in sign}
+    position = {int(j): k for k, j in enumerate(cols)}
+    positive = [a > 0 for a in coefs.tolist()]
+    lower, upper = p.xl[cols].tolist(), p.xu[cols].tolist()
 
-    def ranges(top: dict[int, float]) -> dict[int, tuple[float, float]] | None:
+    def ranges(top: list[float]) -> list[tuple[float, float]] | None:
         """Each variable's [min, max] under Σ ±x = rhs with x in [lower, top], or None if no solution."""
-        a = {j: lower[j] if s > 0 else -top[j] for j, s in sign.items()}  # the box of y = s·x
-        b = {j: top[j] if s > 0 else -lower[j] for j, s in sign.items()}
-        if any(a[j] > b[j] for j in sign):
+        a = [lo if s else -t for lo, t, s in zip(lower, top, positive, strict=True)]  # the box of y = ±x
+        b = [t if s else -lo for lo, t, s in zip(lower, top, positive, strict=True)]
+        low, high = sum(a), sum(b)
+        if not low <= rhs <= high or any(x > y for x, y in zip(a, b, strict=True)):
             return None
-        low, high = sum(a.values()), sum(b.values())
-        if not low <= rhs <= high:
-            return None
-        out_ = {}
-        for j, s in sign.items():
-            y_min, y_max = max(a[j], rhs - (high - b[j])), min(b[j], rhs - (low - a[j]))
-            out_[j] = (y_min, y_max) if s > 0 else (-y_max, -y_min)
-        return out_
+        spans = [(max(x, rhs - (high - y)), min(y, rhs - (low - x))) for x, y in zip(a, b, strict=True)]
+        return [(x, y) if s else (-y, -x) for (x, y), s in zip(spans, positive, strict=True)]
 
-    plain = ranges(upper)
-    if plain is None:
+    found = ranges(upper)
+    if found is None:
         c.infeasible = True
         out.by_intervals += 1
         return True
-    found = plain
     if c.groups:
         g = c.groups[0]
-        if any(plain[i][1] >= CAP - 0.5 for i in g.variables):
+        members = [position[i] for i in g.variables]
+        if any(found[k][1] >= CAP - 0.5 for k in members):
             return False  # the rule left out or not, as a vertex says: HiGHS decides, as it always has
-        cases = [x for x in (ranges({**upper, j: min(upper[j], g.threshold - 1.0)}) for j in g.variables)
-                 if x is not None]
+        cases = []
+        for k in members:
+            top = list(upper)
+            top[k] = min(top[k], g.threshold - 1.0)
+            case = ranges(top)
+            if case is not None:
+                cases.append(case)
         if cases:
-            found = {j: (min(x[j][0] for x in cases), max(x[j][1] for x in cases)) for j in sign}
+            found = [(min(x[k][0] for x in cases), max(x[k][1] for x in cases)) for k in range(len(found))]
         else:  # the rule contradicts the printed figures: dropped for this component, as _exact drops it
             c.groups_dropped = "contradicted"
             c.groups = []
     for v in c.targets:
-        _record(out, v, 1, found[v][0])
-        _record(out, v, -1, found[v][1])
+        low, high = found[position[v]]
+        _record(out, v, 1, low)
+        _record(out, v, -1, high)
     out.by_intervals += 1
     return True
 

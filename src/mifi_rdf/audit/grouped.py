@@ -188,7 +188,7 @@ def _audit(tables: list[Table], cells: list[list[Cell]], vocab: Vocabulary, rel:
     for t, c in zip(tables, cells, strict=True):
         t.cells = c
     try:
-        return attributes(run_audit(tables, vocab, rel), vocab.base)
+        return attributes(run_audit(tables, vocab, rel, bounds_only=True), vocab.base)
     finally:
         for t, h in zip(tables, held, strict=True):
             t.cells = h
