@@ -196,8 +196,8 @@ def frame(dataset_id: str, lang: str = "fr", base: str = DEFAULT_BASE, data: Pat
     """One dataset of data/ (or of the `data` folder given) as a tidy pandas DataFrame, labels in `lang`."""
     from ..project import load_project
 
-    pandas()  # before any work: a missing pandas is the first thing said
-    with collector_paused():
+    with collector_paused():  # from pandas' import on: its objects, like the table's, are no garbage
+        pandas()  # before any work: a missing pandas is the first thing said
         project = load_project(base, data, ontology, cells=False)
         return to_frame(model_rows(project, dataset_id), lang)
 
