@@ -262,6 +262,7 @@ class Solved:
     upper: dict[int, int | None] = field(default_factory=dict)
     exact_solves: int = 0
     stacked_solves: int = 0
+    by_intervals: int = 0  # components solved by interval arithmetic, with no call to HiGHS
 
 
 def _sub(p: Problem, comps: list[Component]):
@@ -285,9 +286,11 @@ def _feasible(p: Problem, comps: list[Component]) -> list[Component]:
     return _feasible(p, comps[:half]) + _feasible(p, comps[half:])
 
 
-def solve(p: Problem) -> Solved:
+def solve(p: Problem, intervals: bool = True) -> Solved:
+    """Both bounds of every suppressed cell: by interval arithmetic (`_by_intervals`) for a
+    component that is one sum of whole counts, unless `intervals` is False; by HiGHS for the rest."""
     out = Solved()
-    live = list(p.components)
+    live = [c for c in p.components if not (intervals and _by_intervals(p, c, out))]
     for batch in _batches(live):
         for comp in _feasible(p, batch):
             comp.infeasible = True
@@ -305,6 +308,73 @@ def solve(p: Problem) -> Solved:
         if not c.infeasible:
             _record(out, v, d, value)
     return out
+
+
+def _by_intervals(p: Problem, c: Component, out: Solved) -> bool:
+    """Solve a component that is one equation Σ ±x = R over whole unknowns in boxes [l, u], with
+    at most one threshold group, by interval arithmetic; False (HiGHS solves it) for any other.
+
+    This is the shape of most blanks of the letters: the blanks of one line of a table under its
+    printed total, coupled to no other line. With y = ±x, the box of y is [a, b] and Σ y = R, so
+    y_k ranges over [max(a_k, R − Σ_{i≠k} b_i), min(b_k, R − Σ_{i≠k} a_i)], every whole number in it
+    reached (one equation of unit coefficients is totally unimodular). The threshold rule (one blank
+    of the group under the threshold) is the union over its blanks j of the same system with
+    u_j ≤ threshold − 1: a cell's bound is the best over the j whose system has a solution. These are
+    the integer program's answers, case by case: where the rule has no solution it is dropped for
+    the component (« contradicted », as `_exact` does); where a blank of the group has no finite
+    maximum the program leaves the rule out, which only a vertex of HiGHS decides to record, so such
+    a component goes to HiGHS. All figures are whole numbers below 2^53: the floats are exact."""
+    if len(c.rows) != 1 or len(c.groups) > 1:
+        return False
+    r = c.rows[0]
+    cols, coefs = p.matrix.row(r)
+    rhs = p.lo[r]
+    if p.hi[r] != rhs or not math.isfinite(rhs) or round(rhs) != rhs or len(cols) != len(c.variables):
+        return False
+    if not all(a in (1.0, -1.0) for a in coefs):
+        return False
+    position = {int(j): k for k, j in enumerate(cols)}
+    positive = [a > 0 for a in coefs.tolist()]
+    lower, upper = p.xl[cols].tolist(), p.xu[cols].tolist()
+
+    def ranges(top: list[float]) -> list[tuple[float, float]] | None:
+        """Each variable's [min, max] under Σ ±x = rhs with x in [lower, top], or None if no solution."""
+        a = [lo if s else -t for lo, t, s in zip(lower, top, positive, strict=True)]  # the box of y = ±x
+        b = [t if s else -lo for lo, t, s in zip(lower, top, positive, strict=True)]
+        low, high = sum(a), sum(b)
+        if not low <= rhs <= high or any(x > y for x, y in zip(a, b, strict=True)):
+            return None
+        spans = [(max(x, rhs - (high - y)), min(y, rhs - (low - x))) for x, y in zip(a, b, strict=True)]
+        return [(x, y) if s else (-y, -x) for (x, y), s in zip(spans, positive, strict=True)]
+
+    found = ranges(upper)
+    if found is None:
+        c.infeasible = True
+        out.by_intervals += 1
+        return True
+    if c.groups:
+        g = c.groups[0]
+        members = [position[i] for i in g.variables]
+        if any(found[k][1] >= CAP - 0.5 for k in members):
+            return False  # the rule left out or not, as a vertex says: HiGHS decides, as it always has
+        cases = []
+        for k in members:
+            top = list(upper)
+            top[k] = min(top[k], g.threshold - 1.0)
+            case = ranges(top)
+            if case is not None:
+                cases.append(case)
+        if cases:
+            found = [(min(x[k][0] for x in cases), max(x[k][1] for x in cases)) for k in range(len(found))]
+        else:  # the rule contradicts the printed figures: dropped for this component, as _exact drops it
+            c.groups_dropped = "contradicted"
+            c.groups = []
+    for v in c.targets:
+        low, high = found[position[v]]
+        _record(out, v, 1, low)
+        _record(out, v, -1, high)
+    out.by_intervals += 1
+    return True
 
 
 def _batches(components: list[Component]) -> list[list[Component]]:

@@ -19,13 +19,13 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import getitem
 
 import pyoxigraph as ox
 
-from ..load.vocabulary import Vocabulary
+from ..load.vocabulary import Vocabulary, relation_rows
 from ..model import Cell, Table
 from ..namespaces import XSD
-from ..paths import sparql
 
 SUPPRESSED = ("confidential", "suppressed-primary", "suppressed-secondary")
 UNCERTAIN = "column-uncertain"
@@ -75,15 +75,18 @@ class Relations:
 
 
 def relations(vocab: Vocabulary) -> Relations:
-    """Read the relations once from the ontology and code lists of the vocabulary."""
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in vocab.ontology_triples + vocab.code_triples)
+    """Read the relations once from the ontology and code lists of the vocabulary (the rows
+    load_vocabulary read, or the same query over a store made of its triples)."""
+    rows = vocab.relation_rows
+    if rows is None:
+        store = ox.Store()
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in vocab.ontology_triples + vocab.code_triples)
+        rows = relation_rows(store, vocab.base)
     rel = Relations()
     starts: dict[str, str] = {}
     ends: dict[str, str] = {}
     same_pairs: list[tuple[str, str]] = []
-    for row in store.query(sparql("audit-relations.rq"), base_iri=vocab.base):
-        kind, s, o = row["kind"].value, row["s"].value, row["o"].value
+    for kind, s, o in rows:
         if kind == "total":
             rel.totals.add(s)
         elif kind == "start":
@@ -192,15 +195,20 @@ def entries_of(tables: list[Table], vocab: Vocabulary) -> list[Entry]:
         concepts = [vocab.codelists[d.codelist].codes for d in table.structure.dimensions]
         measures = {name: (m.iri, m.datatype == XSD + "integer") for name, m in table.structure.measures.items()}
         seen: dict[tuple[str, ...], tuple[str, ...]] = {}  # codes repeat across measures: map each once
+        n = len(out)
+        append = out.append
         for cell in table.cells:
             iri, count = measures[cell.measure]
             value: int | Decimal | None = None
             if cell.value is not None:
                 value = int(cell.value) if count else Decimal(cell.value)
-            iris = seen.get(cell.codes)
+            codes = cell.codes
+            iris = seen.get(codes)
             if iris is None:
-                iris = seen[cell.codes] = tuple([c[code] for c, code in zip(concepts, cell.codes, strict=True)])
-            out.append(Entry(len(out), table, cell, iris, iri, count, value, dataset))
+                # a code per dimension, each of its list: the load checked both (an error there)
+                iris = seen[codes] = tuple(map(getitem, concepts, codes))
+            append(Entry(n, table, cell, iris, iri, count, value, dataset))
+            n += 1
     return out
 
 
@@ -221,7 +229,7 @@ def build_system(tables: list[Table], vocab: Vocabulary, rel: Relations | None =
     # only tables with a period (def:coversRound and containment read periods' dates) or a round
     # that a period covers can stand in a relation across tables
     linking = rel.spans.keys() | rel.covered
-    linked = {d for d, own in by_table.items() if any(not linking.isdisjoint(e.iris) for e in own)}
+    linked = {d for d, own in by_table.items() if not linking.isdisjoint({iri for e in own for iri in e.iris})}
     counts = [(e, [d for d, iri in enumerate(e.iris) if iri not in rel.totals]) for e in entries
               if e.count and e.dataset in linked]
     _rounds(counts, rel, constraints, facts)

@@ -14,7 +14,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from ..load.vocabulary import Vocabulary
 from ..model import Table
 from .bounds import Problem, Solved, problem, solve
-from .constraints import Entry, Fact, Relations, System, build_system
+from .constraints import SUPPRESSED, Entry, Fact, Relations, System, build_system
 
 METHOD = "integer-programming-bounds"  # def/… individual naming the method (ontology/vocabulary.ttl)
 
@@ -125,34 +125,45 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def run_audit(tables: list[Table], vocab: Vocabulary, rel: Relations | None = None) -> Audit:
-    """Audit the tables together: every relation between them is used."""
+def run_audit(tables: list[Table], vocab: Vocabulary, rel: Relations | None = None, bounds_only: bool = False) -> Audit:
+    """Audit the tables together: every relation between them is used.
+
+    `bounds_only`: what the bounds of export, build and frame need (report.attributes: each
+    cell's interval), without what only the report shows: the arithmetic of a disclosed cell, the
+    facts across tables, the cells left aside."""
     with _collector_paused():
-        return _run(tables, vocab, rel)
+        return _run(tables, vocab, rel, bounds_only)
 
 
-def _run(tables: list[Table], vocab: Vocabulary, rel: Relations | None) -> Audit:
+def _run(tables: list[Table], vocab: Vocabulary, rel: Relations | None, bounds_only: bool = False) -> Audit:
     system = build_system(tables, vocab, rel)
     prob = problem(system)
     solved = solve(prob)
     cells: list[CellResult] = []
     counts: dict[int, CellResult] = {}
+    shares = False
     for e in system.entries:
-        if e.count and e.suppressed:
-            r = _count_result(prob, solved, e)
-            counts[e.id] = r
-            cells.append(r)
-    for e in system.entries:
-        if not e.count and e.suppressed:
-            cells.append(_share_result(system, counts, e))
-    order = {e.id: n for n, e in enumerate(system.entries)}
-    cells.sort(key=lambda c: order[c.entry.id])
+        if e.value is None and e.cell.status in SUPPRESSED:  # e.suppressed, asked of every cell
+            if e.count:
+                r = _count_result(prob, solved, e, not bounds_only)
+                counts[e.id] = r
+                cells.append(r)
+            else:
+                shares = True
+    if shares:
+        for e in system.entries:
+            if not e.count and e.suppressed:
+                cells.append(_share_result(system, counts, e))
+        order = {e.id: n for n, e in enumerate(system.entries)}
+        cells.sort(key=lambda c: order[c.entry.id])
+    if bounds_only:
+        return Audit(system, prob, solved, cells, [], list(prob.checks), [])
     facts = [_fact(system, f) for f in system.facts]
     aside = [e for e in system.entries if e.uncertain and e.unknown]
     return Audit(system, prob, solved, cells, facts, list(prob.checks), aside)
 
 
-def _count_result(p: Problem, solved: Solved, e: Entry) -> CellResult:
+def _count_result(p: Problem, solved: Solved, e: Entry, steps: bool = True) -> CellResult:
     v = p.var_of[e.id]
     threshold = e.table.suppression_threshold
     floor = 1 if e.dataset in p.system.zeros else 0
@@ -171,7 +182,7 @@ def _count_result(p: Problem, solved: Solved, e: Entry) -> CellResult:
     if comp.infeasible:
         return CellResult(e, None, None, True, constraints, rules, threshold=threshold, floor=floor)
     r = CellResult(e, solved.lower[v], solved.upper[v], False, constraints, rules, threshold=threshold, floor=floor)
-    if r.disclosed:
+    if steps and r.disclosed:
         r.steps = derivation(p, v)
     return r
 

@@ -180,11 +180,15 @@ def _groups(linked: Mapping[str, set[str]]) -> list[list[str]]:
 
 
 def _audit(tables: list[Table], cells: list[list[Cell]], vocab: Vocabulary, rel: Relations) -> BoundAttributes:
+    """The bounds of the tables' blanked cells; none, with no system built, when no cell is blank
+    (a group of linked tables that prints every figure: its audit would bound nothing)."""
+    if not any(c.value is None for table_cells in cells for c in table_cells):
+        return BoundAttributes(vocab.base)
     held = [t.cells for t in tables]
     for t, c in zip(tables, cells, strict=True):
         t.cells = c
     try:
-        return attributes(run_audit(tables, vocab, rel), vocab.base)
+        return attributes(run_audit(tables, vocab, rel, bounds_only=True), vocab.base)
     finally:
         for t, h in zip(tables, held, strict=True):
             t.cells = h

@@ -39,10 +39,10 @@ def gather_facts(project: Project) -> Facts:
     for letter in project.letters:
         for table in letter.tables:
             dataset = ox.NamedNode(f"{base}dataset/{table.dataset_id}")
-            dims = [(ox.NamedNode(d.iri), vocab.codelists[d.codelist].codes) for d in table.structure.dimensions]
-            for codes in {cell.codes for cell in table.cells}:
-                for (prop, concepts), code in zip(dims, codes, strict=True):
-                    summary.add(ox.Quad(dataset, prop, ox.NamedNode(concepts[code])))
+            cells = table.cells
+            for d, dim in enumerate(table.structure.dimensions):  # each code once, not once per cell
+                prop, concepts = ox.NamedNode(dim.iri), vocab.codelists[dim.codelist].codes
+                summary.update(ox.Quad(dataset, prop, ox.NamedNode(concepts[code])) for code in {c.codes[d] for c in cells})
     store.bulk_extend(summary)
 
     def select(name: str):

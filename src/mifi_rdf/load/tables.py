@@ -293,6 +293,7 @@ def _plain_cell(table: Table, vocab: Vocabulary) -> Callable[[int, list[str], di
     has_value = {name: st.has_value for name, st in vocab.statuses.items()}
     labelled = [i for i, d in enumerate(dims) if d.name in LABELLED_DIMENSIONS]
     named: set[tuple[int, str, str]] = set()  # (dimension, code, source label) found among the code's labels
+    valid: dict[str, set[str]] = {name: set() for name in patterns}  # per measure: values of the right form
 
     def plain(line: int, row: list[str], seen: dict) -> Cell | None:
         codes = tuple(row[:n])
@@ -311,9 +312,12 @@ def _plain_cell(table: Table, vocab: Vocabulary) -> Callable[[int, list[str], di
         wanted = has_value.get(status)
         if wanted is None or wanted != bool(value):
             return None
-        pattern = patterns[measure]
-        if value and pattern is not None and not pattern.fullmatch(value):
-            return None
+        if value and value not in valid[measure]:
+            pattern = patterns[measure]
+            if pattern is not None and not pattern.fullmatch(value):
+                return None
+            if len(valid[measure]) < 10_000:  # counts repeat: a value checked once is not matched again
+                valid[measure].add(value)
         key = (codes, measure)
         if key in seen:
             return None

@@ -37,6 +37,7 @@ GEN = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/generic"
 SDMX_CODE = "http://purl.org/linked-data/sdmx/2009/code#"
 CONCEPT_SCHEME = "CS_MIFI_RDF"
 TEXT_ATTRIBUTES = ("INFERENCE", "LOWER_BOUND", "UPPER_BOUND", "NOTE_FR", "NOTE_EN")
+CHUNK = 10_000  # observations of SDMX-ML data written at a time
 # concepts of our own (the dimensions' are their properties' labels)
 CONCEPTS = {
     "MEASURE": ("mesure", "measure"),
@@ -286,7 +287,12 @@ def _dsd(sdmx: Sdmx, t: Table) -> str:
 
 
 def write_sdmx_data(project, tables: Sequence[Table], facts, bounds, out: IO[bytes]) -> None:
-    """SDMX-ML 2.1 generic data: one data set per dataflow, every observation with its full key."""
+    """SDMX-ML 2.1 generic data: one data set per dataflow, every observation with its full key.
+
+    What `Sdmx.rows` gives each observation, written straight from the cells: the markup of a code
+    (`<gen:Value id=… value=…/>`), of a status's three attributes and of a set of inferences is made
+    once per distinct one, not per observation, and the text goes out CHUNK observations at a time
+    (never a whole table held: a million observations are 360 MB of markup)."""
     sdmx = Sdmx(project, tables, facts, bounds)
     structures = "".join(
         f'    <mes:Structure structureID="{dataflow_id(t)}" dimensionAtObservation="AllDimensions">'
@@ -295,14 +301,52 @@ def write_sdmx_data(project, tables: Sequence[Table], facts, bounds, out: IO[byt
     out.write(('<?xml version="1.0" encoding="UTF-8"?>\n'
                f'<mes:GenericData xmlns:mes="{MES}" xmlns:gen="{GEN}" xmlns:com="{COM}">\n'
                + _header("MIFI_RDF_DATA", sdmx, structures)).encode("utf-8"))
+
+    def value(id_: str, v: str) -> str:
+        return f"<gen:Value id=\"{id_}\" value={quoteattr(v)}/>"
+
+    statuses = {}  # status -> its OBS_STATUS, CONF_STATUS and CELL_STATUS, those not empty
+    for name in sdmx.vocab.statuses:
+        obs, conf = sdmx.status_codes(name)
+        statuses[name] = "".join(value(a, v) for a, v in (("OBS_STATUS", obs), ("CONF_STATUS", conf), ("CELL_STATUS", name))
+                                 if v)
+    inferences: dict[tuple[str, ...], str] = {}
     for t in tables:
         ids = sdmx.dimension_ids(t)
+        keys: list[dict[str, str]] = [{} for _ in ids]  # per dimension (and the measure): code -> its markup
+        dataset = t.dataset_id
         w = [f'  <mes:DataSet structureRef="{dataflow_id(t)}">\n']
-        for row in sdmx.rows(t):
-            key = "".join(f"<gen:Value id=\"{d}\" value={quoteattr(v)}/>" for d, v in zip(ids, row.key, strict=True))
-            value = f'<gen:ObsValue value="{row.value}"/>' if row.value else ""
-            attrs = "".join(f"<gen:Value id=\"{a}\" value={quoteattr(v)}/>" for a, v in row.attributes.items() if v)
-            w.append(f"    <gen:Obs><gen:ObsKey>{key}</gen:ObsKey>{value}<gen:Attributes>{attrs}</gen:Attributes></gen:Obs>\n")
+        for n, cell in enumerate(t.cells, 1):
+            key = []
+            for d, code in enumerate((*cell.codes, cell.measure)):
+                markup = keys[d].get(code)
+                if markup is None:
+                    markup = keys[d][code] = value(ids[d], code)
+                key.append(markup)
+            attrs = statuses[cell.status]
+            if cell.inferences:
+                found = inferences.get(cell.inferences)
+                if found is None:
+                    joined = ";".join(sorted(cell.inferences))
+                    found = inferences[cell.inferences] = value("INFERENCE", joined) if joined else ""
+                attrs += found
+            if cell.value is None:
+                found = sdmx.bounds((dataset, cell.codes, cell.measure))
+                if found:
+                    if found[0]:
+                        attrs += value("LOWER_BOUND", found[0])
+                    if found[1]:
+                        attrs += value("UPPER_BOUND", found[1])
+            obs = f'<gen:ObsValue value="{cell.value}"/>' if cell.value else ""
+            if cell.note_fr:
+                attrs += value("NOTE_FR", cell.note_fr)
+            if cell.note_en:
+                attrs += value("NOTE_EN", cell.note_en)
+            w.append(f"    <gen:Obs><gen:ObsKey>{''.join(key)}</gen:ObsKey>{obs}"
+                     f"<gen:Attributes>{attrs}</gen:Attributes></gen:Obs>\n")
+            if n % CHUNK == 0:
+                out.write("".join(w).encode("utf-8"))
+                w.clear()
         w.append("  </mes:DataSet>\n")
         out.write("".join(w).encode("utf-8"))
     out.write(b"</mes:GenericData>\n")

@@ -70,6 +70,8 @@ def write_xlsx(letter: Letter, table: Table, data, facts: Facts, bounds: Bounds,
 
     width = len(table.structure.dimensions)
     for cell in table.cells:  # first, so that a cell's text too long for a sheet is told at its line
+        if not cell.note_fr and not cell.note_en:
+            continue  # most cells have no note: nothing to check
         for col, name, text in ((width + 6, "note_fr", cell.note_fr), (width + 7, "note_en", cell.note_en)):
             if (why := unfit(text)) is not None:
                 raise InputError(table.path, cell.line, col, f"{name} for the spreadsheet: {why}")
@@ -87,10 +89,14 @@ def write_xlsx(letter: Letter, table: Table, data, facts: Facts, bounds: Bounds,
     def label(iri: str) -> str:
         return facts.label(iri, "fr") or facts.label(iri, "en") or iri.rstrip("/").rsplit("/", 1)[-1]
 
+    fit: set[str] = set()  # the texts checked already (statuses and labels repeat)
+
     def styled(value, font=None, fill=None, wrap=False):
         if isinstance(value, str):
-            if (why := unfit(value)) is not None:
+            if value not in fit and (why := unfit(value)) is not None:
                 raise InputError(letter.path, 0, 0, f"table {table.id}, sheet {LAYOUT_SHEET}: {why} ({value[:40]}…)")
+            if len(fit) < 100_000:
+                fit.add(value)
             cell = WriteOnlyCell(ws, value="")
             cell.value, cell.data_type = value, "s"  # text, even when it reads as a formula or an error value
         else:
@@ -215,6 +221,7 @@ def fixed_times(xlsx: bytes, when: dt.datetime, appended: dict[str, tuple[int, i
 
 
 ROWS_PER_CHUNK = 10_000  # rows of XML made, then compressed, at a time
+TEXTS_KEPT = 100_000  # distinct texts whose markup is kept for the rows after (notes may all differ)
 
 
 def with_rows(sheet: bytes, width: int, count: int, rows: Iterable[list]) -> Iterator[bytes]:
@@ -235,6 +242,18 @@ def with_rows(sheet: bytes, width: int, count: int, rows: Iterable[list]) -> Ite
         sheet = sheet[:at] + dimension + sheet[at:]
     head, tail = sheet.split(b"</sheetData>", 1)
     yield head
+    texts: dict[str, str] = {}  # a text's markup after its cell reference: codes, labels and statuses repeat
+
+    def text(v: str) -> str:
+        """A text as an inline string (never a formula); a raw CR would come back as LF."""
+        markup = texts.get(v)
+        if markup is None:
+            space = ' xml:space="preserve"' if v != v.strip() else ""
+            markup = f' t="inlineStr"><is><t{space}>{escape(v, CR)}</t></is></c>'
+            if len(texts) < TEXTS_KEPT:
+                texts[v] = markup
+        return markup
+
     parts = []
     r = 1
     for r, row in enumerate(rows, 2):
@@ -244,9 +263,8 @@ def with_rows(sheet: bytes, width: int, count: int, rows: Iterable[list]) -> Ite
                 continue
             if isinstance(v, int | Decimal):
                 cells.append(f'<c r="{letter}{r}"><v>{v}</v></c>')
-            else:  # text as an inline string (never a formula); a raw CR would come back as LF
-                space = ' xml:space="preserve"' if v != v.strip() else ""
-                cells.append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{escape(v, CR)}</t></is></c>')
+            else:
+                cells.append(f'<c r="{letter}{r}"{text(v)}')
         parts.append(f'<row r="{r}">{"".join(cells)}</row>')
         if len(parts) == ROWS_PER_CHUNK:
             yield "".join(parts).encode("utf-8")

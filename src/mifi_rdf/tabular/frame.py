@@ -96,15 +96,26 @@ def to_frame(rows: Rows, lang: str = "fr"):
             return pd.Series([pd.NA if v is None else Decimal(v) for v in values], dtype="object")
         return text(values).astype("Int64")  # canonical xsd:integer strings (load/tables.py checked them)
 
+    def bounds(found: dict[int, str]) -> Any:
+        """A column of bounds, <NA> but at the blanked cells that have one (a tenth of the cells)."""
+        if decimal:
+            return number([found.get(i) for i in range(n)])
+        values, missing = np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)
+        where = np.fromiter(found, dtype=np.intp, count=len(found))
+        values[where] = np.fromiter((int(v) for v in found.values()), dtype=np.int64, count=len(found))
+        missing[where] = False
+        return pd.arrays.IntegerArray(values, missing)
+
     key = rows.dataset_id
-    blank = [i for i, c in enumerate(cells) if c.value is None]
-    lower: list[str | None] = [None] * n
-    upper: list[str | None] = [None] * n
-    for i in blank:
-        c = cells[i]
-        found = rows.bounds((key, c.codes, c.measure))
-        if found:
-            lower[i], upper[i] = found
+    lower: dict[int, str] = {}
+    upper: dict[int, str] = {}
+    for i, c in enumerate(cells):
+        if c.value is None:
+            found = rows.bounds((key, c.codes, c.measure))
+            if found:
+                lower[i] = found[0]
+                if found[1] is not None:
+                    upper[i] = found[1]
     columns: dict[str, Any] = {"dataset": text([key]).take(np.zeros(n, dtype=np.intp))}
     for d, dim in enumerate(structure.dimensions):
         columns[dim.name], columns[f"{dim.name}_label"] = coded([c.codes[d] for c in cells], rows.concepts[d])
@@ -114,8 +125,8 @@ def to_frame(rows: Rows, lang: str = "fr"):
     columns["status"], columns["status_label"] = coded([c.status for c in cells], rows.status_iri)
     # a set in RDF: sorted, so that every source agrees
     columns["inference"] = text([";".join(sorted(c.inferences)) if c.inferences else None for c in cells])
-    columns["lower_bound"] = number(lower)
-    columns["upper_bound"] = number(upper)
+    columns["lower_bound"] = bounds(lower)
+    columns["upper_bound"] = bounds(upper)
     columns["note"] = text([(c.note_fr if lang == "fr" else c.note_en) or None for c in cells])
     frame = pd.DataFrame(columns)
     frame.attrs.update({"dataset": key, "lang": lang, "value_dtype": "object" if decimal else "Int64"})
@@ -182,8 +193,8 @@ def frame(dataset_id: str, lang: str = "fr", base: str = DEFAULT_BASE, data: Pat
     """One dataset of data/ (or of the `data` folder given) as a tidy pandas DataFrame, labels in `lang`."""
     from ..project import load_project
 
-    pandas()  # before any work: a missing pandas is the first thing said
-    with collector_paused():
+    with collector_paused():  # from pandas' import on: its objects, like the table's, are no garbage
+        pandas()  # before any work: a missing pandas is the first thing said
         project = load_project(base, data, ontology, cells=False)
         return to_frame(model_rows(project, dataset_id), lang)
 
