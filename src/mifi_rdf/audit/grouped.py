@@ -144,6 +144,11 @@ class TableBounds(Mapping):
             return self.table[key]
         return self.groups.get(key, default)
 
+    def interval(self, key) -> tuple[str, str | None] | None:
+        """BoundAttributes.interval of the table being written, else of the audited groups."""
+        found = self.table.interval(key) if self.table is not None else None
+        return found if found is not None else self.groups.interval(key)
+
     def __iter__(self):
         return iter([*(self.table or ()), *self.groups])
 

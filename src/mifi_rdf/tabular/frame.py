@@ -163,13 +163,7 @@ def dataset_bounds(project: Project, table: Table, cells: list[Cell]) -> Callabl
 
     grouped = TableBounds(project.tables(), project.vocab, project.cells)
     grouped.prepare(table, cells)
-    lone, groups = grouped.table, grouped.groups
-
-    def interval(key: tuple) -> tuple[str, str | None] | None:
-        found = lone.interval(key) if lone is not None else None
-        return found if found is not None else groups.interval(key)
-
-    return interval
+    return grouped.interval
 
 
 def vocabulary_labels(vocab: Vocabulary, shown: set[str] | None = None) -> dict[str, dict[str, str]]:
