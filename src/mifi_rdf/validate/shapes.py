@@ -17,14 +17,11 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ..errors import InputError
+from ..namespaces import RDF_TYPE, RDFS, SH, XSD
 
 if TYPE_CHECKING:
     import rdflib
 
-SH = "http://www.w3.org/ns/shacl#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 SEVERITIES = {SH + "Violation": "Violation", SH + "Warning": "Warning", SH + "Info": "Info"}
 
 
@@ -77,19 +74,18 @@ def load_shapes(folder: Path, base: str) -> Shapes:
 
 def _rdflib_graph(paths: list[Path], base: str) -> rdflib.Graph:
     import rdflib
-    from rdflib.namespace import SH as RSH
-    from rdflib.namespace import XSD
 
+    namespace = rdflib.URIRef(SH + "namespace")
     graph = rdflib.Graph()
     for path in paths:
         try:
             graph.parse(path, format="turtle", publicID=base)
         except Exception as err:  # rdflib raises several parser exception types
             raise InputError(path, getattr(err, "lines", 0) or 0, 0, f"invalid Turtle in shapes: {err}") from err
-    for decl, ns in list(graph.subject_objects(RSH.namespace)):
+    for decl, ns in list(graph.subject_objects(namespace)):
         if "://" not in str(ns):
-            graph.remove((decl, RSH.namespace, ns))
-            graph.add((decl, RSH.namespace, rdflib.Literal(base + str(ns), datatype=XSD.anyURI)))
+            graph.remove((decl, namespace, ns))
+            graph.add((decl, namespace, rdflib.Literal(base + str(ns), datatype=rdflib.URIRef(XSD + "anyURI"))))
     return graph
 
 
@@ -127,7 +123,7 @@ def _prefixes(store: ox.Store, node, base: str) -> str:
 
 
 def _deactivated(store: ox.Store, shape) -> bool:
-    return any(isinstance(o, ox.Literal) and o.datatype.value == XSD_BOOLEAN and o.value in ("true", "1")
+    return any(isinstance(o, ox.Literal) and o.datatype.value == XSD + "boolean" and o.value in ("true", "1")
                for o in _objects(store, shape, SH + "deactivated"))
 
 
@@ -143,7 +139,7 @@ def _constraints(store: ox.Store, base: str):
         if not targets:
             continue
         severity = SEVERITIES.get(_str(_value(store, shape, SH + "severity")), "Violation")
-        names = _texts(store, shape, SH + "name") or _texts(store, shape, RDFS_LABEL)
+        names = _texts(store, shape, SH + "name") or _texts(store, shape, RDFS + "label")
         shape_messages = _texts(store, shape, SH + "message")
         sparqls = sorted(_objects(store, shape, SH + "sparql"), key=lambda n: _str(_value(store, n, SH + "select")))
         for i, node in enumerate(sparqls):
