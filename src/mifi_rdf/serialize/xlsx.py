@@ -27,7 +27,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import IO
 from xml.sax.saxutils import escape
@@ -177,17 +177,7 @@ def write_xlsx(letter: Letter, table: Table, data, facts: Facts, bounds: Bounds,
                 parts.pop()
             yield "".join(parts)
 
-    texts: dict[str, str] = {}  # a text's markup: codes, labels and statuses repeat
-
-    def text(v: str) -> str:
-        """A text as an inline string, after its cell's reference and style; a raw CR would come back as LF."""
-        markup = texts.get(v)
-        if markup is None:
-            space = ' xml:space="preserve"' if v != v.strip() else ""
-            markup = f' t="inlineStr"><is><t{space}>{escape(v, CR)}</t></is></c>'
-            if len(texts) < TEXTS_KEPT:
-                texts[v] = markup
-        return markup
+    text = inline_texts()
 
     def cell_xml(v: str | None) -> str:
         return EMPTY if v is None else "<c" + text(v)
@@ -302,6 +292,24 @@ def workbook_parts(title: str, when: dt.datetime) -> list[tuple[str, bytes]]:
             for name, text in parts.items()]
 
 
+def inline_texts() -> Callable[[str], str]:
+    """A text's markup as an inline string, the part after its cell's reference and style, remembered
+    for the first TEXTS_KEPT texts: codes, labels and statuses repeat. A raw CR is kept as a
+    character reference (an XML reader would turn it into a line feed)."""
+    texts: dict[str, str] = {}
+
+    def text(v: str) -> str:
+        markup = texts.get(v)
+        if markup is None:
+            space = ' xml:space="preserve"' if v != v.strip() else ""
+            markup = f' t="inlineStr"><is><t{space}>{escape(v, CR)}</t></is></c>'
+            if len(texts) < TEXTS_KEPT:
+                texts[v] = markup
+        return markup
+
+    return text
+
+
 def sheet_xml(rows: Iterable, width: int, count: int, cols: str = "", made: bool = False) -> Iterator[bytes]:
     """A sheet's XML, in chunks of bytes: its `count` `rows` of at most `width` values, each a
     number, a text, None (no cell) or (value, style index). The XML is compressed as it is made, a
@@ -315,17 +323,7 @@ def sheet_xml(rows: Iterable, width: int, count: int, cols: str = "", made: bool
            f'<dimension ref="A1:{letters[-1]}{max(count, 1)}"/>'
            f'<sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/>{cols}'
            '<sheetData>').encode()
-    texts: dict[str, str] = {}  # a text's markup after its cell reference: codes, labels and statuses repeat
-
-    def text(v: str) -> str:
-        """A text as an inline string; a raw CR would come back as LF."""
-        markup = texts.get(v)
-        if markup is None:
-            space = ' xml:space="preserve"' if v != v.strip() else ""
-            markup = f' t="inlineStr"><is><t{space}>{escape(v, CR)}</t></is></c>'
-            if len(texts) < TEXTS_KEPT:
-                texts[v] = markup
-        return markup
+    text = inline_texts()
 
     parts = []
     r = 0
